@@ -1,0 +1,109 @@
+"""Ouroboard: a self-hosted product-analytics service that charts its own use."""
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, config_for
+
+__version__ = "0.1.0"
+
+log = logging.getLogger(__name__)
+
+MIN_JWT_SECRET_BYTES = 32
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the application.
+
+    `config` is a configuration class, or a dict of overrides applied on top of the class
+    chosen by APP_ENV (tests use the latter to swap the database).
+    """
+    from app import database, errors, http, spa
+    from app.auth import service as auth_service
+    from app.auth.routes import auth_bp
+    from app.extensions import api, cors, jwt, limiter
+    from app.health import health_bp
+
+    app = Flask(__name__, static_folder=None)
+    if isinstance(config, type):
+        app.config.from_object(config)
+    else:
+        app.config.from_object(config_for(os.environ.get("APP_ENV")))
+        app.config.update(config or {})
+    app.config["APP_VERSION"] = __version__
+    configure_logging(app)
+    configure_secrets(app)
+
+    database.init_app(app)
+    jwt.init_app(app)
+    limiter.init_app(app)
+    configure_cors(app, cors)
+    api.init_app(app, spec_kwargs=security_schemes())
+    for blueprint in (health_bp, auth_bp):
+        api.register_blueprint(blueprint)
+    errors.register_error_handlers(app)
+    http.init_app(app)
+    auth_service.init_app(app)
+    spa.init_app(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    """Send application logs to stderr at INFO unless a handler is already configured."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def configure_secrets(app: Flask) -> None:
+    """Require a strong JWT secret in production; generate and keep one in development."""
+    secret = app.config.get("JWT_SECRET_KEY") or ""
+    if len(secret.encode()) < MIN_JWT_SECRET_BYTES:
+        if app.config["APP_ENV"] == "production":
+            raise RuntimeError(
+                "JWT_SECRET_KEY must be set to a random value of at least "
+                f"{MIN_JWT_SECRET_BYTES} bytes in production (it signs every session); "
+                "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        secret = development_secret(Path(app.config["INSTANCE_DIR"]))
+        app.config["JWT_SECRET_KEY"] = secret
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret
+
+
+def development_secret(instance_dir: Path) -> str:
+    """A random secret kept in instance/ so development sessions survive restarts."""
+    secret_file = instance_dir / "jwt_secret"
+    if secret_file.is_file():
+        return secret_file.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    secret_file.write_text(secret)
+    secret_file.chmod(0o600)
+    log.warning("JWT_SECRET_KEY is not set: generated a development secret in %s", secret_file)
+    return secret
+
+
+def configure_cors(app: Flask, cors) -> None:
+    """Cross-origin API access only for allowlisted origins; credentials never for '*'."""
+    origins = app.config["CORS_ORIGINS"]
+    if not origins:
+        return
+    wildcard = "*" in origins
+    cors.init_app(app, resources={r"/api/*": {
+        "origins": "*" if wildcard else origins,
+        "supports_credentials": not wildcard,
+        "send_wildcard": wildcard,
+    }})
+
+
+def security_schemes() -> dict:
+    """OpenAPI security schemes: a bearer token, or the cookie session plus CSRF header."""
+    return {"components": {"securitySchemes": {
+        "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+        "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "access_token_cookie"},
+    }}}

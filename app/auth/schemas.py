@@ -1,0 +1,80 @@
+"""Request and response schemas of the auth API."""
+
+import re
+
+import marshmallow as ma
+from marshmallow import validate
+
+from app.models import GENDERS
+
+USERNAME_RULE = validate.Regexp(
+    r"^[A-Za-z0-9_.-]{3,32}\Z",
+    error="Username must be 3-32 characters of letters, digits, '_', '.' or '-'.",
+)
+PASSWORD_LENGTH = validate.Length(min=8, max=128,
+                                  error="Password must be 8-128 characters.")
+
+
+class WholeNumber(ma.fields.Integer):
+    """An integer, or a string of digits as HTML forms send numbers; never 25.5 or true."""
+
+    DIGITS = re.compile(r"\s*[+-]?\d{1,9}\s*")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise self.make_error("invalid")
+        if isinstance(value, str) and not self.DIGITS.fullmatch(value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class RegisterSchema(ma.Schema):
+    """A new account. Age may be a numeric string, as HTML forms send it."""
+
+    username = ma.fields.String(required=True, validate=USERNAME_RULE)
+    password = ma.fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)
+    age = WholeNumber(
+        required=True,
+        validate=validate.Range(min=1, max=120, error="Age must be between 1 and 120."),
+    )
+    gender = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(GENDERS, error="Gender must be one of Male, Female, Other."),
+    )
+
+
+class LoginSchema(ma.Schema):
+    """Credentials. Lengths are bounded so hashing cost stays bounded too."""
+
+    username = ma.fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = ma.fields.String(required=True, load_only=True,
+                                validate=validate.Length(min=1, max=128))
+
+
+class UserSchema(ma.Schema):
+    """A user as the API shows it: never the password hash."""
+
+    id = ma.fields.Integer(required=True)
+    username = ma.fields.String(required=True)
+    age = ma.fields.Integer(required=True)
+    gender = ma.fields.String(required=True)
+
+
+class SessionSchema(ma.Schema):
+    """What register and login return: the user and a bearer token for API clients."""
+
+    user = ma.fields.Nested(UserSchema, required=True)
+    token = ma.fields.String(required=True,
+                             metadata={"description": "JWT for Authorization: Bearer"})
+
+
+class MeSchema(ma.Schema):
+    """The current user."""
+
+    user = ma.fields.Nested(UserSchema, required=True)
+
+
+class MessageSchema(ma.Schema):
+    """A short confirmation."""
+
+    message = ma.fields.String(required=True)

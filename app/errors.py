@@ -1,0 +1,107 @@
+"""One JSON error shape for every failure: {"error": "...", "details": {...}}."""
+
+import logging
+
+import marshmallow as ma
+from flask import Flask, Response, jsonify, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+# Retry hint sent with 503s caused by an unavailable or locked database.
+DATABASE_RETRY_AFTER_SECONDS = 2
+
+HUMAN_MESSAGES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request body too large",
+    415: "Unsupported content type: send application/json",
+    422: "Invalid request",
+    429: "Too many requests, slow down",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+class ErrorSchema(ma.Schema):
+    """The body of every error response (documentation only)."""
+
+    error = ma.fields.String(required=True, metadata={"description": "Human-readable message"})
+    details = ma.fields.Dict(metadata={"description": "Per-field messages, when relevant"})
+
+
+def error_response(status: int, message: str, details: dict | None = None,
+                   headers: dict | None = None) -> Response:
+    """Build the JSON error response every handler returns."""
+    body: dict = {"error": message}
+    if details:
+        body["details"] = details
+    response = jsonify(body)
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def flatten_validation_messages(messages: dict) -> dict:
+    """Turn webargs' {"json": {"age": [...]}} into {"age": [...]}, merging locations."""
+    details: dict = {}
+    for location_messages in messages.values():
+        if isinstance(location_messages, dict):
+            details.update(location_messages)
+        else:
+            details.setdefault("_body", []).extend(location_messages)
+    return details
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    """Render any HTTPException (abort, webargs validation, rate limit) as JSON."""
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    details = None
+    if data.get("details"):
+        details = data["details"]
+        message = data.get("message") or HUMAN_MESSAGES.get(status, "Error")
+    elif "messages" in data:
+        details = flatten_validation_messages(data["messages"])
+        message = data.get("message") or "Invalid request"
+    else:
+        message = data.get("message") or error.description or HUMAN_MESSAGES.get(status)
+        if status in HUMAN_MESSAGES and message == type(error).description:
+            # Werkzeug's stock descriptions are long paragraphs; prefer a short sentence.
+            message = HUMAN_MESSAGES[status]
+    headers = dict(data.get("headers") or {})
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return error_response(status, message, details, headers)
+
+
+def handle_database_unavailable(error: OperationalError) -> Response:
+    """A database that is down or locked past the busy timeout is a 503, never a 500."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                error.orig if error.orig is not None else error)
+    return error_response(503, "Database unavailable, retry shortly",
+                          headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+
+
+def handle_unexpected_exception(error: Exception) -> Response:
+    """Log the traceback server-side and answer with a body that reveals nothing."""
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("unhandled exception on %s %s", request.method, request.path)
+    return error_response(500, HUMAN_MESSAGES[500])
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the handlers; call after flask-smorest so ours replace its default."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(Exception, handle_unexpected_exception)

@@ -1,0 +1,83 @@
+"""Request guards and response headers shared by every route."""
+
+from flask import Flask, Response, current_app, request
+
+from app.errors import error_response
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+JSON_MIMETYPES = frozenset({"application/json"})
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+# The API docs page loads Swagger UI from a CDN with an inline bootstrap script.
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'self' https://cdn.jsdelivr.net; "
+    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://cdn.jsdelivr.net; frame-ancestors 'none'"
+)
+
+
+def accepts_text_plain(view):
+    """Mark a view whose JSON may arrive as text/plain (navigator.sendBeacon cannot set JSON)."""
+    view.accepts_text_plain = True
+    return view
+
+
+def is_json_mimetype(mimetype: str) -> bool:
+    """application/json and the application/*+json family."""
+    return mimetype in JSON_MIMETYPES or (mimetype.startswith("application/")
+                                          and mimetype.endswith("+json"))
+
+
+def check_request_body() -> Response | None:
+    """Reject a body the API cannot read before any view runs.
+
+    A wrong content type is 415 and JSON that does not parse is 400, each with the
+    common error shape, so views and schemas only ever see well-formed JSON.
+    """
+    if request.method not in BODY_METHODS or not request.path.startswith("/api/"):
+        return None
+    body = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+    if not body.strip():
+        return None
+    view = current_app.view_functions.get(request.endpoint or "")
+    plain_allowed = request.mimetype == "text/plain" and getattr(view, "accepts_text_plain", False)
+    if not (is_json_mimetype(request.mimetype) or plain_allowed):
+        return error_response(415, "Unsupported content type: send application/json",
+                              {"content_type": [request.mimetype or "missing"]})
+    parsed = request.get_json(force=True, silent=True)
+    if parsed is None and body.strip() != b"null":
+        return error_response(400, "Malformed JSON body")
+    return None
+
+
+def add_security_headers(response: Response) -> Response:
+    """Headers every response carries; HSTS only where the site is served over HTTPS."""
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if request.path.startswith("/api/docs"):
+        headers.setdefault("Content-Security-Policy", DOCS_CONTENT_SECURITY_POLICY)
+    else:
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if current_app.config.get("APP_ENV") == "production":
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the guards on the application."""
+    app.before_request(check_request_body)
+    app.after_request(add_security_headers)

@@ -1,0 +1,63 @@
+"""Serves the built dashboard from frontend/dist, with index.html for client routes."""
+
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, current_app, send_from_directory
+from werkzeug.routing import PathConverter
+
+spa_bp = Blueprint("spa", __name__)
+
+ONE_YEAR_SECONDS = 365 * 24 * 3600
+NOT_BUILT_PAGE = (
+    "<!doctype html><title>Ouroboard</title>"
+    "<p>The dashboard has not been built yet. Run <code>make build</code> "
+    "(or <code>make run</code>) and reload.</p>"
+)
+
+
+class ClientPathConverter(PathConverter):
+    """A path that is not under /api, so unknown API paths stay JSON 404s."""
+
+    regex = r"(?!api(?:/|$))[^/].*?"
+
+
+def dist_dir() -> Path:
+    """Where the built frontend lives (configurable for tests)."""
+    return Path(current_app.config["FRONTEND_DIST"])
+
+
+def send_index() -> Response:
+    """index.html, never cached, so a deploy is picked up on the next load."""
+    dist = dist_dir()
+    if not (dist / "index.html").is_file():
+        return Response(NOT_BUILT_PAGE, status=503, mimetype="text/html")
+    response = send_from_directory(dist, "index.html", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@spa_bp.get("/")
+def index() -> Response:
+    """The dashboard's entry page."""
+    return send_index()
+
+
+@spa_bp.get("/<client_path:path>")
+def client_route(path: str) -> Response:
+    """A built file when one exists, otherwise index.html so client routes deep-link."""
+    dist = dist_dir()
+    candidate = (dist / path).resolve()
+    if dist.resolve() in candidate.parents and candidate.is_file():
+        # Vite puts content-hashed files under assets/: safe to cache for a year.
+        hashed = path.startswith("assets/")
+        response = send_from_directory(dist, path, max_age=ONE_YEAR_SECONDS if hashed else 3600)
+        if hashed:
+            response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR_SECONDS}, immutable"
+        return response
+    return send_index()
+
+
+def init_app(app: Flask) -> None:
+    """Register the converter and the catch-all routes; call after the API blueprints."""
+    app.url_map.converters["client_path"] = ClientPathConverter
+    app.register_blueprint(spa_bp)

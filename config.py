@@ -1,0 +1,134 @@
+"""Configuration classes, chosen by APP_ENV and filled from the environment.
+
+`.env` is loaded when present, so a developer can keep local settings out of the shell.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent
+load_dotenv(BASE_DIR / ".env")
+
+MIB = 1024 * 1024
+
+
+def normalize_database_url(url: str | None, instance_dir: Path | None) -> str:
+    """Return a SQLAlchemy URL: SQLite under instance/ by default, Postgres through psycopg 3."""
+    if not url:
+        return f"sqlite:///{instance_dir / 'ouroboard.db'}"
+    # Render and Heroku hand out postgres:// URLs; SQLAlchemy wants an explicit driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def split_list(value: str | None) -> list[str]:
+    """Split a comma-separated environment value, dropping blanks."""
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    APP_ENV = "base"
+    INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR") or BASE_DIR / "instance")
+    FRONTEND_DIST = Path(os.environ.get("FRONTEND_DIST") or BASE_DIR / "frontend" / "dist")
+
+    SECRET_KEY = os.environ.get("SECRET_KEY") or os.environ.get("JWT_SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(os.environ.get("DATABASE_URL"), INSTANCE_DIR)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS") or 5000)
+
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH") or MIB)
+    JSON_SORT_KEYS = False
+
+    # Auth: one pinned algorithm, tokens in the Authorization header or in cookies.
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY")
+    JWT_ALGORITHM = "HS256"
+    JWT_DECODE_ALGORITHMS = ["HS256"]
+    JWT_TOKEN_LOCATION = ["headers", "cookies"]
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(
+        minutes=int(os.environ.get("JWT_ACCESS_TOKEN_MINUTES") or 60)
+    )
+    # A cookie session whose token has less than this left gets a new one on its next request.
+    JWT_REFRESH_WINDOW = timedelta(minutes=30)
+    JWT_COOKIE_CSRF_PROTECT = True
+    JWT_CSRF_CHECK_FORM = False
+    JWT_ACCESS_COOKIE_NAME = "access_token_cookie"
+    JWT_COOKIE_SAMESITE = os.environ.get("COOKIE_SAMESITE") or "Lax"
+    JWT_COOKIE_SECURE = False
+    JWT_SESSION_COOKIE = False
+
+    # Argon2id cost; argon2-cffi's defaults are RFC 9106's low-memory profile.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST_KIB = 65536
+    ARGON2_PARALLELISM = 4
+
+    CORS_ORIGINS = split_list(os.environ.get("CORS_ORIGINS"))
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "ouroboard"
+    AUTH_RATE_LIMIT_PER_IP = os.environ.get("AUTH_RATE_LIMIT_PER_IP") or "30 per minute"
+    AUTH_RATE_LIMIT_PER_USERNAME = os.environ.get("AUTH_RATE_LIMIT_PER_USERNAME") or "10 per minute"
+
+    DEMO_PASSWORD = "password123"  # noqa: S105 - documented demo login, not a secret
+
+    API_TITLE = "Ouroboard API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "v1/openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
+
+
+class DevelopmentConfig(Config):
+    """Local use: a generated JWT secret is acceptable."""
+
+    APP_ENV = "development"
+
+
+class TestingConfig(Config):
+    """The test suite: a throwaway database and cheap password hashing."""
+
+    APP_ENV = "testing"
+    TESTING = True
+    JWT_SECRET_KEY = "testing-secret-key-that-is-at-least-32-bytes"  # noqa: S105
+    SECRET_KEY = JWT_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # Cheaper Argon2id parameters keep hundreds of logins fast; the algorithm stays the same.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST_KIB = 8192
+    ARGON2_PARALLELISM = 1
+    RATELIMIT_STORAGE_URI = "memory://"
+    AUTH_RATE_LIMIT_PER_IP = "1000 per minute"
+    AUTH_RATE_LIMIT_PER_USERNAME = "1000 per minute"
+
+
+class ProductionConfig(Config):
+    """Deployed: secure cookies and a real secret are mandatory."""
+
+    APP_ENV = "production"
+    JWT_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(env_name: str | None) -> type[Config]:
+    """Pick the configuration class for an APP_ENV value (development by default)."""
+    name = (env_name or "development").strip().lower()
+    if name not in CONFIGS:
+        raise RuntimeError(f"APP_ENV must be one of {sorted(CONFIGS)}, not {env_name!r}")
+    return CONFIGS[name]

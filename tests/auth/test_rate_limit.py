@@ -1,0 +1,55 @@
+"""Login and register are rate-limited per IP and per username."""
+
+import pytest
+
+from app.extensions import limiter
+from tests.conftest import DEFAULT_PASSWORD
+
+
+def attempt_logins(client, count, username="alice", ip="10.0.0.1"):
+    return [client.post("/api/v1/login", json={"username": username, "password": "wrong"},
+                        environ_base={"REMOTE_ADDR": ip}).status_code for _ in range(count)]
+
+
+@pytest.fixture(params=["memory", "redis"])
+def limited_app(request, make_app):
+    overrides = {"AUTH_RATE_LIMIT_PER_IP": "5 per minute",
+                 "AUTH_RATE_LIMIT_PER_USERNAME": "3 per minute"}
+    if request.param == "redis":
+        overrides["RATELIMIT_STORAGE_URI"] = request.getfixturevalue("redis_url")
+    app = make_app(**overrides)
+    with app.app_context():
+        limiter.reset()  # Redis outlives tests; start each one with a clean budget
+    return app
+
+
+def test_login_per_username_limit_returns_429_with_retry_after(limited_app):
+    client = limited_app.test_client()
+    statuses = attempt_logins(client, 4)
+    assert statuses == [401, 401, 401, 429]
+    response = client.post("/api/v1/login", json={"username": "alice", "password": "x"},
+                           environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert response.status_code == 429, "a new IP must not reset the per-username budget"
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.get_json()["error"]
+
+
+def test_username_limit_ignores_case(limited_app):
+    client = limited_app.test_client()
+    attempt_logins(client, 3, username="alice")
+    assert attempt_logins(client, 1, username="ALICE") == [429]
+
+
+def test_login_per_ip_limit_spans_usernames(limited_app):
+    client = limited_app.test_client()
+    statuses = [attempt_logins(client, 1, username=f"user{i}")[0] for i in range(6)]
+    assert statuses == [401] * 5 + [429]
+    assert attempt_logins(client, 1, username="fresh", ip="10.9.9.9") == [401]
+
+
+def test_register_is_rate_limited_too(limited_app):
+    client = limited_app.test_client()
+    statuses = [client.post("/api/v1/register", json={
+        "username": f"person{i}", "password": DEFAULT_PASSWORD, "age": 30, "gender": "Male",
+    }).status_code for i in range(6)]
+    assert statuses == [201] * 5 + [429]

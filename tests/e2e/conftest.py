@@ -1,0 +1,108 @@
+"""Browser tests: the real built dashboard under gunicorn, driven by Playwright in Chromium.
+
+Chromium comes from Debian (/usr/bin/chromium, or CHROMIUM_PATH). Locally the tests skip when
+it is missing; in CI (CI=true) a missing browser or build is an error, never a skip.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "frontend" / "dist"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def chromium_path() -> str | None:
+    candidates = [os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium",
+                  shutil.which("chromium"), shutil.which("chromium-browser")]
+    return next((c for c in candidates if c and Path(c).is_file()), None)
+
+
+def unavailable(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"browser tests cannot run in CI: {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """gunicorn serving the built dashboard on a freshly migrated and seeded SQLite file."""
+    if not (DIST / "index.html").is_file():
+        unavailable("frontend/dist is missing: run `make build`")
+    workdir = tmp_path_factory.mktemp("live")
+    port = free_port()
+    env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{workdir}/e2e.db",
+           "INSTANCE_DIR": str(workdir), "PORT": str(port), "HOST": "127.0.0.1",
+           "WEB_CONCURRENCY": "2", "FLASK_APP": "wsgi.py",
+           "JWT_SECRET_KEY": "e2e-secret-key-that-is-long-enough-123456"}
+    python_bin = Path(sys.executable).parent
+    subprocess.run([python_bin / "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    subprocess.run([sys.executable, "seed.py"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    log = (workdir / "gunicorn.log").open("w")
+    server = subprocess.Popen([python_bin / "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base_url}/health", timeout=1) as response:  # noqa: S310
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        server.terminate()
+        pytest.fail(f"gunicorn did not start; log: {(workdir / 'gunicorn.log').read_text()}")
+    yield base_url
+    server.terminate()
+    server.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session."""
+    executable = chromium_path()
+    if executable is None:
+        unavailable("Chromium not found: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (no cookies) per test, pointed at the live server."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -44,7 +44,6 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS") or 5000)
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH") or MIB)
-    JSON_SORT_KEYS = False
 
     # Auth: one pinned algorithm, tokens in the Authorization header or in cookies.
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY")
@@ -73,6 +72,9 @@ class Config:
 
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # If Redis goes away, keep limiting in memory rather than failing requests.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_KEY_PREFIX = "ouroboard"
     AUTH_RATE_LIMIT_PER_IP = os.environ.get("AUTH_RATE_LIMIT_PER_IP") or "30 per minute"
     AUTH_RATE_LIMIT_PER_USERNAME = os.environ.get("AUTH_RATE_LIMIT_PER_USERNAME") or "10 per minute"

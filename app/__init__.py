@@ -29,6 +29,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from app.health import health_bp
 
     app = Flask(__name__, static_folder=None)
+    app.json.sort_keys = False  # keep documented field order in responses
     if isinstance(config, type):
         app.config.from_object(config)
     else:

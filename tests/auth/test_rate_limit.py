@@ -53,3 +53,12 @@ def test_register_is_rate_limited_too(limited_app):
         "username": f"person{i}", "password": DEFAULT_PASSWORD, "age": 30, "gender": "Male",
     }).status_code for i in range(6)]
     assert statuses == [201] * 5 + [429]
+
+
+def test_login_still_works_when_rate_limit_storage_is_down(make_app, auth):
+    """A dead Redis must not turn logins into 500s; limits fall back to memory."""
+    app = make_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
+                   AUTH_RATE_LIMIT_PER_USERNAME="3 per minute")
+    client = app.test_client()
+    statuses = attempt_logins(client, 5)
+    assert statuses == [401, 401, 401, 429, 429]

@@ -41,7 +41,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or os.environ.get("JWT_SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = normalize_database_url(os.environ.get("DATABASE_URL"), INSTANCE_DIR)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS") or 5000)
+    # How long a write waits for a lock before the API gives up with 503 (SQLite busy
+    # timeout; Postgres lock_timeout).
+    DATABASE_LOCK_TIMEOUT_MS = int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS") or 5000)
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH") or MIB)
 
@@ -68,6 +70,11 @@ class Config:
     ARGON2_PARALLELISM = 4
 
     CORS_ORIGINS = split_list(os.environ.get("CORS_ORIGINS"))
+    # Sites that send events with an ingestion key; may be "*" since such requests carry
+    # no cookies.
+    INGEST_CORS_ORIGINS = split_list(os.environ.get("INGEST_CORS_ORIGINS"))
+    INGEST_MAX_BATCH_EVENTS = 500
+    INGEST_RATE_LIMIT = os.environ.get("INGEST_RATE_LIMIT") or "20000 per minute"
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"

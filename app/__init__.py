@@ -27,9 +27,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from app.auth.routes import auth_bp
     from app.extensions import api, cors, jwt, limiter
     from app.health import health_bp
+    from app.track.cli import keys_cli
+    from app.track.routes import register_doc_schemas, track_bp
 
     app = Flask(__name__, static_folder=None)
-    app.json.sort_keys = False  # keep documented field order in responses
     if isinstance(config, type):
         app.config.from_object(config)
     else:
@@ -44,8 +45,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     limiter.init_app(app)
     configure_cors(app, cors)
     api.init_app(app, spec_kwargs=security_schemes())
-    for blueprint in (health_bp, auth_bp):
+    register_doc_schemas(api)
+    for blueprint in (health_bp, auth_bp, track_bp):
         api.register_blueprint(blueprint)
+    app.cli.add_command(keys_cli)
     errors.register_error_handlers(app)
     http.init_app(app)
     auth_service.init_app(app)
@@ -89,17 +92,28 @@ def development_secret(instance_dir: Path) -> str:
     return secret
 
 
-def configure_cors(app: Flask, cors) -> None:
-    """Cross-origin API access only for allowlisted origins; credentials never for '*'."""
-    origins = app.config["CORS_ORIGINS"]
-    if not origins:
-        return
+def cors_rule(origins: list[str]) -> dict:
+    """flask-cors options for an allowlist; '*' means any origin and never credentials."""
     wildcard = "*" in origins
-    cors.init_app(app, resources={r"/api/*": {
-        "origins": "*" if wildcard else origins,
-        "supports_credentials": not wildcard,
-        "send_wildcard": wildcard,
-    }})
+    return {"origins": "*" if wildcard else origins, "supports_credentials": not wildcard,
+            "send_wildcard": wildcard}
+
+
+def configure_cors(app: Flask, cors) -> None:
+    """Cross-origin API access only for allowlisted origins.
+
+    /api/v1/events also admits INGEST_CORS_ORIGINS: sites sending with an ingestion key.
+    """
+    api_origins = app.config["CORS_ORIGINS"]
+    ingest_origins = api_origins + [origin for origin in app.config["INGEST_CORS_ORIGINS"]
+                                    if origin not in api_origins]
+    resources = {}
+    if ingest_origins:
+        resources[r"/api/v1/events"] = cors_rule(ingest_origins)
+    if api_origins:
+        resources[r"/api/*"] = cors_rule(api_origins)
+    if resources:
+        cors.init_app(app, resources=resources)
 
 
 def security_schemes() -> dict:
@@ -107,4 +121,5 @@ def security_schemes() -> dict:
     return {"components": {"securitySchemes": {
         "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
         "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "access_token_cookie"},
+        "ingestKey": {"type": "apiKey", "in": "header", "name": "X-Ouroboard-Key"},
     }}}

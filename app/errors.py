@@ -4,7 +4,7 @@ import logging
 
 import marshmallow as ma
 from flask import Flask, Response, jsonify, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,13 @@ def handle_database_unavailable(error: OperationalError) -> Response:
                           headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
 
 
+def handle_rejected_value(error: DataError) -> Response:
+    """The database refused a value the schemas let through: the input's fault, so a 400."""
+    log.warning("database rejected a value on %s %s: %s", request.method, request.path,
+                error.orig if error.orig is not None else error)
+    return error_response(400, "A value in the request cannot be stored")
+
+
 def handle_unexpected_exception(error: Exception) -> Response:
     """Log the traceback server-side and answer with a body that reveals nothing."""
     if isinstance(error, HTTPException):
@@ -104,4 +111,5 @@ def register_error_handlers(app: Flask) -> None:
     """Install the handlers; call after flask-smorest so ours replace its default."""
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(DataError, handle_rejected_value)
     app.register_error_handler(Exception, handle_unexpected_exception)

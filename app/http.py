@@ -1,6 +1,10 @@
-"""Request guards and response headers shared by every route."""
+"""Request guards, strict JSON parsing and response headers shared by every route."""
+
+import json
+import re
 
 from flask import Flask, Response, current_app, request
+from flask.json.provider import DefaultJSONProvider
 
 from app.errors import error_response
 
@@ -26,6 +30,40 @@ DOCS_CONTENT_SECURITY_POLICY = (
     "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
     "img-src 'self' data: https://cdn.jsdelivr.net; frame-ancestors 'none'"
 )
+
+
+# Escapes that may decode to text no database will store: NUL, or half of a surrogate pair.
+SUSPICIOUS_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def reject_constant(name: str):
+    """NaN and Infinity are not JSON, though Python's parser accepts them."""
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Flask's JSON provider, refusing the non-standard NaN/Infinity literals."""
+
+    def loads(self, s, **kwargs):
+        kwargs.setdefault("parse_constant", reject_constant)
+        return json.loads(s, **kwargs)
+
+
+def has_unstorable_text(value) -> bool:
+    """True when a string anywhere in `value` holds NUL or an unpaired surrogate."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(has_unstorable_text(k) or has_unstorable_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_unstorable_text(item) for item in value)
+    return False
 
 
 def accepts_text_plain(view):
@@ -59,6 +97,9 @@ def check_request_body() -> Response | None:
     parsed = request.get_json(force=True, silent=True)
     if parsed is None and body.strip() != b"null":
         return error_response(400, "Malformed JSON body")
+    # Only bodies with such escapes pay for the full walk.
+    if SUSPICIOUS_ESCAPE.search(body) and has_unstorable_text(parsed):
+        return error_response(400, "Text must not contain NUL characters or unpaired surrogates")
     return None
 
 
@@ -79,5 +120,7 @@ def add_security_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """Register the guards on the application."""
+    app.json = StrictJSONProvider(app)
+    app.json.sort_keys = False  # keep documented field order in responses
     app.before_request(check_request_body)
     app.after_request(add_security_headers)

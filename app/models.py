@@ -1,18 +1,69 @@
 """Typed SQLAlchemy models. Serialisation lives in the blueprints' schemas."""
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, Index, Integer, String, func
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from app.extensions import db
 
 GENDERS = ("Male", "Female", "Other")
+AGE_GROUPS = ("<18", "18-40", ">40")
 
 
 def utcnow() -> datetime:
     """Current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def age_group_for(age: int) -> str:
+    """The dashboard's age buckets: under 18, 18 to 40 inclusive, over 40."""
+    if age < 18:
+        return "<18"
+    return "18-40" if age <= 40 else ">40"
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend.
+
+    Postgres keeps the zone; SQLite has none, so values are stored as naive UTC text (which
+    also sorts correctly) and come back aware.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# 64-bit ids on Postgres; SQLite needs INTEGER PRIMARY KEY for its rowid alias.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+# none_as_null: a missing properties object is SQL NULL, not the JSON literal null.
+JSONDocument = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class User(db.Model):
@@ -29,9 +80,12 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     age: Mapped[int] = mapped_column(Integer, nullable=False)
     gender: Mapped[str] = mapped_column(String(16), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, default=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    @property
+    def age_group(self) -> str:
+        """The filter bucket this user's events are counted under."""
+        return age_group_for(self.age)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username!r}>"
@@ -39,3 +93,54 @@ class User(db.Model):
 
 # Usernames are unique regardless of case: "Alice" and "alice" are one account.
 Index("uq_users_username_lower", func.lower(User.username), unique=True)
+
+
+class Event(db.Model):
+    """One tracked interaction: a dashboard click, a page view, a custom event.
+
+    The user's age group and gender are copied in at write time, so analytics never join
+    users and count each event under the demographics its user had when it happened.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_occurred_at", "occurred_at"),
+        Index("ix_events_name_occurred_at", "name", "occurred_at"),
+        Index("ix_events_user_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # Client-supplied (or generated) id that makes retries idempotent.
+    uuid: Mapped[str] = mapped_column(String(36), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    anonymous_id: Mapped[str | None] = mapped_column(String(64))
+    session_id: Mapped[str | None] = mapped_column(String(64))
+    page_url: Mapped[str | None] = mapped_column(String(2000))
+    referrer: Mapped[str | None] = mapped_column(String(2000))
+    properties: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    age_group: Mapped[str | None] = mapped_column(String(8))
+    gender: Mapped[str | None] = mapped_column(String(16))
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} {self.name!r}>"
+
+
+class IngestKey(db.Model):
+    """A write-only key for websites and apps sending events; only its hash is stored."""
+
+    __tablename__ = "ingest_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    # The first characters of the key, so an operator can tell keys apart.
+    key_prefix: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<IngestKey {self.name!r}>"

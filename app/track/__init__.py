@@ -1,0 +1,1 @@
+"""Event tracking: the seed /track endpoint, batched /events ingestion and ingestion keys."""

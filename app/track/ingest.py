@@ -1,0 +1,244 @@
+"""Event ingestion: who is sending, envelope parsing, per-event validation and batch writes.
+
+Writes go in one INSERT ... ON CONFLICT (uuid) DO NOTHING per request, committed before the
+response, so an acknowledged event is durable and a replayed uuid is stored once.
+"""
+
+import hashlib
+import uuid as uuid_module
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import marshmallow as ma
+from blinker import Namespace
+from flask import current_app, request
+from flask_jwt_extended import current_user, decode_token, verify_jwt_in_request
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.blueprint import abort
+from app.extensions import db
+from app.http import is_json_mimetype
+from app.models import Event, IngestKey, User, utcnow
+from app.track.keys import find_active_key
+from app.track.schemas import EventBatchSchema, EventSchema
+
+KEY_HEADER = "X-Ouroboard-Key"
+FUTURE_TOLERANCE = timedelta(hours=1)
+MAX_EVENT_AGE = timedelta(days=400)
+
+# Sent after every commit that stored events; analytics listens to refresh caches and streams.
+ingest_signals = Namespace()
+events_stored = ingest_signals.signal("events-stored")
+
+event_schema = EventSchema()
+batch_schema = EventBatchSchema()
+events_table = Event.__table__
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who events are attributed to: a logged-in user, or a site holding an ingestion key."""
+
+    user: User | None = None
+    key: IngestKey | None = None
+
+
+@dataclass
+class EventBatch:
+    """A parsed request body: raw events, the client clock, and whether it was a lone event."""
+
+    raw_events: list
+    sent_at: datetime | None
+    single: bool
+
+
+@dataclass
+class IngestResult:
+    """What happened to a batch."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict] = field(default_factory=list)
+    stored: list[dict] = field(default_factory=list)
+
+
+def raw_key_from(body) -> str | None:
+    """The ingestion key from the header or, for beacons that cannot set headers, the body."""
+    header_key = request.headers.get(KEY_HEADER)
+    if header_key:
+        return header_key
+    if isinstance(body, dict) and body.get("key") is not None:
+        return body["key"] if isinstance(body["key"], str) else ""
+    return None
+
+
+def resolve_sender(body) -> Sender:
+    """Authenticate the request: an ingestion key, or a user session (cookie needs CSRF)."""
+    raw_key = raw_key_from(body)
+    if raw_key is not None:
+        key = find_active_key(raw_key) if raw_key else None
+        if key is None:
+            abort(401, "Invalid or revoked ingestion key")
+        return Sender(key=key)
+    if not is_json_mimetype(request.mimetype) and request.get_data(cache=True).strip():
+        # text/plain is allowed only for key-authenticated beacons.
+        abort(415, "Unsupported content type: send application/json",
+              details={"content_type": [request.mimetype or "missing"]})
+    verify_jwt_in_request()
+    return Sender(user=current_user)
+
+
+def rate_limit_key() -> str:
+    """Bucket for ingest rate limits: the key, else the user, else the client address."""
+    raw_key = raw_key_from(request.get_json(force=True, silent=True))
+    if raw_key:
+        return "ingest-key:" + hashlib.sha256(raw_key.encode("utf-8")).hexdigest()[:16]
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip() or \
+        request.cookies.get(current_app.config["JWT_ACCESS_COOKIE_NAME"])
+    subject = None
+    if token:
+        try:
+            subject = decode_token(token)["sub"]
+        except Exception:  # noqa: BLE001 - an unusable token is limited by address instead
+            subject = None
+    return f"ingest-user:{subject}" if subject else f"ingest-ip:{request.remote_addr}"
+
+
+def parse_batch(body) -> EventBatch:
+    """Accept one event object or {"events": [...], "sent_at": ...}; anything else is a 400."""
+    if not isinstance(body, dict):
+        abort(400, 'Body must be an event object or {"events": [...]}')
+    if "events" not in body:
+        event = {name: value for name, value in body.items() if name != "key"}
+        return EventBatch(raw_events=[event], sent_at=None, single=True)
+    raw_events = body.get("events")
+    limit = current_app.config["INGEST_MAX_BATCH_EVENTS"]
+    if isinstance(raw_events, list) and len(raw_events) > limit:
+        abort(413, f"A batch holds at most {limit} events",
+              details={"events": [f"{len(raw_events)} events sent; the limit is {limit}."]})
+    try:
+        envelope = batch_schema.load(body)
+    except ma.ValidationError as exc:
+        abort(400, "Invalid batch", details=exc.normalized_messages())
+    if not raw_events:
+        abort(400, "Invalid batch", details={"events": ["At least one event is required."]})
+    return EventBatch(raw_events=raw_events, sent_at=envelope["sent_at"], single=False)
+
+
+def describe_errors(messages) -> str:
+    """One readable sentence from marshmallow's nested messages."""
+    if isinstance(messages, dict):
+        return "; ".join(f"{name}: {describe_errors(inner)}" for name, inner in messages.items())
+    if isinstance(messages, list):
+        return " ".join(describe_errors(inner) for inner in messages)
+    return str(messages)
+
+
+def event_time(timestamp: datetime | None, clock_skew: timedelta, received_at: datetime
+               ) -> datetime:
+    """When the event happened, on the server's clock.
+
+    Raises ValueError for events older than 400 days; a time over an hour ahead is taken
+    as the receive time, since the client's clock cannot be trusted.
+    """
+    if timestamp is None:
+        return received_at
+    try:
+        corrected = timestamp + clock_skew
+    except OverflowError:
+        corrected = timestamp
+    if corrected > received_at + FUTURE_TOLERANCE:
+        return received_at
+    if corrected < received_at - MAX_EVENT_AGE:
+        raise ValueError("timestamp is more than 400 days old")
+    return corrected
+
+
+def build_rows(batch: EventBatch, sender: Sender, received_at: datetime
+               ) -> tuple[list[dict], list[dict]]:
+    """Validate each event; return the rows to insert and the rejections by index."""
+    clock_skew = received_at - batch.sent_at if batch.sent_at else timedelta(0)
+    user = sender.user
+    rows: list[dict] = []
+    rejected: list[dict] = []
+    for index, raw_event in enumerate(batch.raw_events):
+        if not isinstance(raw_event, dict):
+            rejected.append({"index": index, "error": "each event must be a JSON object"})
+            continue
+        try:
+            event = event_schema.load(raw_event)
+            occurred_at = event_time(event["timestamp"], clock_skew, received_at)
+        except ma.ValidationError as exc:
+            rejected.append({"index": index, "error": describe_errors(exc.messages),
+                             "details": exc.normalized_messages()})
+            continue
+        except ValueError as exc:
+            rejected.append({"index": index, "error": str(exc),
+                             "details": {"timestamp": [str(exc)]}})
+            continue
+        rows.append({
+            "uuid": str(event["uuid"] or uuid_module.uuid4()),
+            "name": event["name"],
+            "user_id": user.id if user else None,
+            "anonymous_id": event["anonymous_id"],
+            "session_id": event["session_id"],
+            "page_url": event["page_url"],
+            "referrer": event["referrer"],
+            "properties": event["properties"],
+            "occurred_at": occurred_at,
+            "received_at": received_at,
+            "age_group": user.age_group if user else None,
+            "gender": user.gender if user else None,
+        })
+    return rows, rejected
+
+
+def insert_events(rows: list[dict]) -> list[dict]:
+    """Insert rows, skipping uuids already stored; return the rows actually inserted.
+
+    Does not commit: the caller owns the transaction.
+    """
+    if not rows:
+        return []
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (insert(events_table)
+                 .on_conflict_do_nothing(index_elements=["uuid"])
+                 .returning(events_table.c.id, events_table.c.uuid))
+    inserted_ids = {row.uuid: row.id for row in db.session.execute(statement, rows)}
+    stored = []
+    for row in rows:
+        # A uuid repeated inside one batch is inserted once; later copies are duplicates.
+        event_id = inserted_ids.pop(row["uuid"], None)
+        if event_id is not None:
+            stored.append({**row, "id": event_id})
+    return stored
+
+
+def ingest(batch: EventBatch, sender: Sender) -> IngestResult:
+    """Validate, store in one transaction, commit, then announce what was stored."""
+    received_at = utcnow()
+    rows, rejected = build_rows(batch, sender, received_at)
+    if batch.single and rejected:
+        abort(400, "Invalid event", details=rejected[0].get("details")
+              or {"_event": [rejected[0]["error"]]})
+    try:
+        stored = insert_events(rows)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if stored:
+        events_stored.send(current_app._get_current_object(), events=stored)
+    return IngestResult(
+        accepted=len(stored),
+        duplicates=len(rows) - len(stored),
+        rejected=[{"index": item["index"], "error": item["error"]} for item in rejected],
+        stored=stored,
+    )
+
+
+def find_event_by_uuid(event_uuid: str) -> Event | None:
+    """A stored event by its uuid."""
+    return db.session.execute(
+        db.select(Event).where(Event.uuid == event_uuid)).scalar_one_or_none()

@@ -1,0 +1,95 @@
+"""Tracking endpoints: thin views over app.track.ingest."""
+
+from flask import current_app, request
+from flask_jwt_extended import current_user, jwt_required
+
+from app.blueprint import ApiBlueprint
+from app.extensions import limiter
+from app.http import accepts_text_plain
+from app.track import ingest
+from app.track.schemas import (
+    EventBatchDocSchema,
+    EventSchema,
+    IngestResultSchema,
+    TrackedEventSchema,
+    TrackSchema,
+)
+
+track_bp = ApiBlueprint("track", __name__, url_prefix="/api/v1",
+                        description="Record feature clicks, page views and custom events.")
+
+
+def ingest_limit() -> str:
+    """Requests per minute for one user or one ingestion key."""
+    return current_app.config["INGEST_RATE_LIMIT"]
+
+
+# /track and /events draw on one budget per user or key.
+ingest_rate_limit = limiter.shared_limit(ingest_limit, scope="ingest",
+                                         key_func=ingest.rate_limit_key)
+
+
+@track_bp.route("/track", methods=["POST"])
+@ingest_rate_limit
+@jwt_required()
+@track_bp.arguments(TrackSchema)
+@track_bp.response(201, TrackedEventSchema)
+@track_bp.alt_response(200, schema=TrackedEventSchema,
+                       description="The uuid was stored before; nothing changed")
+@track_bp.alt_response(401, description="Not logged in, or missing CSRF header")
+@track_bp.alt_response(429, description="Rate limit exceeded")
+@track_bp.alt_response(503, description="Database unavailable; retry after Retry-After")
+def track(click: dict):
+    """Record one feature click by the logged-in user (the seed contract)."""
+    event = {
+        "name": click["feature_name"],
+        "uuid": str(click["uuid"]) if click["uuid"] else None,
+        "properties": click["properties"],
+        "session_id": click["session_id"],
+        "page_url": click["page_url"],
+    }
+    batch = ingest.EventBatch(raw_events=[event], sent_at=None, single=True)
+    result = ingest.ingest(batch, ingest.Sender(user=current_user))
+    if result.stored:
+        row = result.stored[0]
+        return {"id": row["id"], "uuid": row["uuid"], "feature_name": row["name"],
+                "timestamp": row["occurred_at"]}
+    existing = ingest.find_event_by_uuid(event["uuid"])
+    return {"id": existing.id, "uuid": existing.uuid, "feature_name": existing.name,
+            "timestamp": existing.occurred_at}, 200
+
+
+@track_bp.route("/events", methods=["POST"])
+@accepts_text_plain
+@ingest_rate_limit
+@track_bp.doc(
+    requestBody={
+        "required": True,
+        "content": {"application/json": {"schema": {"oneOf": [
+            {"$ref": "#/components/schemas/Event"},
+            {"$ref": "#/components/schemas/EventBatchDoc"},
+        ]}}},
+    },
+    security=[{"bearerAuth": []}, {"cookieAuth": []}, {"ingestKey": []}],
+)
+@track_bp.response(202, IngestResultSchema)
+@track_bp.alt_response(400, description="Malformed body, or the single event is invalid")
+@track_bp.alt_response(401, description="No session and no valid ingestion key")
+@track_bp.alt_response(413, description="More than 500 events or more than 1 MiB")
+@track_bp.alt_response(415, description="Not JSON (text/plain is accepted with a key)")
+@track_bp.alt_response(429, description="Rate limit exceeded")
+@track_bp.alt_response(503, description="Database unavailable; retry after Retry-After")
+def ingest_events():
+    """Store one event or a batch of up to 500; valid events are kept even if others fail."""
+    body = request.get_json(force=True, silent=True)
+    sender = ingest.resolve_sender(body)
+    batch = ingest.parse_batch(body)
+    result = ingest.ingest(batch, sender)
+    return {"accepted": result.accepted, "duplicates": result.duplicates,
+            "rejected": result.rejected}
+
+
+def register_doc_schemas(api) -> None:
+    """Schemas referenced by hand in the /events request body."""
+    api.spec.components.schema("Event", schema=EventSchema)
+    api.spec.components.schema("EventBatchDoc", schema=EventBatchDocSchema)

@@ -1,0 +1,137 @@
+"""Schemas for tracked events: what a client may send and what it gets back."""
+
+import json
+import math
+from datetime import UTC
+
+import marshmallow as ma
+from marshmallow import validate
+
+EVENT_NAME = validate.Regexp(
+    r"[A-Za-z0-9_.:/-](?:[A-Za-z0-9_.:/ -]{0,98}[A-Za-z0-9_.:/-])?\Z",
+    error="Event names are 1-100 characters of letters, digits, '_', '.', ':', '/', '-' "
+          "and inner spaces.",
+)
+PROPERTIES_MAX_BYTES = 8 * 1024
+PROPERTIES_MAX_DEPTH = 3
+PROPERTY_KEY_MAX_LENGTH = 64
+
+
+class Properties(ma.fields.Dict):
+    """A JSON object of at most 8 KiB, keys of at most 64 characters, nested 3 levels deep."""
+
+    default_error_messages = {
+        "too_large": f"Properties must serialise to at most {PROPERTIES_MAX_BYTES} bytes.",
+        "too_deep": f"Properties may nest at most {PROPERTIES_MAX_DEPTH} levels.",
+        "long_key": f"Property keys must be 1-{PROPERTY_KEY_MAX_LENGTH} characters.",
+        "not_finite": "Property numbers must be finite.",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        properties = super()._deserialize(value, attr, data, **kwargs)
+        self._check(properties, depth=1)
+        encoded = json.dumps(properties, separators=(",", ":"), ensure_ascii=False)
+        if len(encoded.encode("utf-8")) > PROPERTIES_MAX_BYTES:
+            raise self.make_error("too_large")
+        return properties
+
+    def _check(self, value, depth: int) -> None:
+        if isinstance(value, dict | list) and depth > PROPERTIES_MAX_DEPTH:
+            raise self.make_error("too_deep")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not 1 <= len(key) <= PROPERTY_KEY_MAX_LENGTH:
+                    raise self.make_error("long_key")
+                self._check(item, depth + 1)
+        elif isinstance(value, list):
+            for item in value:
+                self._check(item, depth + 1)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise self.make_error("not_finite")
+
+
+class OptionalText(ma.fields.String):
+    """An optional string of bounded length; an empty one means absent."""
+
+    default_error_messages = {"too_long": "Longer than maximum length {max_length}."}
+
+    def __init__(self, max_length: int, **kwargs):
+        super().__init__(allow_none=True, load_default=None, **kwargs)
+        self.max_length = max_length
+        self.metadata.setdefault("maxLength", max_length)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > self.max_length:
+            raise self.make_error("too_long", max_length=self.max_length)
+        return text or None
+
+
+class EventSchema(ma.Schema):
+    """One event as websites, apps and the dashboard send it to /events."""
+
+    name = ma.fields.String(required=True, validate=EVENT_NAME)
+    uuid = ma.fields.UUID(load_default=None, allow_none=True,
+                          metadata={"description": "Client id for idempotent retries"})
+    timestamp = ma.fields.AwareDateTime(load_default=None, allow_none=True,
+                                        default_timezone=UTC,
+                                        metadata={"description": "When it happened (ISO 8601)"})
+    session_id = OptionalText(64)
+    anonymous_id = OptionalText(64)
+    page_url = OptionalText(2000)
+    referrer = OptionalText(2000)
+    properties = Properties(load_default=None, allow_none=True)
+
+
+class EventBatchSchema(ma.Schema):
+    """The batch envelope. Events are validated one by one so one bad event spoils nothing."""
+
+    events = ma.fields.List(ma.fields.Raw(), required=True,
+                            metadata={"description": "1-500 events"})
+    sent_at = ma.fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC,
+                                      metadata={"description": "Client clock at send time; "
+                                                               "used to correct clock skew"})
+    key = ma.fields.String(load_default=None, allow_none=True,
+                           metadata={"description": "Ingestion key, for sendBeacon"})
+
+
+class EventBatchDocSchema(EventBatchSchema):
+    """The batch envelope as documented: a list of Event objects."""
+
+    events = ma.fields.List(ma.fields.Nested(EventSchema), required=True,
+                            validate=validate.Length(min=1, max=500))
+
+
+class RejectedEventSchema(ma.Schema):
+    """Why one event of a batch was not stored."""
+
+    index = ma.fields.Integer(required=True)
+    error = ma.fields.String(required=True)
+
+
+class IngestResultSchema(ma.Schema):
+    """The outcome of a POST /events."""
+
+    accepted = ma.fields.Integer(required=True, metadata={"description": "Newly stored events"})
+    duplicates = ma.fields.Integer(required=True,
+                                   metadata={"description": "Events whose uuid was stored before"})
+    rejected = ma.fields.List(ma.fields.Nested(RejectedEventSchema), required=True)
+
+
+class TrackSchema(ma.Schema):
+    """The seed contract's single feature click."""
+
+    feature_name = ma.fields.String(required=True, validate=EVENT_NAME)
+    properties = Properties(load_default=None, allow_none=True)
+    uuid = ma.fields.UUID(load_default=None, allow_none=True)
+    session_id = OptionalText(64)
+    page_url = OptionalText(2000)
+
+
+class TrackedEventSchema(ma.Schema):
+    """The stored click as /track reports it."""
+
+    id = ma.fields.Integer(required=True)
+    uuid = ma.fields.String(required=True)
+    feature_name = ma.fields.String(required=True)
+    timestamp = ma.fields.DateTime(required=True, format="iso")

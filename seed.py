@@ -5,9 +5,12 @@
     python seed.py --reset      delete the demo users first, then create them again
 
 Demo logins are user1 ... userN, all with the password in config.Config.DEMO_PASSWORD.
+The first run also creates the ingestion key "demo-site" and prints the demo page's URL
+(the key is shown only then; `flask keys create NAME` makes another).
 """
 
 import argparse
+import os
 import random
 import sys
 
@@ -16,10 +19,12 @@ from sqlalchemy import delete, func, select
 from app import create_app
 from app.auth.service import hash_password
 from app.extensions import db
-from app.models import GENDERS, User
+from app.models import GENDERS, IngestKey, User
+from app.track.keys import create_key
 
 RANDOM_SEED = 20261122
 DEFAULT_USER_COUNT = 30
+DEMO_KEY_NAME = "demo-site"
 # Age ranges per filter group: <18, 18-40 and >40 (the group boundaries 17/18/40/41 included).
 AGE_RANGES = ((13, 17), (18, 40), (41, 75))
 
@@ -51,6 +56,14 @@ def seed_users(count: int, password: str) -> int:
     return added
 
 
+def ensure_demo_key() -> str | None:
+    """Create the demo site's ingestion key once; return the raw key when just created."""
+    if db.session.execute(select(IngestKey.id).where(IngestKey.name == DEMO_KEY_NAME)).first():
+        return None
+    _, raw_key = create_key(DEMO_KEY_NAME)
+    return raw_key
+
+
 def reset_demo_users(count: int) -> None:
     """Remove the demo accounts (user1..userN) only; registered users stay."""
     names = [username for username, _, _ in demo_profiles(count)]
@@ -79,8 +92,12 @@ def main(argv: list[str] | None = None) -> int:
             reset_demo_users(args.users)
         added = seed_users(args.users, app.config["DEMO_PASSWORD"])
         total = db.session.execute(select(func.count(User.id))).scalar_one()
+        demo_key = ensure_demo_key()
     print(f"seed: added {added} demo users ({total} users in all); "
           f"log in as user1 .. user{args.users} with password {app.config['DEMO_PASSWORD']!r}")
+    if demo_key:
+        port = os.environ.get("PORT", "8000")
+        print(f"seed: tracker demo site: http://localhost:{port}/demo-site.html?key={demo_key}")
     return 0
 
 

@@ -8,6 +8,9 @@ from werkzeug.routing import PathConverter
 spa_bp = Blueprint("spa", __name__)
 
 ONE_YEAR_SECONDS = 365 * 24 * 3600
+# The public tracker keeps a stable URL for embedding sites, so it cannot be content-hashed:
+# cache it for a day and let browsers revalidate in the background for a week.
+TRACKER_CACHE_CONTROL = "public, max-age=86400, stale-while-revalidate=604800"
 NOT_BUILT_PAGE = (
     "<!doctype html><title>Ouroboard</title>"
     "<p>The dashboard has not been built yet. Run <code>make build</code> "
@@ -48,11 +51,12 @@ def client_route(path: str) -> Response:
     dist = dist_dir()
     candidate = (dist / path).resolve()
     if dist.resolve() in candidate.parents and candidate.is_file():
-        # Vite puts content-hashed files under assets/: safe to cache for a year.
-        hashed = path.startswith("assets/")
-        response = send_from_directory(dist, path, max_age=ONE_YEAR_SECONDS if hashed else 3600)
-        if hashed:
+        response = send_from_directory(dist, path, max_age=3600)
+        if path.startswith("assets/"):
+            # Vite puts content-hashed files under assets/: safe to cache for a year.
             response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR_SECONDS}, immutable"
+        elif path == "t.js":
+            response.headers["Cache-Control"] = TRACKER_CACHE_CONTROL
         return response
     return send_index()
 

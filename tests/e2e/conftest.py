@@ -7,10 +7,12 @@ it is missing; in CI (CI=true) a missing browser or build is an error, never a s
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,39 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    """A running gunicorn and how to reach its database and CLI."""
+
+    url: str
+    database_path: Path
+    env: dict
+
+    def flask(self, *args: str) -> str:
+        """Run a `flask` CLI command against the server's database; return its output."""
+        result = subprocess.run([Path(sys.executable).parent / "flask", *args], cwd=ROOT,
+                                env=self.env, check=True, capture_output=True, text=True)
+        return result.stdout
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Read the server's SQLite database directly, as an operator with sqlite3 would."""
+        connection = sqlite3.connect(self.database_path)
+        try:
+            return connection.execute(sql, params).fetchall()
+        finally:
+            connection.close()
+
+    def wait_for_rows(self, sql: str, params: tuple = (), minimum: int = 1,
+                      timeout: float = 10.0) -> list[tuple]:
+        """Poll until a query returns at least `minimum` rows (events arrive in batches)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            rows = self.query(sql, params)
+            if len(rows) >= minimum or time.monotonic() > deadline:
+                return rows
+            time.sleep(0.25)
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +107,7 @@ def live_server(tmp_path_factory):
     else:
         server.terminate()
         pytest.fail(f"gunicorn did not start; log: {(workdir / 'gunicorn.log').read_text()}")
-    yield base_url
+    yield LiveServer(url=base_url, database_path=workdir / "e2e.db", env=env)
     server.terminate()
     server.wait(timeout=30)
     log.close()
@@ -95,7 +130,8 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser context (no cookies) per test, pointed at the live server."""
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
+    context = browser.new_context(base_url=live_server.url,
+                                  viewport={"width": 1280, "height": 800})
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

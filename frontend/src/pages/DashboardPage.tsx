@@ -1,13 +1,18 @@
 import { useNavigate } from "react-router";
 
 import { useCurrentUser, useLogout } from "../auth/useSession";
+import { eventQueue, track } from "../tracking";
 
 export function DashboardPage() {
   const { data: user } = useCurrentUser();
   const logoutMutation = useLogout();
   const navigate = useNavigate();
 
-  function signOut() {
+  async function signOut() {
+    // Deliver this session's events while the session still exists.
+    track("sign_out");
+    await eventQueue.flush();
+    eventQueue.setEnabled(false);
     logoutMutation.mutate(undefined, { onSettled: () => navigate("/login", { replace: true }) });
   }
 
@@ -23,7 +28,7 @@ export function DashboardPage() {
             <span className="text-sm text-slate-600 dark:text-slate-300" data-testid="current-user">
               {user?.username}
             </span>
-            <button type="button" className="btn-secondary" onClick={signOut} disabled={logoutMutation.isPending}>
+            <button type="button" className="btn-secondary" onClick={() => void signOut()} disabled={logoutMutation.isPending}>
               Log out
             </button>
           </div>

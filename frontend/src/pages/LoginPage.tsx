@@ -4,6 +4,7 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 import { ApiError } from "../api/client";
 import { useLogin } from "../auth/useSession";
 import { AuthCard, Field } from "../components/layout/AuthCard";
+import { track } from "../tracking";
 
 /** Only same-site paths may be used as the post-login destination. */
 function safeNext(next: string | null): string {
@@ -22,7 +23,12 @@ export function LoginPage() {
     event.preventDefault();
     loginMutation.mutate(
       { username, password },
-      { onSuccess: () => navigate(safeNext(searchParams.get("next")), { replace: true }) },
+      {
+        onSuccess: () => {
+          track("sign_in");
+          navigate(safeNext(searchParams.get("next")), { replace: true });
+        },
+      },
     );
   }
 

@@ -5,6 +5,7 @@ import { GENDERS, type Gender } from "../api/auth";
 import { ApiError } from "../api/client";
 import { useRegister } from "../auth/useSession";
 import { AuthCard, Field } from "../components/layout/AuthCard";
+import { track } from "../tracking";
 
 export function RegisterPage() {
   const [username, setUsername] = useState("");
@@ -20,7 +21,12 @@ export function RegisterPage() {
     event.preventDefault();
     registerMutation.mutate(
       { username, password, age, gender },
-      { onSuccess: () => navigate("/", { replace: true }) },
+      {
+        onSuccess: () => {
+          track("sign_up");
+          navigate("/", { replace: true });
+        },
+      },
     );
   }
 

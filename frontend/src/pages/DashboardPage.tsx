@@ -1,6 +1,7 @@
 import { useNavigate } from "react-router";
 
 import { useCurrentUser, useLogout } from "../auth/useSession";
+import { BrandMark } from "../components/layout/BrandMark";
 import { eventQueue, track } from "../tracking";
 
 export function DashboardPage() {
@@ -20,10 +21,7 @@ export function DashboardPage() {
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div className="mx-auto flex max-w-7xl items-center justify-between gap-4 px-4 py-3">
-          <p className="flex items-center gap-2 text-lg font-bold text-indigo-600 dark:text-indigo-400">
-            <img src="/favicon.svg" alt="" className="h-6 w-6" />
-            Ouroboard
-          </p>
+          <BrandMark />
           <div className="flex items-center gap-3">
             <span className="text-sm text-slate-600 dark:text-slate-300" data-testid="current-user">
               {user?.username}

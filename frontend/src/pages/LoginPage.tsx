@@ -3,7 +3,7 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 
 import { ApiError } from "../api/client";
 import { useLogin } from "../auth/useSession";
-import { AuthCard, Field } from "../components/layout/AuthCard";
+import { AuthCard, FormError, TextField } from "../components/layout/AuthCard";
 import { track } from "../tracking";
 
 /** Only same-site paths may be used as the post-login destination. */
@@ -35,34 +35,17 @@ export function LoginPage() {
   return (
     <AuthCard title="Sign in" subtitle="Welcome back. Your dashboard is waiting.">
       <form onSubmit={submit} noValidate>
-        {error && !error.fieldError("username") && !error.fieldError("password") && (
-          <p role="alert" className="mb-4 rounded-lg bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
-            {error.message}
-          </p>
-        )}
-        <Field label="Username" htmlFor="username" error={error?.fieldError("username")}>
-          <input
-            id="username"
-            name="username"
-            className="input"
-            autoComplete="username"
-            required
-            value={username}
-            onChange={(event) => setUsername(event.target.value)}
-          />
-        </Field>
-        <Field label="Password" htmlFor="password" error={error?.fieldError("password")}>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            className="input"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-        </Field>
+        <FormError error={error} />
+        <TextField name="username" label="Username" autoComplete="username" value={username} onValue={setUsername} error={error} />
+        <TextField
+          name="password"
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onValue={setPassword}
+          error={error}
+        />
         <button type="submit" className="btn-primary w-full" disabled={loginMutation.isPending}>
           {loginMutation.isPending ? "Signing in…" : "Sign in"}
         </button>

@@ -4,7 +4,7 @@ import { Link, useNavigate } from "react-router";
 import { GENDERS, type Gender } from "../api/auth";
 import { ApiError } from "../api/client";
 import { useRegister } from "../auth/useSession";
-import { AuthCard, Field } from "../components/layout/AuthCard";
+import { AuthCard, Field, FormError, TextField } from "../components/layout/AuthCard";
 import { track } from "../tracking";
 
 export function RegisterPage() {
@@ -15,7 +15,6 @@ export function RegisterPage() {
   const registerMutation = useRegister();
   const navigate = useNavigate();
   const error = registerMutation.error instanceof ApiError ? registerMutation.error : null;
-  const hasFieldErrors = error !== null && Object.keys(error.details).length > 0;
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -33,52 +32,39 @@ export function RegisterPage() {
   return (
     <AuthCard title="Create your account" subtitle="Age and gender power the dashboard's audience filters.">
       <form onSubmit={submit} noValidate>
-        {error && !hasFieldErrors && (
-          <p role="alert" className="mb-4 rounded-lg bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
-            {error.message}
-          </p>
-        )}
-        <Field label="Username" htmlFor="username" error={error?.fieldError("username")}>
-          <input
-            id="username"
-            name="username"
-            className="input"
-            autoComplete="username"
-            required
-            minLength={3}
-            maxLength={32}
-            value={username}
-            onChange={(event) => setUsername(event.target.value)}
-          />
-        </Field>
-        <Field label="Password (8 characters or more)" htmlFor="password" error={error?.fieldError("password")}>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            className="input"
-            autoComplete="new-password"
-            required
-            minLength={8}
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-        </Field>
+        <FormError error={error} />
+        <TextField
+          name="username"
+          label="Username"
+          autoComplete="username"
+          minLength={3}
+          maxLength={32}
+          value={username}
+          onValue={setUsername}
+          error={error}
+        />
+        <TextField
+          name="password"
+          label="Password (8 characters or more)"
+          type="password"
+          autoComplete="new-password"
+          minLength={8}
+          value={password}
+          onValue={setPassword}
+          error={error}
+        />
         <div className="grid grid-cols-2 gap-3">
-          <Field label="Age" htmlFor="age" error={error?.fieldError("age")}>
-            <input
-              id="age"
-              name="age"
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={120}
-              className="input"
-              required
-              value={age}
-              onChange={(event) => setAge(event.target.value)}
-            />
-          </Field>
+          <TextField
+            name="age"
+            label="Age"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={120}
+            value={age}
+            onValue={setAge}
+            error={error}
+          />
           <Field label="Gender" htmlFor="gender" error={error?.fieldError("gender")}>
             <select
               id="gender"

@@ -176,8 +176,8 @@ describe("EventQueue", () => {
 
 describe("helpers", () => {
   it("classifies retryable statuses", () => {
-    expect([500, 502, 503, 429, 408].every(isRetryable)).toBe(true);
-    expect([400, 401, 404, 413, 415].some(isRetryable)).toBe(false);
+    expect([500, 502, 503, 429].every(isRetryable)).toBe(true);
+    expect([400, 401, 404, 408, 413, 415].some(isRetryable)).toBe(false);
   });
 
   it("makes v4 uuids", () => {

@@ -30,7 +30,7 @@ export interface QueueOptions {
   sessionId?: string;
 }
 
-const RETRYABLE_STATUSES = new Set([408, 429]);
+const RETRYABLE_STATUSES = new Set([429]);
 // Browsers refuse keepalive requests whose bodies add up to more than 64 KiB.
 const KEEPALIVE_BODY_LIMIT = 60_000;
 const MAX_EVENTS_PER_REQUEST = 500;
@@ -126,7 +126,7 @@ export class EventQueue {
         body: JSON.stringify({ events: batch, sent_at: this.options.now().toISOString() }),
       });
       if (response.ok || !isRetryable(response.status)) {
-        // Acknowledged, or refused for good (a 4xx other than 408/429): retrying cannot help.
+        // Acknowledged, or refused for good (any 4xx but 429): retrying cannot help.
         if (!response.ok) console.warn(`ouroboard: ${batch.length} events refused with ${response.status}`);
         this.acknowledge(batch);
         this.failures = 0;

@@ -86,6 +86,20 @@ class Config:
     AUTH_RATE_LIMIT_PER_IP = os.environ.get("AUTH_RATE_LIMIT_PER_IP") or "30 per minute"
     AUTH_RATE_LIMIT_PER_USERNAME = os.environ.get("AUTH_RATE_LIMIT_PER_USERNAME") or "10 per minute"
 
+    # Analytics cache: shared in Redis when configured; otherwise per process and short-lived,
+    # so another worker's ingest is visible within a second.
+    CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
+    CACHE_REDIS_URL = REDIS_URL
+    CACHE_DEFAULT_TIMEOUT = 300 if REDIS_URL else 1
+    CACHE_KEY_PREFIX = "ouroboard:cache:"
+    CACHE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5} if REDIS_URL else {}
+    CACHE_THRESHOLD = 2000
+
+    # Live stream: each open stream holds a gunicorn thread, so keep well under the thread count.
+    LIVE_MAX_STREAMS = int(os.environ.get("LIVE_MAX_STREAMS") or 8)
+    LIVE_HEARTBEAT_SECONDS = 15
+    LIVE_MAX_SECONDS = 300
+
     DEMO_PASSWORD = "password123"  # noqa: S105 - documented demo login, not a secret
 
     API_TITLE = "Ouroboard API"
@@ -116,6 +130,11 @@ class TestingConfig(Config):
     ARGON2_MEMORY_COST_KIB = 8192
     ARGON2_PARALLELISM = 1
     RATELIMIT_STORAGE_URI = "memory://"
+    REDIS_URL = None
+    CACHE_TYPE = "SimpleCache"
+    CACHE_REDIS_URL = None
+    CACHE_OPTIONS = {}
+    CACHE_DEFAULT_TIMEOUT = 1
     AUTH_RATE_LIMIT_PER_IP = "1000 per minute"
     AUTH_RATE_LIMIT_PER_USERNAME = "1000 per minute"
 

@@ -23,9 +23,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     chosen by APP_ENV (tests use the latter to swap the database).
     """
     from app import database, errors, http, spa
+    from app.analytics import service as analytics_service
+    from app.analytics.routes import analytics_bp
     from app.auth import service as auth_service
     from app.auth.routes import auth_bp
-    from app.extensions import api, cors, jwt, limiter
+    from app.extensions import api, cache, cors, jwt, limiter
     from app.health import health_bp
     from app.track.cli import keys_cli
     from app.track.routes import register_doc_schemas, track_bp
@@ -43,11 +45,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     database.init_app(app)
     jwt.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     configure_cors(app, cors)
     api.init_app(app, spec_kwargs=security_schemes())
     register_doc_schemas(api)
-    for blueprint in (health_bp, auth_bp, track_bp):
+    for blueprint in (health_bp, auth_bp, track_bp, analytics_bp):
         api.register_blueprint(blueprint)
+    analytics_service.register_listeners(app)
     app.cli.add_command(keys_cli)
     errors.register_error_handlers(app)
     http.init_app(app)

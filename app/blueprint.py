@@ -1,6 +1,7 @@
 """flask-smorest Blueprint that reports validation errors as 400 in our error shape."""
 
 import flask_smorest
+from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser
 from webargs.flaskparser import abort as webargs_abort
 
@@ -11,6 +12,9 @@ class ApiParser(FlaskParser):
     """Invalid input is a plain 400 Bad Request with per-field details."""
 
     DEFAULT_VALIDATION_STATUS = 400
+    # A misspelt filter (startdate=...) must be an error, not silently ignored.
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+                                   "query": RAISE, "querystring": RAISE}
 
 
 class ApiBlueprint(flask_smorest.Blueprint):

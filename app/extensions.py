@@ -1,5 +1,6 @@
 """The bare extension objects; `create_app` binds them to an application."""
 
+from flask_caching import Cache
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -42,3 +43,4 @@ class OuroboardApi(Api):
 api = OuroboardApi()
 cors = CORS()
 limiter = Limiter(key_func=get_remote_address)
+cache = Cache()

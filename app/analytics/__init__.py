@@ -1,0 +1,1 @@
+"""Analytics: the seed /analytics contract, summaries, series, breakdowns, export and live."""

@@ -1,0 +1,198 @@
+"""The live stream: Server-Sent Events telling dashboards that new events were stored.
+
+Each process keeps a short history of messages in a LiveHub. Without Redis, ingestion in
+this process feeds the hub directly. With REDIS_URL, ingestion publishes to a Redis channel
+(with a global sequence number from INCR) and every process's subscriber thread feeds its own
+hub, so a dashboard connected to any worker or instance hears about every ingest. If Redis
+fails, the hub falls back to local delivery and the dashboard's polling covers the rest.
+"""
+
+import json
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import redis
+from flask import Flask
+
+from app.shared_state import REDIS_ERRORS, WarnOnce
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "ouroboard:live:events"
+SEQUENCE_KEY = "ouroboard:live:seq"
+HISTORY_LENGTH = 512
+EXTENSION_KEY = "ouroboard.live"
+RESUBSCRIBE_DELAY_SECONDS = 1.0
+
+publish_warning = WarnOnce("live fan-out through Redis unavailable, delivering locally")
+
+
+@dataclass(frozen=True)
+class LiveMessage:
+    """One ingest notice: which event names arrived and how many events."""
+
+    seq: int
+    names: tuple[str, ...]
+    received: int
+
+
+class StreamLimitReachedError(Exception):
+    """This process already serves its maximum number of open streams."""
+
+
+class LiveHub:
+    """Per-process message history plus a condition that wakes waiting streams."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.history: deque[LiveMessage] = deque(maxlen=HISTORY_LENGTH)
+        self.condition = threading.Condition()
+        self.open_streams = 0
+        self.subscriber: threading.Thread | None = None
+        self.subscriber_lock = threading.Lock()
+
+    @property
+    def latest_seq(self) -> int:
+        with self.condition:
+            return self.history[-1].seq if self.history else 0
+
+    def deliver(self, message: LiveMessage) -> None:
+        """Add a message and wake every stream waiting for one."""
+        with self.condition:
+            if any(known.seq == message.seq for known in self.history):
+                return  # already delivered: our own publish echoed back by Redis
+            self.history.append(message)
+            if len(self.history) > 1 and self.history[-2].seq > message.seq:
+                # Another process's message overtook this one; keep the history ordered.
+                ordered = sorted(self.history, key=lambda known: known.seq)
+                self.history.clear()
+                self.history.extend(ordered)
+            self.condition.notify_all()
+
+    def publish(self, names: list[str], received: int) -> None:
+        """Announce stored events to every stream, through Redis when configured."""
+        client = self.redis()
+        if client is not None:
+            self.ensure_subscriber()
+            try:
+                seq = int(client.incr(SEQUENCE_KEY))
+                client.publish(CHANNEL, json.dumps({"seq": seq, "names": names,
+                                                    "received": received}))
+                publish_warning.recovered()
+                # Deliver here too: this process must not depend on its subscriber's health.
+                self.deliver(LiveMessage(seq, tuple(names), received))
+                return
+            except REDIS_ERRORS as exc:
+                publish_warning.failed(exc)
+        self.deliver(LiveMessage(self.latest_seq + 1, tuple(names), received))
+
+    def messages_after(self, seq: int, timeout: float) -> list[LiveMessage]:
+        """Messages newer than `seq`, waiting up to `timeout` seconds for the first."""
+        deadline = time.monotonic() + timeout
+        with self.condition:
+            while True:
+                newer = [message for message in self.history if message.seq > seq]
+                remaining = deadline - time.monotonic()
+                if newer or remaining <= 0:
+                    return newer
+                self.condition.wait(remaining)
+
+    def open_stream(self, limit: int) -> None:
+        with self.condition:
+            if self.open_streams >= limit:
+                raise StreamLimitReachedError
+            self.open_streams += 1
+
+    def close_stream(self) -> None:
+        with self.condition:
+            self.open_streams -= 1
+
+    def redis(self) -> redis.Redis | None:
+        from app.shared_state import redis_client
+
+        return redis_client(self.app)
+
+    def ensure_subscriber(self) -> None:
+        """Start this process's Redis subscriber once (after gunicorn has forked)."""
+        if self.app.config.get("REDIS_URL") is None:
+            return
+        with self.subscriber_lock:
+            if self.subscriber is None or not self.subscriber.is_alive():
+                self.subscriber = threading.Thread(target=self.subscribe_forever,
+                                                   name="ouroboard-live", daemon=True)
+                self.subscriber.start()
+
+    def subscribe_forever(self) -> None:
+        """Feed the hub from Redis pub/sub, reconnecting whenever Redis comes back."""
+        url = self.app.config["REDIS_URL"]
+        while True:
+            try:
+                client = redis.Redis.from_url(url, socket_connect_timeout=1,
+                                              health_check_interval=10)
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(CHANNEL)
+                while True:
+                    message = pubsub.get_message(timeout=1.0)
+                    if message and message.get("type") == "message":
+                        body = json.loads(message["data"])
+                        self.deliver(LiveMessage(int(body["seq"]), tuple(body["names"]),
+                                                 int(body["received"])))
+            except REDIS_ERRORS as exc:
+                publish_warning.failed(exc)
+                time.sleep(RESUBSCRIBE_DELAY_SECONDS)
+            except (ValueError, KeyError, TypeError) as exc:
+                log.warning("ignoring a malformed live message: %s", exc)
+
+
+def hub_for(app: Flask) -> LiveHub:
+    """The app's hub, created on first use."""
+    hub = app.extensions.get(EXTENSION_KEY)
+    if hub is None:
+        hub = app.extensions.setdefault(EXTENSION_KEY, LiveHub(app))
+    return hub
+
+
+def sse(event: str | None = None, data: dict | None = None, event_id: int | None = None,
+        comment: str | None = None) -> str:
+    """One Server-Sent Events frame."""
+    lines = []
+    if comment is not None:
+        lines.append(f": {comment}")
+    if event_id is not None:
+        lines.append(f"id: {event_id}")
+    if event is not None:
+        lines.append(f"event: {event}")
+    if data is not None:
+        lines.append(f"data: {json.dumps(data, separators=(',', ':'))}")
+    return "\n".join(lines) + "\n\n"
+
+
+def event_stream(hub: LiveHub, last_event_id: int | None, fresh_total: Callable[[], int],
+                 heartbeat_seconds: float, lifetime_seconds: float) -> Iterator[str]:
+    """Frames for one connection: a hello, then an update per ingest, heartbeats between.
+
+    The connection ends after `lifetime_seconds`; EventSource reconnects with Last-Event-ID
+    and misses nothing still in the hub's history.
+    """
+    try:
+        cursor = hub.latest_seq if last_event_id is None else last_event_id
+        yield "retry: 3000\n\n"
+        yield sse("hello", {"total": fresh_total()}, event_id=cursor)
+        deadline = time.monotonic() + lifetime_seconds
+        while time.monotonic() < deadline:
+            wait = min(heartbeat_seconds, max(0.0, deadline - time.monotonic()))
+            messages = hub.messages_after(cursor, wait)
+            if not messages:
+                yield sse(comment="heartbeat")
+                continue
+            cursor = messages[-1].seq
+            names = sorted({name for message in messages for name in message.names})
+            yield sse("events", {"total": fresh_total(), "names": names,
+                                 "received": sum(message.received for message in messages)},
+                      event_id=cursor)
+    finally:
+        hub.close_stream()

@@ -1,0 +1,135 @@
+"""Time ranges and buckets in the viewer's time zone.
+
+SQL counts events per UTC bucket (an hour, or 15 minutes for zones with half-hour offsets);
+this module folds those few pre-counted rows into local hours, days, weeks or months, and
+zero-fills the gaps. DST is handled by working from real UTC instants.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+GRANULARITIES = ("hour", "day", "week", "month")
+MAX_HOURLY_RANGE = timedelta(days=31)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A validated filter set. `start`/`end` are UTC instants, end exclusive; None = all time."""
+
+    start: datetime | None
+    end: datetime | None
+    tz: ZoneInfo
+    age_group: str | None = None
+    gender: str | None = None
+    feature: str | None = None
+
+    @property
+    def tz_name(self) -> str:
+        return self.tz.key
+
+    def with_range(self, start: datetime, end: datetime) -> "Filters":
+        """The same filters over another time range."""
+        return replace(self, start=start, end=end)
+
+    def previous(self) -> "Filters":
+        """The period of equal length just before this one."""
+        length = self.end - self.start
+        return self.with_range(self.start - length, self.start)
+
+    def cache_key(self) -> str:
+        """A stable description of the filter set, for cache keys."""
+        parts = (self.start.isoformat() if self.start else "-",
+                 self.end.isoformat() if self.end else "-", self.tz.key,
+                 self.age_group or "*", self.gender or "*", self.feature or "*")
+        return "|".join(parts)
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The UTC instant at which `day` starts in `tz`."""
+    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
+
+
+def bucket_seconds_for(tz: ZoneInfo, start: datetime, end: datetime) -> int:
+    """UTC bucket width in SQL: hours, unless the zone's offset is not a whole hour."""
+    probe = start
+    while probe <= end:
+        offset = probe.astimezone(tz).utcoffset() or timedelta(0)
+        if offset.total_seconds() % 3600:
+            return 900
+        probe += timedelta(days=30)
+    offset = end.astimezone(tz).utcoffset() or timedelta(0)
+    return 900 if offset.total_seconds() % 3600 else 3600
+
+
+def local_bucket_start(moment: datetime, tz: ZoneInfo, granularity: str) -> datetime | date:
+    """The local bucket a UTC instant falls in: an aware local hour, or a local date."""
+    local = moment.astimezone(tz)
+    if granularity == "hour":
+        return local.replace(minute=0, second=0, microsecond=0)
+    day = local.date()
+    if granularity == "day":
+        return day
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def bucket_starts(start: datetime, end: datetime, tz: ZoneInfo, granularity: str
+                  ) -> list[datetime | date]:
+    """Every local bucket overlapping [start, end), in order (the zero-fill skeleton)."""
+    if end <= start:
+        return []
+    if granularity == "hour":
+        # Step in quarter hours so zones with :30 and :45 offsets get every local hour.
+        hours: list[datetime | date] = []
+        cursor = start
+        while cursor < end:
+            hour = local_bucket_start(cursor, tz, "hour")
+            # Compare labels: the repeated hour when DST ends differs only in its offset.
+            if not hours or label(hours[-1]) != label(hour):
+                hours.append(hour)
+            cursor += timedelta(minutes=15)
+        return hours
+    first = local_bucket_start(start, tz, granularity)
+    last = local_bucket_start(end - timedelta(microseconds=1), tz, granularity)
+    buckets = []
+    cursor = first
+    while cursor <= last:
+        buckets.append(cursor)
+        if granularity == "day":
+            cursor += timedelta(days=1)
+        elif granularity == "week":
+            cursor += timedelta(days=7)
+        else:
+            cursor = (cursor.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return buckets
+
+
+def fold_counts(utc_counts: Iterable[tuple[datetime, int]], tz: ZoneInfo, granularity: str
+                ) -> Counter:
+    """Sum per-UTC-bucket counts into local buckets, keyed by bucket label."""
+    totals: Counter = Counter()
+    for bucket_start, count in utc_counts:
+        totals[label(local_bucket_start(bucket_start, tz, granularity))] += count
+    return totals
+
+
+def label(bucket: datetime | date) -> str:
+    """How a bucket is written in the API: YYYY-MM-DD, or an ISO hour with its offset."""
+    return bucket.isoformat()
+
+
+def zero_filled(start: datetime, end: datetime, tz: ZoneInfo, granularity: str,
+                utc_counts: Iterable[tuple[datetime, int]]) -> list[tuple[str, int]]:
+    """(label, count) for every bucket of the range, zeros included."""
+    totals = fold_counts(utc_counts, tz, granularity)
+    return [(label(bucket), totals.get(label(bucket), 0))
+            for bucket in bucket_starts(start, end, tz, granularity)]
+
+
+def days_in_range(start: datetime, end: datetime, tz: ZoneInfo) -> int:
+    """How many local calendar days [start, end) touches (at least 1)."""
+    return max(1, len(bucket_starts(start, end, tz, "day")))

@@ -1,0 +1,292 @@
+"""Query-string filters shared by every analytics endpoint, and the response shapes."""
+
+import base64
+import binascii
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import marshmallow as ma
+from marshmallow import validate
+
+from app.analytics.periods import GRANULARITIES, MAX_HOURLY_RANGE, Filters, local_midnight
+from app.models import AGE_GROUPS, GENDERS
+from app.track.schemas import EVENT_NAME
+
+MAX_RANGE = timedelta(days=3 * 366)
+PROPERTY_KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}\Z")
+BREAKDOWN_DIMENSIONS = ("feature", "age_group", "gender", "page_url")
+
+
+class DateOrDateTime(ma.fields.Field):
+    """`YYYY-MM-DD` (a whole local day) or a full ISO 8601 datetime."""
+
+    default_error_messages = {"invalid": "Use YYYY-MM-DD or an ISO 8601 datetime."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or len(value) > 40:
+            raise self.make_error("invalid")
+        try:
+            if len(value) == 10:
+                return date.fromisoformat(value)
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise self.make_error("invalid") from exc
+
+
+class TimeZoneName(ma.fields.String):
+    """An IANA time zone name such as Europe/Paris."""
+
+    default_error_messages = {"unknown": "Unknown time zone; use an IANA name like Europe/Paris."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        name = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise self.make_error("unknown") from exc
+
+
+def as_utc(value: date | datetime, tz: ZoneInfo, *, end: bool) -> datetime:
+    """A range bound as a UTC instant. A date covers its whole local day; the end is
+    exclusive, so an inclusive end date becomes the next local midnight."""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=tz)
+        moment = moment.astimezone(UTC)
+        return moment + timedelta(microseconds=1) if end else moment
+    return local_midnight(value + timedelta(days=1) if end else value, tz)
+
+
+class AnalyticsFilterSchema(ma.Schema):
+    """The filters every analytics endpoint takes."""
+
+    startDate = DateOrDateTime(load_default=None,  # noqa: N815 - the seed API's names
+                               metadata={"description": "YYYY-MM-DD or ISO datetime, inclusive"})
+    endDate = DateOrDateTime(load_default=None,  # noqa: N815
+                             metadata={"description": "YYYY-MM-DD or ISO datetime, inclusive"})
+    ageGroup = ma.fields.String(  # noqa: N815
+        load_default="All", validate=validate.OneOf((*AGE_GROUPS, "All")))
+    gender = ma.fields.String(load_default="All", validate=validate.OneOf((*GENDERS, "All")))
+    feature = ma.fields.String(load_default=None, validate=EVENT_NAME,
+                               metadata={"description": "Event name"})
+    tz = TimeZoneName(load_default=ZoneInfo("UTC"),
+                      metadata={"description": "IANA zone for day and hour buckets"})
+
+    @ma.validates_schema
+    def check_range(self, data, **_kwargs):
+        """endDate after startDate, and at most three years in all."""
+        tz = data.get("tz") or ZoneInfo("UTC")
+        start, end = data.get("startDate"), data.get("endDate")
+        if start is None or end is None:
+            return
+        start_utc, end_utc = as_utc(start, tz, end=False), as_utc(end, tz, end=True)
+        if end_utc <= start_utc:
+            raise ma.ValidationError("endDate must not be before startDate.", "endDate")
+        if end_utc - start_utc > MAX_RANGE:
+            raise ma.ValidationError("The range may span at most 3 years.", "endDate")
+
+    @ma.post_load
+    def to_filters(self, data, **_kwargs):
+        """Replace the raw filter fields by one Filters value under "filters"."""
+        tz = data.pop("tz")
+        start, end = data.pop("startDate"), data.pop("endDate")
+        age_group, gender = data.pop("ageGroup"), data.pop("gender")
+        data["filters"] = Filters(
+            start=as_utc(start, tz, end=False) if start is not None else None,
+            end=as_utc(end, tz, end=True) if end is not None else None,
+            tz=tz,
+            age_group=None if age_group == "All" else age_group,
+            gender=None if gender == "All" else gender,
+            feature=data.pop("feature"),
+        )
+        return data
+
+
+class TimeseriesArgsSchema(AnalyticsFilterSchema):
+    granularity = ma.fields.String(load_default="day", validate=validate.OneOf(GRANULARITIES))
+    compare = ma.fields.String(load_default=None, allow_none=True,
+                               validate=validate.OneOf(("previous",)))
+
+    @ma.validates_schema
+    def check_hourly_range(self, data, **_kwargs):
+        """Hourly buckets only for ranges up to 31 days."""
+        if data.get("granularity") != "hour":
+            return
+        start, end = data.get("startDate"), data.get("endDate")
+        tz = data.get("tz") or ZoneInfo("UTC")
+        if start is None or end is None:
+            raise ma.ValidationError("Hourly series need startDate and endDate.", "granularity")
+        if as_utc(end, tz, end=True) - as_utc(start, tz, end=False) > MAX_HOURLY_RANGE:
+            raise ma.ValidationError("Hourly series cover at most 31 days.", "granularity")
+
+
+def limit_field(default: int, maximum: int) -> ma.fields.Integer:
+    return ma.fields.Integer(load_default=default, strict=False,
+                             validate=validate.Range(min=1, max=maximum))
+
+
+class BreakdownArgsSchema(AnalyticsFilterSchema):
+    by = ma.fields.String(required=True, metadata={
+        "description": "feature, age_group, gender, page_url or property:<key>"})
+    limit = limit_field(10, 100)
+
+    @ma.validates("by")
+    def check_by(self, value, **_kwargs):
+        """An allowlisted column, or property:<key> with a plain key."""
+        if value in BREAKDOWN_DIMENSIONS:
+            return
+        if value.startswith("property:") and PROPERTY_KEY.match(value.removeprefix("property:")):
+            return
+        raise ma.ValidationError(
+            "Use feature, age_group, gender, page_url or property:<key> "
+            "(key: 1-64 letters, digits, '_', '.', '-').")
+
+
+class TopPagesArgsSchema(AnalyticsFilterSchema):
+    limit = limit_field(10, 100)
+
+
+def encode_cursor(occurred_at: datetime, event_id: int) -> str:
+    """An opaque cursor naming the last event of a page."""
+    raw = f"{occurred_at.astimezone(UTC).isoformat()}|{event_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+class Cursor(ma.fields.String):
+    """The `before` cursor of recent-events paging."""
+
+    default_error_messages = {"invalid": "Invalid cursor; pass nextCursor from the last page."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+            moment, event_id = raw.split("|")
+            parsed = datetime.fromisoformat(moment)
+            if parsed.tzinfo is None:
+                raise ValueError("naive")
+            return parsed, int(event_id)
+        except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+            raise self.make_error("invalid") from exc
+
+
+class RecentArgsSchema(AnalyticsFilterSchema):
+    limit = limit_field(20, 100)
+    before = Cursor(load_default=None)
+
+
+class ExportArgsSchema(AnalyticsFilterSchema):
+    kind = ma.fields.String(load_default="events", validate=validate.OneOf(("events", "daily")))
+
+
+class StreamArgsSchema(AnalyticsFilterSchema):
+    lastEventId = ma.fields.String(  # noqa: N815
+        load_default=None, metadata={"description": "Resume after this event id (EventSource "
+                                                     "sends the Last-Event-ID header itself)"})
+
+
+# Responses
+
+
+class FeatureCountSchema(ma.Schema):
+    feature = ma.fields.String(required=True)
+    count = ma.fields.Integer(required=True)
+
+
+class DayCountSchema(ma.Schema):
+    date = ma.fields.String(required=True, metadata={"description": "YYYY-MM-DD"})
+    count = ma.fields.Integer(required=True)
+
+
+class SeedAnalyticsSchema(ma.Schema):
+    """The seed contract, unchanged."""
+
+    barChartData = ma.fields.List(ma.fields.Nested(FeatureCountSchema),  # noqa: N815
+                                  required=True)
+    lineChartData = ma.fields.List(ma.fields.Nested(DayCountSchema),  # noqa: N815
+                                   required=True)
+
+
+class TopFeatureSchema(ma.Schema):
+    name = ma.fields.String(required=True)
+    count = ma.fields.Integer(required=True)
+
+
+class FiguresSchema(ma.Schema):
+    totalEvents = ma.fields.Integer(required=True)  # noqa: N815
+    uniqueUsers = ma.fields.Integer(required=True)  # noqa: N815
+    topFeature = ma.fields.Nested(TopFeatureSchema, allow_none=True, required=True)  # noqa: N815
+    dailyAverage = ma.fields.Float(required=True)  # noqa: N815
+    featuresTracked = ma.fields.Integer(required=True)  # noqa: N815
+
+
+class ChangeSchema(ma.Schema):
+    """Percentage change against the previous period; null where that figure was 0."""
+
+    totalEvents = ma.fields.Float(allow_none=True, required=True)  # noqa: N815
+    uniqueUsers = ma.fields.Float(allow_none=True, required=True)  # noqa: N815
+    topFeature = ma.fields.Float(allow_none=True, required=True)  # noqa: N815
+    dailyAverage = ma.fields.Float(allow_none=True, required=True)  # noqa: N815
+    featuresTracked = ma.fields.Float(allow_none=True, required=True)  # noqa: N815
+
+
+class SummarySchema(FiguresSchema):
+    previous = ma.fields.Nested(FiguresSchema, required=True)
+    change = ma.fields.Nested(ChangeSchema, required=True)
+    startDate = ma.fields.String(allow_none=True, required=True)  # noqa: N815
+    endDate = ma.fields.String(allow_none=True, required=True)  # noqa: N815
+    cached = ma.fields.Boolean(required=True)
+
+
+class PointSchema(ma.Schema):
+    t = ma.fields.String(required=True, metadata={"description": "Bucket start, local time"})
+    count = ma.fields.Integer(required=True)
+
+
+class TimeseriesSchema(ma.Schema):
+    granularity = ma.fields.String(required=True)
+    series = ma.fields.List(ma.fields.Nested(PointSchema), required=True)
+    previous = ma.fields.List(ma.fields.Nested(PointSchema), allow_none=True, required=True)
+    cached = ma.fields.Boolean(required=True)
+
+
+class BreakdownItemSchema(ma.Schema):
+    value = ma.fields.String(allow_none=True, required=True)
+    count = ma.fields.Integer(required=True)
+    uniqueUsers = ma.fields.Integer(required=True)  # noqa: N815
+
+
+class BreakdownSchema(ma.Schema):
+    by = ma.fields.String(required=True)
+    items = ma.fields.List(ma.fields.Nested(BreakdownItemSchema), required=True)
+    cached = ma.fields.Boolean(required=True)
+
+
+class PageSchema(ma.Schema):
+    pageUrl = ma.fields.String(required=True)  # noqa: N815
+    views = ma.fields.Integer(required=True)
+    uniqueUsers = ma.fields.Integer(required=True)  # noqa: N815
+
+
+class TopPagesSchema(ma.Schema):
+    pages = ma.fields.List(ma.fields.Nested(PageSchema), required=True)
+    cached = ma.fields.Boolean(required=True)
+
+
+class RecentEventSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    uuid = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    pageUrl = ma.fields.String(allow_none=True, required=True)  # noqa: N815
+    timestamp = ma.fields.String(required=True)
+    userId = ma.fields.Integer(allow_none=True, required=True)  # noqa: N815
+    username = ma.fields.String(allow_none=True, required=True)
+    anonymousId = ma.fields.String(allow_none=True, required=True)  # noqa: N815
+    ageGroup = ma.fields.String(allow_none=True, required=True)  # noqa: N815
+    gender = ma.fields.String(allow_none=True, required=True)
+    properties = ma.fields.Dict(allow_none=True, required=True)
+
+
+class RecentEventsSchema(ma.Schema):
+    events = ma.fields.List(ma.fields.Nested(RecentEventSchema), required=True)
+    nextCursor = ma.fields.String(allow_none=True, required=True)  # noqa: N815

@@ -1,0 +1,264 @@
+"""Analytics answers: queries composed into responses, behind a generation-keyed cache.
+
+Every successful ingest bumps a generation counter (shared through Redis when configured)
+and cache keys include it, so a cached answer never hides an acknowledged event. Without
+Redis each process has its own counter, and cached entries live only about a second, so
+another worker's ingest shows up within that second.
+"""
+
+import itertools
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from flask import Flask
+
+from app.analytics import queries
+from app.analytics.periods import (
+    Filters,
+    bucket_seconds_for,
+    days_in_range,
+    fold_counts,
+    local_midnight,
+    zero_filled,
+)
+from app.analytics.schemas import encode_cursor
+from app.extensions import cache
+from app.shared_state import REDIS_ERRORS, WarnOnce, redis_client
+from app.track.ingest import events_stored
+
+GENERATION_KEY = "ouroboard:analytics:generation"
+cache_warning = WarnOnce("analytics cache unavailable, answering from the database")
+generation_warning = WarnOnce("shared cache generation unavailable, using this process's")
+
+_local_generation = itertools.count(1)
+_local_generation_value = 0
+_generation_lock = threading.Lock()
+
+
+def bump_generation(app: Flask, **_kwargs) -> None:
+    """Invalidate every cached answer: called after each commit that stored events."""
+    global _local_generation_value
+    with _generation_lock:
+        _local_generation_value = next(_local_generation)
+    client = redis_client(app)
+    if client is None:
+        return
+    try:
+        client.incr(GENERATION_KEY)
+        generation_warning.recovered()
+    except REDIS_ERRORS as exc:
+        generation_warning.failed(exc)
+
+
+def current_generation() -> str:
+    """The generation cached answers are keyed by."""
+    client = redis_client()
+    if client is not None:
+        try:
+            shared = client.get(GENERATION_KEY)
+            generation_warning.recovered()
+            return f"r{int(shared or 0)}"
+        except REDIS_ERRORS as exc:
+            generation_warning.failed(exc)
+    return f"l{_local_generation_value}"
+
+
+def cached_answer(kind: str, key: str, compute: Callable[[], dict]) -> tuple[dict, bool]:
+    """(answer, was_cached). Cache failures fall back to computing from the database."""
+    cache_key = f"analytics:{kind}:{current_generation()}:{key}"
+    try:
+        hit = cache.get(cache_key)
+        cache_warning.recovered()
+    except REDIS_ERRORS as exc:
+        cache_warning.failed(exc)
+        return compute(), False
+    if hit is not None:
+        return hit, True
+    answer = compute()
+    try:
+        cache.set(cache_key, answer)
+    except REDIS_ERRORS as exc:
+        cache_warning.failed(exc)
+    return answer, False
+
+
+def resolved_range(filters: Filters) -> Filters | None:
+    """Fill an open range from the data; None when nothing matches at all."""
+    if filters.start is not None and filters.end is not None:
+        return filters
+    first, last = queries.data_range(filters)
+    if first is None:
+        return None
+    # Open ends snap to whole local days, so the first and last days are complete.
+    start = filters.start or local_midnight(first.astimezone(filters.tz).date(), filters.tz)
+    end = filters.end or local_midnight(
+        last.astimezone(filters.tz).date() + timedelta(days=1), filters.tz)
+    return filters.with_range(start, end)
+
+
+def daily_series(filters: Filters) -> list[tuple[str, int]]:
+    """Events per local day over the filters' range, zero-filled."""
+    if filters.start is None or filters.end is None:
+        return []
+    bucket_seconds = bucket_seconds_for(filters.tz, filters.start, filters.end)
+    return zero_filled(filters.start, filters.end, filters.tz, "day",
+                       queries.counts_per_bucket(filters, bucket_seconds))
+
+
+def seed_analytics(filters: Filters) -> tuple[dict, bool]:
+    """The seed contract: bars per feature, and a daily line of one feature or of all."""
+
+    def compute() -> dict:
+        ranged = resolved_range(filters)
+        bars = queries.feature_counts(filters)
+        line = daily_series(ranged) if ranged else []
+        return {"barChartData": [{"feature": name, "count": count} for name, count in bars],
+                "lineChartData": [{"date": day, "count": count} for day, count in line]}
+
+    return cached_answer("seed", filters.cache_key(), compute)
+
+
+def figures(filters: Filters) -> dict:
+    """The summary cards for one period."""
+    totals = queries.totals(filters)
+    top = queries.feature_counts(filters, with_feature=True)[:1]
+    days = days_in_range(filters.start, filters.end, filters.tz) \
+        if filters.start is not None and filters.end is not None else 1
+    return {
+        "totalEvents": totals["events"],
+        "uniqueUsers": totals["people"],
+        "topFeature": {"name": top[0][0], "count": top[0][1]} if top else None,
+        "dailyAverage": round(totals["events"] / days, 2),
+        "featuresTracked": totals["features"],
+    }
+
+
+def percent_change(current: float | None, previous: float | None) -> float | None:
+    """Change in percent, or None when there is nothing to compare against."""
+    if not previous:
+        return None
+    return round(((current or 0) - previous) / previous * 100, 1)
+
+
+def summary(filters: Filters) -> dict:
+    """Summary cards with the previous period of equal length and the change against it."""
+
+    def compute() -> dict:
+        ranged = resolved_range(filters)
+        if ranged is None:
+            empty = {"totalEvents": 0, "uniqueUsers": 0, "topFeature": None,
+                     "dailyAverage": 0.0, "featuresTracked": 0}
+            return {**empty, "previous": empty, "change": dict.fromkeys(empty),
+                    "startDate": None, "endDate": None}
+        now, before = figures(ranged), figures(ranged.previous())
+        change = {name: percent_change(now[name], before[name])
+                  for name in ("totalEvents", "uniqueUsers", "dailyAverage", "featuresTracked")}
+        change["topFeature"] = percent_change(
+            now["topFeature"]["count"] if now["topFeature"] else 0,
+            before["topFeature"]["count"] if before["topFeature"] else 0)
+        return {**now, "previous": before, "change": change,
+                "startDate": ranged.start.astimezone(ranged.tz).date().isoformat(),
+                "endDate": (ranged.end - timedelta(microseconds=1))
+                .astimezone(ranged.tz).date().isoformat()}
+
+    answer, was_cached = cached_answer("summary", filters.cache_key(), compute)
+    return {**answer, "cached": was_cached}
+
+
+def series(filters: Filters, granularity: str) -> list[dict]:
+    """Zero-filled counts per local bucket."""
+    bucket_seconds = bucket_seconds_for(filters.tz, filters.start, filters.end)
+    return [{"t": t, "count": count} for t, count in zero_filled(
+        filters.start, filters.end, filters.tz, granularity,
+        queries.counts_per_bucket(filters, bucket_seconds))]
+
+
+def timeseries(filters: Filters, granularity: str, compare: str | None) -> dict:
+    """The trend line, optionally with the previous period aligned bucket by bucket."""
+
+    def compute() -> dict:
+        ranged = resolved_range(filters)
+        if ranged is None:
+            return {"granularity": granularity, "series": [],
+                    "previous": [] if compare else None}
+        return {"granularity": granularity, "series": series(ranged, granularity),
+                "previous": series(ranged.previous(), granularity) if compare else None}
+
+    answer, was_cached = cached_answer(f"timeseries:{granularity}:{compare}",
+                                       filters.cache_key(), compute)
+    return {**answer, "cached": was_cached}
+
+
+def breakdown(filters: Filters, by: str, limit: int) -> dict:
+    """Top values of a dimension with events and unique users."""
+
+    def compute() -> dict:
+        rows = queries.breakdown(filters, by, limit)
+        return {"by": by, "items": [{"value": value, "count": count, "uniqueUsers": people}
+                                    for value, count, people in rows]}
+
+    answer, was_cached = cached_answer(f"breakdown:{by}:{limit}", filters.cache_key(), compute)
+    return {**answer, "cached": was_cached}
+
+
+def top_pages(filters: Filters, limit: int) -> dict:
+    """Most viewed pages."""
+
+    def compute() -> dict:
+        return {"pages": [{"pageUrl": url, "views": views, "uniqueUsers": people}
+                          for url, views, people in queries.top_pages(filters, limit)]}
+
+    answer, was_cached = cached_answer(f"top-pages:{limit}", filters.cache_key(), compute)
+    return {**answer, "cached": was_cached}
+
+
+def daily_feature_rows(filters: Filters) -> list[tuple[str, str, int]]:
+    """(local day, feature, count) rows for the daily CSV export."""
+    ranged = resolved_range(filters)
+    if ranged is None:
+        return []
+    bucket_seconds = bucket_seconds_for(ranged.tz, ranged.start, ranged.end)
+    per_feature: dict[str, list[tuple[datetime, int]]] = {}
+    for bucket, name, count in queries.feature_counts_per_bucket(ranged, bucket_seconds):
+        per_feature.setdefault(name, []).append((bucket, count))
+    rows = []
+    for name, counts in per_feature.items():
+        for day, count in fold_counts(counts, ranged.tz, "day").items():
+            rows.append((day, name, count))
+    return sorted(rows)
+
+
+def recent(filters: Filters, limit: int, before: tuple[datetime, int] | None) -> dict:
+    """A page of the newest events and the cursor for the next one (never cached)."""
+    rows = queries.recent_events(filters, limit + 1, before)
+    page, more = rows[:limit], len(rows) > limit
+    return {
+        "events": [{
+            "id": row.id, "uuid": row.uuid, "name": row.name, "pageUrl": row.page_url,
+            "timestamp": row.occurred_at.isoformat(), "userId": row.user_id,
+            "username": row.username, "anonymousId": row.anonymous_id,
+            "ageGroup": row.age_group, "gender": row.gender, "properties": row.properties,
+        } for row in page],
+        "nextCursor": encode_cursor(page[-1].occurred_at, page[-1].id) if more else None,
+    }
+
+
+def summary_total(filters: Filters) -> int:
+    """Events matching the filters, for the live stream (cached per generation)."""
+    answer, _ = cached_answer("total", filters.cache_key(),
+                              lambda: {"total": queries.event_count(filters)})
+    return answer["total"]
+
+
+def on_events_stored(app: Flask, events: list[dict], **_kwargs) -> None:
+    """After each ingest commit: invalidate cached answers, then tell live streams."""
+    from app.analytics.live import hub_for
+
+    bump_generation(app)
+    hub_for(app).publish(sorted({event["name"] for event in events}), len(events))
+
+
+def register_listeners(app: Flask) -> None:
+    """Subscribe this app to ingestion's events_stored signal."""
+    events_stored.connect(on_events_stored, sender=app, weak=False)

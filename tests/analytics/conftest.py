@@ -1,0 +1,93 @@
+"""Hand-built event fixtures whose right answers are known."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import insert
+
+from app.extensions import db
+from app.models import Event, User, age_group_for
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    age: int
+    gender: str
+
+
+@dataclass(frozen=True)
+class FixtureEvent:
+    name: str
+    at: datetime
+    person: Person | None = None
+    anonymous_id: str | None = None
+    page_url: str | None = None
+    properties: dict | None = None
+
+    @property
+    def age_group(self):
+        return age_group_for(self.person.age) if self.person else None
+
+    @property
+    def gender(self):
+        return self.person.gender if self.person else None
+
+
+def utc(*parts) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+class EventFixtures:
+    """Create people and events straight in the database of the app under test."""
+
+    def __init__(self, app):
+        self.app = app
+        self.events: list[FixtureEvent] = []
+
+    def person(self, age: int, gender: str) -> Person:
+        with self.app.app_context():
+            user = User(username=f"p{uuid.uuid4().hex[:10]}", password_hash="x", age=age,
+                        gender=gender)
+            db.session.add(user)
+            db.session.commit()
+            return Person(user.id, age, gender)
+
+    def add(self, *fixture_events: FixtureEvent) -> None:
+        rows = [{
+            "uuid": str(uuid.uuid4()), "name": item.name,
+            "user_id": item.person.id if item.person else None,
+            "anonymous_id": item.anonymous_id, "session_id": None,
+            "page_url": item.page_url, "referrer": None, "properties": item.properties,
+            "occurred_at": item.at, "received_at": item.at,
+            "age_group": item.age_group, "gender": item.gender,
+        } for item in fixture_events]
+        with self.app.app_context():
+            db.session.execute(insert(Event.__table__), rows)
+            db.session.commit()
+        self.events.extend(fixture_events)
+
+
+@pytest.fixture
+def fixtures(app):
+    return EventFixtures(app)
+
+
+@pytest.fixture
+def viewer(auth):
+    """Bearer headers of a logged-in dashboard user (who has no events of their own)."""
+    assert auth.register(username="viewer", age=30, gender="Other").status_code == 201
+    return auth.headers
+
+
+@pytest.fixture
+def get_json(client, viewer):
+    """GET an analytics path with query params; return (status, body)."""
+
+    def fetch(path: str, **params):
+        response = client.get(f"/api/v1{path}", query_string=params, headers=viewer)
+        return response.status_code, response.get_json()
+
+    return fetch

@@ -1,32 +1,63 @@
 """Demo data for Ouroboard.
 
-    python seed.py              create the demo users (idempotent)
+    python seed.py              demo users and 12 months of their events (idempotent)
     python seed.py --if-empty   only when the database has no users yet (used by `make run`)
-    python seed.py --reset      delete the demo users first, then create them again
+    python seed.py --reset      delete the demo users and their events first, then recreate
 
 Demo logins are user1 ... userN, all with the password in config.Config.DEMO_PASSWORD.
 The first run also creates the ingestion key "demo-site" and prints the demo page's URL
 (the key is shown only then; `flask keys create NAME` makes another).
+
+The events are deterministic for a given day: a fixed random seed, uuids derived from it,
+weekday and hour-of-day seasonality, growth over the year, and at least ten events for every
+feature, age group, gender and month.
 """
 
 import argparse
 import os
 import random
 import sys
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
 from app import create_app
 from app.auth.service import hash_password
 from app.extensions import db
-from app.models import GENDERS, IngestKey, User
+from app.models import AGE_GROUPS, GENDERS, Event, IngestKey, User, age_group_for
+from app.track.ingest import insert_events
 from app.track.keys import create_key
 
 RANDOM_SEED = 20261122
 DEFAULT_USER_COUNT = 30
+DEFAULT_EXTRA_EVENTS = 45_000
 DEMO_KEY_NAME = "demo-site"
+DEMO_SESSION_PREFIX = "demo-"
+DEMO_UUID_NAMESPACE = uuid.UUID("5f0e7a52-8d3c-4d53-9d2e-0b7d2c1a9e11")
+MIN_EVENTS_PER_CELL = 10
+INSERT_BATCH = 5_000
 # Age ranges per filter group: <18, 18-40 and >40 (the group boundaries 17/18/40/41 included).
 AGE_RANGES = ((13, 17), (18, 40), (41, 75))
+
+# The dashboard's own event names, weighted by how often people use each control.
+FEATURE_WEIGHTS = {
+    "page_view": 26, "date_filter": 14, "bar_chart_click": 12, "line_chart_hover": 10,
+    "age_filter": 8, "gender_filter": 8, "refresh_data": 6, "sign_in": 5, "sign_out": 3,
+    "export_csv": 3, "theme_toggle": 3, "filter_reset": 2,
+}
+PRESETS = ("today", "7d", "30d", "90d", "12m", "all", "custom")
+WEEKDAY_WEIGHTS = (1.15, 1.2, 1.2, 1.15, 1.0, 0.55, 0.45)  # Monday first
+HOUR_WEIGHTS = (0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.8, 1.4, 1.9, 2.1, 2.0,
+                1.6, 1.9, 2.1, 2.0, 1.8, 1.4, 1.0, 0.8, 0.7, 0.6, 0.4, 0.3)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    id: int
+    age_group: str
+    gender: str
 
 
 def demo_profiles(count: int) -> list[tuple[str, int, str]]:
@@ -56,6 +87,118 @@ def seed_users(count: int, password: str) -> int:
     return added
 
 
+def demo_users(count: int) -> list[DemoUser]:
+    """The demo accounts as stored."""
+    names = [username for username, _, _ in demo_profiles(count)]
+    rows = db.session.execute(select(User).where(User.username.in_(names))).scalars()
+    return [DemoUser(user.id, age_group_for(user.age), user.gender) for user in rows]
+
+
+class Calendar:
+    """Picks event times over the last 12 months with weekday, hour and growth patterns."""
+
+    def __init__(self, today: date, rng: random.Random):
+        self.rng = rng
+        self.now = datetime.now(UTC)
+        self.days = [today - timedelta(days=offset) for offset in range(364, -1, -1)]
+        # Usage grows over the year: the last month is about twice as busy as the first.
+        self.day_weights = [WEEKDAY_WEIGHTS[day.weekday()] * (1 + index / 365)
+                            for index, day in enumerate(self.days)]
+        self.months = sorted({(day.year, day.month) for day in self.days})
+        self.days_by_month = {month: [day for day in self.days if (day.year, day.month) == month]
+                              for month in self.months}
+
+    def moment(self, day: date) -> datetime:
+        hour = self.rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
+        moment = datetime(day.year, day.month, day.day, hour, self.rng.randrange(60),
+                          self.rng.randrange(60), tzinfo=UTC)
+        # Today's events stay in the past, so "recent events" reads like a real log.
+        return min(moment, self.now - timedelta(seconds=self.rng.randrange(60, 3600)))
+
+    def any_moment(self) -> datetime:
+        return self.moment(self.rng.choices(self.days, weights=self.day_weights)[0])
+
+    def moment_in_month(self, month: tuple[int, int]) -> datetime:
+        return self.moment(self.rng.choice(self.days_by_month[month]))
+
+
+def properties_for(feature: str, rng: random.Random) -> dict | None:
+    """Plausible properties for each dashboard control."""
+    if feature == "date_filter":
+        return {"preset": rng.choice(PRESETS)}
+    if feature == "age_filter":
+        return {"value": rng.choice((*AGE_GROUPS, "All"))}
+    if feature == "gender_filter":
+        return {"value": rng.choice((*GENDERS, "All"))}
+    if feature == "bar_chart_click":
+        return {"feature": rng.choice(list(FEATURE_WEIGHTS))}
+    if feature == "export_csv":
+        return {"kind": rng.choice(("events", "daily"))}
+    if feature == "theme_toggle":
+        return {"theme": rng.choice(("light", "dark"))}
+    if feature == "page_view":
+        return {"path": "/"}
+    return None
+
+
+def page_url_for(feature: str, rng: random.Random) -> str:
+    if feature in ("sign_in", "sign_out"):
+        return "/login"
+    return rng.choice(("/", "/", "/", "/?preset=7d", "/?preset=30d", "/?gender=Female",
+                       "/?ageGroup=18-40", "/?feature=date_filter"))
+
+
+def demo_event_rows(users: list[DemoUser], today: date, extra_events: int) -> list[dict]:
+    """Every demo event as an insert row (deterministic for a given day)."""
+    rng = random.Random(RANDOM_SEED)
+    calendar = Calendar(today, rng)
+    by_group: dict[tuple[str, str], list[DemoUser]] = {}
+    for user in users:
+        by_group.setdefault((user.age_group, user.gender), []).append(user)
+    plan: list[tuple[str, DemoUser, datetime]] = []
+    # The guarantee: every feature x age group x gender x month has at least ten events.
+    for feature in FEATURE_WEIGHTS:
+        for group_users in by_group.values():
+            for month in calendar.months:
+                for _ in range(MIN_EVENTS_PER_CELL):
+                    plan.append((feature, rng.choice(group_users),
+                                 calendar.moment_in_month(month)))
+    # The bulk: feature popularity, seasonality and growth.
+    features, weights = list(FEATURE_WEIGHTS), list(FEATURE_WEIGHTS.values())
+    for _ in range(extra_events):
+        plan.append((rng.choices(features, weights=weights)[0], rng.choice(users),
+                     calendar.any_moment()))
+    rows = []
+    for index, (feature, user, moment) in enumerate(plan):
+        rows.append({
+            "uuid": str(uuid.uuid5(DEMO_UUID_NAMESPACE, f"{today.isoformat()}:{index}")),
+            "name": feature, "user_id": user.id, "anonymous_id": None,
+            "session_id": f"{DEMO_SESSION_PREFIX}{user.id}-{moment:%Y%m%d}",
+            "page_url": page_url_for(feature, rng), "referrer": None,
+            "properties": properties_for(feature, rng),
+            "occurred_at": moment, "received_at": moment,
+            "age_group": user.age_group, "gender": user.gender,
+        })
+    return rows
+
+
+def demo_events_exist() -> bool:
+    query = select(Event.id).where(Event.session_id.like(f"{DEMO_SESSION_PREFIX}%")).limit(1)
+    return db.session.execute(query).first() is not None
+
+
+def seed_events(users: list[DemoUser], extra_events: int) -> int:
+    """Insert the demo events unless they are there already; return how many were added."""
+    if demo_events_exist():
+        return 0
+    rows = demo_event_rows(users, datetime.now(UTC).date(), extra_events)
+    added = 0
+    for start in range(0, len(rows), INSERT_BATCH):
+        added += len(insert_events(rows[start:start + INSERT_BATCH]))
+    db.session.commit()
+    return added
+
+
 def ensure_demo_key() -> str | None:
     """Create the demo site's ingestion key once; return the raw key when just created."""
     if db.session.execute(select(IngestKey.id).where(IngestKey.name == DEMO_KEY_NAME)).first():
@@ -64,9 +207,10 @@ def ensure_demo_key() -> str | None:
     return raw_key
 
 
-def reset_demo_users(count: int) -> None:
-    """Remove the demo accounts (user1..userN) only; registered users stay."""
+def reset_demo_data(count: int) -> None:
+    """Remove the demo accounts (user1..userN) and demo events; registered users stay."""
     names = [username for username, _, _ in demo_profiles(count)]
+    db.session.execute(delete(Event).where(Event.session_id.like(f"{DEMO_SESSION_PREFIX}%")))
     db.session.execute(delete(User).where(User.username.in_(names)))
     db.session.commit()
 
@@ -76,12 +220,17 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=DEFAULT_USER_COUNT,
                         help=f"number of demo users (default {DEFAULT_USER_COUNT})")
+    parser.add_argument("--extra-events", type=int, default=DEFAULT_EXTRA_EVENTS,
+                        help="events beyond the per-cell minimum "
+                             f"(default {DEFAULT_EXTRA_EVENTS})")
     parser.add_argument("--reset", action="store_true", help="delete the demo data first")
     parser.add_argument("--if-empty", action="store_true",
                         help="do nothing when the database already has users")
     args = parser.parse_args(argv)
-    if args.users < 1:
-        parser.error("--users must be at least 1")
+    if args.users < 9:
+        parser.error("--users must be at least 9 (one per age group and gender)")
+    if args.extra_events < 0:
+        parser.error("--extra-events must not be negative")
 
     app = create_app()
     with app.app_context():
@@ -89,12 +238,17 @@ def main(argv: list[str] | None = None) -> int:
             print("seed: database already has users, nothing to do")
             return 0
         if args.reset:
-            reset_demo_users(args.users)
-        added = seed_users(args.users, app.config["DEMO_PASSWORD"])
-        total = db.session.execute(select(func.count(User.id))).scalar_one()
+            reset_demo_data(args.users)
+        added_users = seed_users(args.users, app.config["DEMO_PASSWORD"])
+        added_events = seed_events(demo_users(args.users), args.extra_events)
+        total_events = db.session.execute(select(func.count(Event.id))).scalar_one()
         demo_key = ensure_demo_key()
-    print(f"seed: added {added} demo users ({total} users in all); "
-          f"log in as user1 .. user{args.users} with password {app.config['DEMO_PASSWORD']!r}")
+    print(f"seed: added {added_users} demo users and {added_events} events "
+          f"({total_events} events in all)")
+    if added_events == 0:
+        print("seed: demo events were already present (use --reset to regenerate them)")
+    print(f"seed: log in as user1 .. user{args.users} with password "
+          f"{app.config['DEMO_PASSWORD']!r}")
     if demo_key:
         port = os.environ.get("PORT", "8000")
         print(f"seed: tracker demo site: http://localhost:{port}/demo-site.html?key={demo_key}")

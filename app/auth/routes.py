@@ -4,7 +4,14 @@ from flask import Response, after_this_request, current_app
 from flask_jwt_extended import current_user, jwt_required, set_access_cookies, unset_jwt_cookies
 
 from app.auth import service
-from app.auth.schemas import LoginSchema, MeSchema, MessageSchema, RegisterSchema, SessionSchema
+from app.auth.schemas import (
+    DemoCredentialsSchema,
+    LoginSchema,
+    MeSchema,
+    MessageSchema,
+    RegisterSchema,
+    SessionSchema,
+)
 from app.blueprint import ApiBlueprint, abort
 from app.extensions import limiter
 from app.models import User
@@ -86,3 +93,14 @@ def logout():
 def me():
     """The user the request is authenticated as."""
     return {"user": current_user}
+
+
+@auth_bp.route("/demo", methods=["GET"])
+@auth_bp.response(200, DemoCredentialsSchema)
+@auth_bp.alt_response(404, description="No demo data loaded")
+def demo():
+    """The demo login, while the seeded demo account still has the documented password."""
+    credentials = service.demo_credentials()
+    if credentials is None:
+        abort(404, "No demo data loaded")
+    return credentials

@@ -78,3 +78,10 @@ class MessageSchema(ma.Schema):
     """A short confirmation."""
 
     message = ma.fields.String(required=True)
+
+
+class DemoCredentialsSchema(ma.Schema):
+    """The seeded demo login, shown on the sign-in page."""
+
+    username = ma.fields.String(required=True)
+    password = ma.fields.String(required=True)

@@ -90,6 +90,24 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+def demo_credentials() -> dict | None:
+    """user1's documented demo password, if that account exists and still uses it."""
+    user = find_user_by_username("user1")
+    password = current_app.config["DEMO_PASSWORD"]
+    if user is None or not demo_password_matches(user.password_hash, password):
+        return None
+    return {"username": user.username, "password": password}
+
+
+@cache
+def demo_password_matches(password_hash: str, password: str) -> bool:
+    """Verify once per process and hash: the sign-in page asks on every visit."""
+    try:
+        return PasswordHasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def create_session_token(user: User) -> str:
     """A signed access token whose subject is the user's id."""
     return create_access_token(identity=str(user.id))

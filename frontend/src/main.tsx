@@ -3,6 +3,9 @@ import { createRoot } from "react-dom/client";
 
 import { App } from "./App";
 import "./index.css";
+import { applyInitialTheme } from "./theme/useTheme";
+
+applyInitialTheme();
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");

@@ -211,3 +211,20 @@ def test_bearer_session_is_not_turned_into_cookies(client, auth):
     client.delete_cookie("access_token_cookie")
     response = client.get("/api/v1/me", headers=auth.headers)
     assert "Set-Cookie" not in response.headers
+
+
+def test_demo_credentials_only_while_the_demo_account_uses_them(app, client):
+    assert client.get("/api/v1/demo").status_code == 404
+    password = app.config["DEMO_PASSWORD"]
+    client.post("/api/v1/register", json={"username": "user1", "password": password,
+                                          "age": 30, "gender": "Male"})
+    response = client.get("/api/v1/demo")
+    assert response.status_code == 200
+    assert response.get_json() == {"username": "user1", "password": password}
+    assert client.post("/api/v1/login", json=response.get_json()).status_code == 200
+
+
+def test_demo_credentials_hidden_when_user1_has_another_password(client):
+    client.post("/api/v1/register", json={"username": "user1", "password": "a private one",
+                                          "age": 30, "gender": "Male"})
+    assert client.get("/api/v1/demo").status_code == 404

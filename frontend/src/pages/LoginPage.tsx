@@ -1,7 +1,9 @@
+import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 
 import { ApiError } from "../api/client";
+import { fetchDemoCredentials } from "../api/demo";
 import { useLogin } from "../auth/useSession";
 import { AuthCard, FormError, TextField } from "../components/layout/AuthCard";
 import { track } from "../tracking";
@@ -18,6 +20,12 @@ export function LoginPage() {
   const navigate = useNavigate();
   const [searchParams] = useSearchParams();
   const error = loginMutation.error instanceof ApiError ? loginMutation.error : null;
+  const demo = useQuery({
+    queryKey: ["auth", "demo"],
+    queryFn: ({ signal }) => fetchDemoCredentials(signal),
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: false,
+  });
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -50,6 +58,24 @@ export function LoginPage() {
           {loginMutation.isPending ? "Signing in…" : "Sign in"}
         </button>
       </form>
+      {demo.data && (
+        <div className="mt-4 rounded-lg border border-indigo-100 bg-indigo-50 p-3 text-sm dark:border-indigo-900 dark:bg-indigo-950" data-testid="demo-credentials">
+          <p>
+            Demo data is loaded. Sign in as <strong>{demo.data.username}</strong> with password{" "}
+            <code className="font-mono">{demo.data.password}</code> (or user2, user3…).
+          </p>
+          <button
+            type="button"
+            className="mt-2 text-sm font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+            onClick={() => {
+              setUsername(demo.data?.username ?? "");
+              setPassword(demo.data?.password ?? "");
+            }}
+          >
+            Fill in the demo login
+          </button>
+        </div>
+      )}
       <p className="mt-6 text-center text-sm text-slate-500 dark:text-slate-400">
         New here?{" "}
         <Link to="/register" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">

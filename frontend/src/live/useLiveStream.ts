@@ -1,0 +1,47 @@
+// Live updates: an EventSource on /analytics/stream refreshes the charts when events arrive.
+// While the stream is down, the dashboard polls instead (see `pollInterval`).
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+
+import { analyticsKeys, streamUrl, type AnalyticsParams } from "../api/analytics";
+
+export type LiveState = "connecting" | "live" | "offline";
+
+const POLL_WHEN_OFFLINE_MS = 3000;
+
+export function useLiveStream(params: AnalyticsParams): { state: LiveState; pollInterval: number | false } {
+  const queryClient = useQueryClient();
+  const [state, setState] = useState<LiveState>("connecting");
+  const url = streamUrl(params);
+
+  useEffect(() => {
+    if (typeof EventSource === "undefined") {
+      setState("offline");
+      return undefined;
+    }
+    setState("connecting");
+    const source = new EventSource(url, { withCredentials: true });
+    let throttle: ReturnType<typeof setTimeout> | null = null;
+    const refresh = () => {
+      // Coalesce bursts: one refetch per half second is plenty for charts.
+      if (throttle !== null) return;
+      throttle = setTimeout(() => {
+        throttle = null;
+        void queryClient.invalidateQueries({ queryKey: analyticsKeys.all });
+      }, 500);
+    };
+    source.addEventListener("open", () => setState("live"));
+    source.addEventListener("hello", () => setState("live"));
+    source.addEventListener("events", refresh);
+    source.addEventListener("error", () => {
+      // EventSource reconnects by itself (with Last-Event-ID); poll until it does.
+      setState(source.readyState === EventSource.CLOSED ? "offline" : "connecting");
+    });
+    return () => {
+      if (throttle !== null) clearTimeout(throttle);
+      source.close();
+    };
+  }, [url, queryClient]);
+
+  return { state, pollInterval: state === "live" ? false : POLL_WHEN_OFFLINE_MS };
+}

@@ -1,10 +1,13 @@
 """The live stream: Server-Sent Events telling dashboards that new events were stored.
 
-Each process keeps a short history of messages in a LiveHub. Without Redis, ingestion in
-this process feeds the hub directly. With REDIS_URL, ingestion publishes to a Redis channel
-(with a global sequence number from INCR) and every process's subscriber thread feeds its own
-hub, so a dashboard connected to any worker or instance hears about every ingest. If Redis
-fails, the hub falls back to local delivery and the dashboard's polling covers the rest.
+Each process keeps a short history of messages in a LiveHub, fed three ways:
+- ingestion in this process delivers to it directly, at once;
+- with REDIS_URL, ingestion also publishes to a Redis channel (with a global sequence number
+  from INCR) and every process's subscriber thread feeds its own hub, so a dashboard on any
+  worker or instance hears about every ingest;
+- without Redis, a watcher thread in each process that has open streams checks the events
+  table's high-water mark every second, so other workers' ingests still arrive.
+If Redis fails, delivery falls back to the local and watcher paths.
 """
 
 import json
@@ -17,7 +20,11 @@ from dataclasses import dataclass
 
 import redis
 from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
+from app.extensions import db
+from app.models import Event
 from app.shared_state import REDIS_ERRORS, WarnOnce
 
 log = logging.getLogger(__name__)
@@ -27,6 +34,7 @@ SEQUENCE_KEY = "ouroboard:live:seq"
 HISTORY_LENGTH = 512
 EXTENSION_KEY = "ouroboard.live"
 RESUBSCRIBE_DELAY_SECONDS = 1.0
+WATCH_INTERVAL_SECONDS = 1.0
 
 publish_warning = WarnOnce("live fan-out through Redis unavailable, delivering locally")
 
@@ -54,6 +62,8 @@ class LiveHub:
         self.open_streams = 0
         self.subscriber: threading.Thread | None = None
         self.subscriber_lock = threading.Lock()
+        # Highest event id this process has announced (its own ingests or the watcher's).
+        self.announced_event_id = 0
 
     @property
     def latest_seq(self) -> int:
@@ -73,7 +83,15 @@ class LiveHub:
                 self.history.extend(ordered)
             self.condition.notify_all()
 
-    def publish(self, names: list[str], received: int) -> None:
+    def deliver_local(self, names: list[str], received: int, max_event_id: int = 0) -> None:
+        """Deliver with the next local sequence number."""
+        with self.condition:
+            self.announced_event_id = max(self.announced_event_id, max_event_id)
+            seq = (self.history[-1].seq if self.history else 0) + 1
+            self.history.append(LiveMessage(seq, tuple(names), received))
+            self.condition.notify_all()
+
+    def publish(self, names: list[str], received: int, max_event_id: int = 0) -> None:
         """Announce stored events to every stream, through Redis when configured."""
         client = self.redis()
         if client is not None:
@@ -88,7 +106,7 @@ class LiveHub:
                 return
             except REDIS_ERRORS as exc:
                 publish_warning.failed(exc)
-        self.deliver(LiveMessage(self.latest_seq + 1, tuple(names), received))
+        self.deliver_local(names, received, max_event_id)
 
     def messages_after(self, seq: int, timeout: float) -> list[LiveMessage]:
         """Messages newer than `seq`, waiting up to `timeout` seconds for the first."""
@@ -117,14 +135,54 @@ class LiveHub:
         return redis_client(self.app)
 
     def ensure_subscriber(self) -> None:
-        """Start this process's Redis subscriber once (after gunicorn has forked)."""
-        if self.app.config.get("REDIS_URL") is None:
-            return
+        """Start this process's Redis subscriber, or without Redis its table watcher, once
+        (lazily, so it runs in each gunicorn worker after the fork)."""
+        target = self.subscribe_forever if self.app.config.get("REDIS_URL") else \
+            self.watch_events_table
         with self.subscriber_lock:
             if self.subscriber is None or not self.subscriber.is_alive():
-                self.subscriber = threading.Thread(target=self.subscribe_forever,
-                                                   name="ouroboard-live", daemon=True)
+                self.subscriber = threading.Thread(target=target, name="ouroboard-live",
+                                                   daemon=True)
                 self.subscriber.start()
+
+    def watch_events_table(self) -> None:
+        """Announce events other processes stored, by polling the id high-water mark."""
+        with self.app.app_context():
+            try:
+                self.announced_event_id = max(self.announced_event_id, self.max_event_id())
+            except SQLAlchemyError:
+                db.session.rollback()
+            finally:
+                db.session.remove()
+        while True:
+            time.sleep(WATCH_INTERVAL_SECONDS)
+            if self.open_streams <= 0:
+                continue
+            with self.app.app_context():
+                try:
+                    self.announce_new_events()
+                except SQLAlchemyError as exc:
+                    log.warning("live watcher cannot read events: %s", exc)
+                    db.session.rollback()
+                finally:
+                    db.session.remove()
+
+    def max_event_id(self) -> int:
+        return db.session.execute(select(func.max(Event.id))).scalar() or 0
+
+    def announce_new_events(self) -> None:
+        """Deliver one message for events stored since the last announcement."""
+        since = self.announced_event_id
+        newest = self.max_event_id()
+        if newest <= since:
+            return
+        query = (select(Event.name, func.count()).where(Event.id > since, Event.id <= newest)
+                 .group_by(Event.name))
+        counts = dict(db.session.execute(query).tuples().all())
+        with self.condition:
+            if newest <= self.announced_event_id:
+                return  # this process announced them itself meanwhile
+        self.deliver_local(sorted(counts), sum(counts.values()), newest)
 
     def subscribe_forever(self) -> None:
         """Feed the hub from Redis pub/sub, reconnecting whenever Redis comes back."""

@@ -295,3 +295,19 @@ def test_stream_fans_out_across_processes_through_redis(make_app, redis_url):
     (update,) = stream.next(1, timeout=5)
     assert json.loads(parse_frame(update)["data"])["names"] == ["from_other_worker"]
     stream.stop()
+
+
+def test_stream_hears_other_workers_without_redis(make_app):
+    """Two app instances on one database (two gunicorn workers) and no Redis: the stream
+    on one still learns of ingests in the other, through the events-table watcher."""
+    worker_a, worker_b = make_app(), make_app()
+    headers = register_headers(worker_a.test_client(), "nored")
+    stream = StreamReader(worker_b.test_client(), headers)
+    assert len(stream.next(2, timeout=5)) == 2
+    started = time.monotonic()
+    ingest_one(worker_a.test_client(), headers, name="from_worker_a")
+    (update,) = stream.next(1, timeout=5)
+    assert time.monotonic() - started < 2.5
+    data = json.loads(parse_frame(update)["data"])
+    assert data["names"] == ["from_worker_a"] and data["total"] == 1
+    stream.stop()

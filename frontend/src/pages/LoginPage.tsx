@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 
 import { ApiError } from "../api/client";
@@ -20,6 +20,10 @@ export function LoginPage() {
   const navigate = useNavigate();
   const [searchParams] = useSearchParams();
   const error = loginMutation.error instanceof ApiError ? loginMutation.error : null;
+  useEffect(() => {
+    // Fetch the chart code while the user types, so the dashboard draws sooner after sign-in.
+    void import("../components/charts/Charts");
+  }, []);
   const demo = useQuery({
     queryKey: ["auth", "demo"],
     queryFn: ({ signal }) => fetchDemoCredentials(signal),

@@ -60,26 +60,28 @@ export function FilterBar({ filters, onChange, onReset }: FilterBarProps) {
       </div>
       {filters.preset === "custom" && (
         <div className="flex flex-wrap items-end gap-2">
-          <label className="text-xs font-medium text-slate-500 dark:text-slate-400">
-            From
+          <div className="text-xs font-medium text-slate-500 dark:text-slate-400">
+            <label htmlFor="filter-from">From</label>
             <input
+              id="filter-from"
               type="date"
               className="input mt-1"
               value={customStart}
               max={customEnd || undefined}
               onChange={(event) => applyCustom(event.target.value, customEnd)}
             />
-          </label>
-          <label className="text-xs font-medium text-slate-500 dark:text-slate-400">
-            To
+          </div>
+          <div className="text-xs font-medium text-slate-500 dark:text-slate-400">
+            <label htmlFor="filter-to">To</label>
             <input
+              id="filter-to"
               type="date"
               className="input mt-1"
               value={customEnd}
               min={customStart || undefined}
               onChange={(event) => applyCustom(customStart, event.target.value)}
             />
-          </label>
+          </div>
           {customInvalid && (
             <p role="alert" className="text-xs text-red-600 dark:text-red-400">
               The start must be before the end.
@@ -88,9 +90,10 @@ export function FilterBar({ filters, onChange, onReset }: FilterBarProps) {
         </div>
       )}
       <div className="flex flex-wrap items-end gap-2 lg:ml-auto">
-        <label className="text-xs font-medium text-slate-500 dark:text-slate-400">
-          Age group
+        <div className="text-xs font-medium text-slate-500 dark:text-slate-400">
+          <label htmlFor="filter-age-group">Age group</label>
           <select
+            id="filter-age-group"
             className="input mt-1 w-32"
             value={filters.ageGroup}
             onChange={(event) => {
@@ -105,10 +108,11 @@ export function FilterBar({ filters, onChange, onReset }: FilterBarProps) {
               </option>
             ))}
           </select>
-        </label>
-        <label className="text-xs font-medium text-slate-500 dark:text-slate-400">
-          Gender
+        </div>
+        <div className="text-xs font-medium text-slate-500 dark:text-slate-400">
+          <label htmlFor="filter-gender">Gender</label>
           <select
+            id="filter-gender"
             className="input mt-1 w-32"
             value={filters.gender}
             onChange={(event) => {
@@ -123,7 +127,7 @@ export function FilterBar({ filters, onChange, onReset }: FilterBarProps) {
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <button
           type="button"
           className="btn-secondary h-[38px]"

@@ -107,6 +107,9 @@ class Calendar:
         self.months = sorted({(day.year, day.month) for day in self.days})
         self.days_by_month = {month: [day for day in self.days if (day.year, day.month) == month]
                               for month in self.months}
+        self.weekday_weights_by_month = {
+            month: [WEEKDAY_WEIGHTS[day.weekday()] for day in days]
+            for month, days in self.days_by_month.items()}
 
     def moment(self, day: date) -> datetime:
         hour = self.rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
@@ -119,7 +122,9 @@ class Calendar:
         return self.moment(self.rng.choices(self.days, weights=self.day_weights)[0])
 
     def moment_in_month(self, month: tuple[int, int]) -> datetime:
-        return self.moment(self.rng.choice(self.days_by_month[month]))
+        day = self.rng.choices(self.days_by_month[month],
+                               weights=self.weekday_weights_by_month[month])[0]
+        return self.moment(day)
 
 
 def properties_for(feature: str, rng: random.Random) -> dict | None:

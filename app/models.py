@@ -1,12 +1,13 @@
 """Typed SQLAlchemy models. Serialisation lives in the blueprints' schemas."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -144,3 +145,56 @@ class IngestKey(db.Model):
 
     def __repr__(self) -> str:
         return f"<IngestKey {self.name!r}>"
+
+
+# Rollups: counts kept current at ingest, in the same transaction as the events, so analytics
+# read thousands of rows instead of millions. Anonymous events have no demographics; rollups
+# store NO_VALUE for them because primary-key columns cannot be NULL.
+NO_VALUE = "-"
+
+
+class DailyRollup(db.Model):
+    """Events per UTC day, feature, age group and gender."""
+
+    __tablename__ = "rollup_daily"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
+    gender: Mapped[str] = mapped_column(String(16), primary_key=True)
+    events: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class HourlyRollup(db.Model):
+    """Events per UTC hour, feature, age group and gender (range edges, feature trends)."""
+
+    __tablename__ = "rollup_hourly"
+    __table_args__ = (Index("ix_rollup_hourly_name_hour", "name", "hour"),)
+
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
+    gender: Mapped[str] = mapped_column(String(16), primary_key=True)
+    events: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class HourlyTotal(db.Model):
+    """Events per UTC hour, age group and gender, all features together (the trend line)."""
+
+    __tablename__ = "rollup_hourly_totals"
+
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
+    gender: Mapped[str] = mapped_column(String(16), primary_key=True)
+    events: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class DailyPerson(db.Model):
+    """Who was active on each UTC day ("u:<user id>" or "a:<anonymous id>"): exact uniques."""
+
+    __tablename__ = "rollup_daily_people"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    person: Mapped[str] = mapped_column(String(80), primary_key=True)
+    age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
+    gender: Mapped[str] = mapped_column(String(16), primary_key=True)

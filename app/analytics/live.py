@@ -178,7 +178,7 @@ class LiveHub:
             return
         query = (select(Event.name, func.count()).where(Event.id > since, Event.id <= newest)
                  .group_by(Event.name))
-        counts = dict(db.session.execute(query).tuples().all())
+        counts = {name: count for name, count in db.session.execute(query).all()}
         with self.condition:
             if newest <= self.announced_event_id:
                 return  # this process announced them itself meanwhile

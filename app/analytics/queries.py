@@ -3,31 +3,219 @@
 Counting happens in SQL; Python only ever sees aggregated rows (at most one per UTC bucket,
 feature or value) or a bounded page of events. Filter values are bound parameters; the
 columns a query may group by come from an allowlist.
+
+Counts come from the rollup tables wherever they can: a time range is split into whole UTC
+days (rollup_daily), whole hours at its edges (rollup_hourly) and, only for ranges that do
+not start or end on the hour, slivers of raw events. The pieces are disjoint, so their sums
+are exact.
 """
 
+from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import (
     Integer,
+    String,
     and_,
     case,
+    cast,
     distinct,
     func,
+    literal,
     literal_column,
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from app.analytics.periods import Filters
 from app.extensions import db
-from app.models import Event, User
+from app.models import (
+    NO_VALUE,
+    DailyPerson,
+    DailyRollup,
+    Event,
+    HourlyRollup,
+    HourlyTotal,
+    User,
+)
 
 events = Event.__table__
 users = User.__table__
+daily = DailyRollup.__table__
+hourly = HourlyRollup.__table__
+hourly_totals = HourlyTotal.__table__
+daily_people = DailyPerson.__table__
+
+# Stand-ins for open range ends: every stored event lies between them.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+ONE_HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class RangePieces:
+    """A time range cut into disjoint pieces, each read from the cheapest source."""
+
+    raw: list[tuple[datetime, datetime]]
+    hours: list[tuple[datetime, datetime]]
+    days: tuple[date, date] | None  # [first, last) whole UTC days
+
+    @property
+    def edges(self) -> list[tuple[datetime, datetime]]:
+        """Everything outside the whole days."""
+        return self.raw + self.hours
+
+
+def floor_hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def ceil_hour(moment: datetime) -> datetime:
+    floored = floor_hour(moment)
+    return floored if floored == moment else floored + ONE_HOUR
+
+
+def split_range(start: datetime | None, end: datetime | None) -> RangePieces:
+    """Cut [start, end) into raw slivers, whole hours and whole UTC days."""
+    start, end = (start or EARLIEST).astimezone(UTC), (end or LATEST).astimezone(UTC)
+    first_hour, last_hour = ceil_hour(start), floor_hour(end)
+    if first_hour >= last_hour:
+        return RangePieces(raw=[(start, end)] if start < end else [], hours=[], days=None)
+    raw = [piece for piece in ((start, first_hour), (last_hour, end)) if piece[0] < piece[1]]
+    first_day = first_hour.replace(hour=0)
+    if first_day < first_hour:
+        first_day += timedelta(days=1)
+    last_day = last_hour.replace(hour=0)
+    if first_day >= last_day:
+        return RangePieces(raw=raw, hours=[(first_hour, last_hour)], days=None)
+    hours = [piece for piece in ((first_hour, first_day), (last_day, last_hour))
+             if piece[0] < piece[1]]
+    return RangePieces(raw=raw, hours=hours, days=(first_day.date(), last_day.date()))
+
+
+def dimension_filters(table, filters: Filters, *, with_feature: bool) -> list[ColumnElement]:
+    """Age group, gender and feature conditions on a rollup table."""
+    clauses: list[ColumnElement] = []
+    if filters.age_group:
+        clauses.append(table.c.age_group == filters.age_group)
+    if filters.gender:
+        clauses.append(table.c.gender == filters.gender)
+    if with_feature and filters.feature and "name" in table.c:
+        clauses.append(table.c.name == filters.feature)
+    return clauses
+
+
+def in_ranges(column, ranges: list[tuple]) -> ColumnElement:
+    """column within any of the half-open ranges."""
+    return or_(*(and_(column >= low, column < high) for low, high in ranges))
+
+
+def raw_in(pieces: list[tuple[datetime, datetime]], filters: Filters, *,
+           with_feature: bool = True) -> ColumnElement:
+    """Raw events inside the given pieces, with the non-time filters."""
+    clauses = conditions(filters.with_range(None, None), with_feature=with_feature)
+    return and_(in_ranges(events.c.occurred_at, pieces), *clauses)
+
+
+def counted_parts(filters: Filters, column_names: tuple[str, ...], *, with_feature: bool):
+    """SELECTs of (columns..., count) over each piece of the range, for a UNION ALL."""
+    pieces = split_range(filters.start, filters.end)
+    parts = []
+    if pieces.days:
+        first, last = pieces.days
+        parts.append(select(*(daily.c[name] for name in column_names),
+                            daily.c.events.label("n"))
+                     .where(daily.c.day >= first, daily.c.day < last,
+                            *dimension_filters(daily, filters, with_feature=with_feature)))
+    if pieces.hours:
+        parts.append(select(*(hourly.c[name] for name in column_names),
+                            hourly.c.events.label("n"))
+                     .where(in_ranges(hourly.c.hour, pieces.hours),
+                            *dimension_filters(hourly, filters, with_feature=with_feature)))
+    if pieces.raw:
+        raw_columns = [func.coalesce(events.c[name], NO_VALUE).label(name)
+                       if name in ("age_group", "gender") else events.c[name]
+                       for name in column_names]
+        parts.append(select(*raw_columns, literal(1).label("n"))
+                     .where(raw_in(pieces.raw, filters, with_feature=with_feature)))
+    return parts
+
+
+def counts_by(filters: Filters, column_names: tuple[str, ...], *, with_feature: bool
+              ) -> Counter:
+    """Exact event counts per value of rollup dimensions over the filters' range."""
+    parts = counted_parts(filters, column_names, with_feature=with_feature)
+    if not parts:
+        return Counter()
+    combined = union_all(*parts).subquery()
+    keys = [combined.c[name] for name in column_names]
+    query = select(*keys, func.sum(combined.c.n)).group_by(*keys)
+    totals: Counter = Counter()
+    for *values, count in db.session.execute(query):
+        totals[tuple(values) if len(values) > 1 else values[0]] += int(count)
+    return totals
+
+
+def person_of_event() -> ColumnElement:
+    """The rollup's person key for a raw event."""
+    return case((events.c.user_id.is_not(None),
+                 literal("u:") + cast(events.c.user_id, String(20))),
+                else_=literal("a:") + events.c.anonymous_id)
+
+
+def people_parts(filters: Filters, value_column: str | None):
+    """SELECTs of ([value,] person) whose UNION holds each active person once."""
+    pieces = split_range(filters.start, filters.end)
+    use_rollup = pieces.days is not None and not filters.feature
+    parts = []
+    if use_rollup:
+        first, last = pieces.days
+        columns = [daily_people.c.person]
+        if value_column:
+            columns.insert(0, daily_people.c[value_column].label("value"))
+        parts.append(select(*columns).where(
+            daily_people.c.day >= first, daily_people.c.day < last,
+            *dimension_filters(daily_people, filters, with_feature=False)))
+    raw_pieces = pieces.edges if use_rollup else [(filters.start or EARLIEST,
+                                                    filters.end or LATEST)]
+    if raw_pieces:
+        columns = [person_of_event().label("person")]
+        if value_column:
+            columns.insert(0, func.coalesce(events.c[value_column], NO_VALUE).label("value"))
+        parts.append(select(*columns).where(
+            raw_in(raw_pieces, filters),
+            or_(events.c.user_id.is_not(None), events.c.anonymous_id.is_not(None))))
+    return parts
+
+
+def unique_people_count(filters: Filters) -> int:
+    """Exactly how many distinct users and anonymous visitors match."""
+    parts = people_parts(filters, None)
+    if not parts:
+        return 0
+    everyone = union_all(*parts).subquery()
+    return db.session.execute(select(func.count(distinct(everyone.c.person)))).scalar_one()
+
+
+def unique_people_by(filters: Filters, value_column: str) -> dict:
+    """Distinct people per age group or gender."""
+    parts = people_parts(filters, value_column)
+    if not parts:
+        return {}
+    everyone = union_all(*parts).subquery()
+    query = select(everyone.c.value, func.count(distinct(everyone.c.person))) \
+        .group_by(everyone.c.value)
+    return {value: count for value, count in db.session.execute(query)}
+
+
+def from_rollup_value(value: str | None) -> str | None:
+    return None if value == NO_VALUE else value
 
 # Columns a breakdown may group by. Property breakdowns use a bound JSON path instead.
 BREAKDOWN_COLUMNS = {
@@ -96,28 +284,61 @@ def where(filters: Filters, *, with_feature: bool = True) -> ColumnElement:
 
 
 def data_range(filters: Filters) -> tuple[datetime | None, datetime | None]:
-    """First and last event time matching the filters (for 'all time' views)."""
-    query = select(func.min(events.c.occurred_at), func.max(events.c.occurred_at)) \
-        .where(where(filters))
-    first, last = db.session.execute(query).one()
+    """First and last event time matching the filters (for 'all time' views).
+
+    The hourly rollup finds the first and last hours cheaply; the raw events inside those
+    two hours give the exact instants.
+    """
+    bounds = select(func.min(hourly.c.hour), func.max(hourly.c.hour)).where(
+        *dimension_filters(hourly, filters, with_feature=True))
+    first_hour, last_hour = db.session.execute(bounds).one()
+    if first_hour is None:
+        return None, None
+    first = db.session.execute(select(func.min(events.c.occurred_at)).where(
+        raw_in([(first_hour, first_hour + ONE_HOUR)], filters))).scalar()
+    last = db.session.execute(select(func.max(events.c.occurred_at)).where(
+        raw_in([(last_hour, last_hour + ONE_HOUR)], filters))).scalar()
     return first, last
 
 
 def feature_counts(filters: Filters, *, with_feature: bool = False) -> list[tuple[str, int]]:
     """Events per feature, most used first (the bar chart ignores the selected feature)."""
-    count = func.count().label("count")
-    query = (select(events.c.name, count)
-             .where(where(filters, with_feature=with_feature))
-             .group_by(events.c.name)
-             .order_by(count.desc(), events.c.name))
-    return [(row.name, row.count) for row in db.session.execute(query)]
+    counts = counts_by(filters, ("name",), with_feature=with_feature)
+    return sorted(((name, count) for name, count in counts.items() if count),
+                  key=lambda item: (-item[1], item[0]))
 
 
 def counts_per_bucket(filters: Filters, bucket_seconds: int) -> list[tuple[datetime, int]]:
-    """Events per fixed UTC bucket, for folding into local hours, days, weeks or months."""
+    """Events per fixed UTC bucket, for folding into local hours, days, weeks or months.
+
+    Whole hours come from the hourly rollups (all features together, or the selected one);
+    quarter-hour buckets, for zones like India's, come from raw events.
+    """
+    if bucket_seconds != 3600:
+        return raw_counts_per_bucket(filters, bucket_seconds, filters.start or EARLIEST,
+                                     filters.end or LATEST)
+    start, end = filters.start or EARLIEST, filters.end or LATEST
+    first_hour, last_hour = ceil_hour(start), floor_hour(end)
+    if first_hour >= last_hour:
+        return raw_counts_per_bucket(filters, bucket_seconds, start, end)
+    table = hourly if filters.feature else hourly_totals
+    query = (select(table.c.hour, func.sum(table.c.events))
+             .where(table.c.hour >= first_hour, table.c.hour < last_hour,
+                    *dimension_filters(table, filters, with_feature=True))
+             .group_by(table.c.hour))
+    counts = Counter({hour: int(count) for hour, count in db.session.execute(query)})
+    for low, high in ((start, first_hour), (last_hour, end)):
+        if low < high:
+            counts.update(dict(raw_counts_per_bucket(filters, bucket_seconds, low, high)))
+    return sorted(counts.items())
+
+
+def raw_counts_per_bucket(filters: Filters, bucket_seconds: int, start: datetime,
+                          end: datetime) -> list[tuple[datetime, int]]:
+    """Counts per UTC bucket straight from the events table, within [start, end)."""
     bucket = bucket_of(bucket_seconds).label("bucket")
     query = (select(bucket, func.count().label("count"))
-             .where(where(filters))
+             .where(raw_in([(start, end)], filters))
              .group_by(bucket))
     return [(datetime.fromtimestamp(row.bucket, UTC), row.count)
             for row in db.session.execute(query)]
@@ -136,20 +357,39 @@ def feature_counts_per_bucket(filters: Filters, bucket_seconds: int
 
 def event_count(filters: Filters) -> int:
     """How many events match."""
-    return db.session.execute(select(func.count()).select_from(events)
-                              .where(where(filters))).scalar_one()
+    return sum(counts_by(filters, ("age_group",), with_feature=True).values())
 
 
 def totals(filters: Filters) -> dict:
-    """Event count, unique people and distinct features in one pass."""
-    query = select(func.count().label("events"), unique_people().label("people"),
-                   func.count(distinct(events.c.name)).label("features")).where(where(filters))
-    row = db.session.execute(query).one()
-    return {"events": row.events, "people": row.people, "features": row.features}
+    """Event count, unique people and distinct features."""
+    per_feature = counts_by(filters, ("name",), with_feature=True)
+    return {"events": sum(per_feature.values()),
+            "people": unique_people_count(filters),
+            "features": sum(1 for count in per_feature.values() if count)}
+
+
+ROLLUP_DIMENSIONS = {"feature": "name", "age_group": "age_group", "gender": "gender"}
 
 
 def breakdown(filters: Filters, by: str, limit: int) -> list[tuple[str | None, int, int]]:
     """(value, events, unique people) for the top `limit` values of a column or property."""
+    if by in ("age_group", "gender"):
+        return rollup_breakdown(filters, by, limit)
+    return raw_breakdown(filters, by, limit)
+
+
+def rollup_breakdown(filters: Filters, by: str, limit: int) -> list[tuple[str | None, int, int]]:
+    """Age group or gender from the rollups: counts and exact unique people."""
+    counts = counts_by(filters, (by,), with_feature=True)
+    people = unique_people_by(filters, by)
+    rows = [(from_rollup_value(value), count, people.get(value, 0))
+            for value, count in counts.items() if count]
+    rows.sort(key=lambda row: (-row[1], row[0] is None, row[0] or ""))
+    return rows[:limit]
+
+
+def raw_breakdown(filters: Filters, by: str, limit: int) -> list[tuple[str | None, int, int]]:
+    """Any allowlisted column or a property, counted from raw events."""
     if by.startswith("property:"):
         value = events.c.properties[by.removeprefix("property:")].as_string()
     else:

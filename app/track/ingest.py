@@ -20,6 +20,7 @@ from app.extensions import db
 from app.http import is_json_mimetype
 from app.models import Event, IngestKey, User, utcnow
 from app.track.keys import find_active_key
+from app.track.rollups import add_to_rollups
 from app.track.schemas import EventBatchSchema, EventSchema
 
 KEY_HEADER = "X-Ouroboard-Key"
@@ -194,7 +195,8 @@ def build_rows(batch: EventBatch, sender: Sender, received_at: datetime
 
 
 def insert_events(rows: list[dict]) -> list[dict]:
-    """Insert rows, skipping uuids already stored; return the rows actually inserted.
+    """Insert rows, skipping uuids already stored, and count the new ones into the rollups;
+    return the rows actually inserted.
 
     Does not commit: the caller owns the transaction.
     """
@@ -212,6 +214,7 @@ def insert_events(rows: list[dict]) -> list[dict]:
         event_id = inserted_ids.pop(row["uuid"], None)
         if event_id is not None:
             stored.append({**row, "id": event_id})
+    add_to_rollups(stored)
     return stored
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+
 from app.extensions import db
 from app.models import User, age_group_for
 from app.track.ingest import insert_events

@@ -108,12 +108,26 @@ def bucket_starts(start: datetime, end: datetime, tz: ZoneInfo, granularity: str
     return buckets
 
 
-def fold_counts(utc_counts: Iterable[tuple[datetime, int]], tz: ZoneInfo, granularity: str
+def fold_counts(utc_counts: Iterable[tuple[int, int]], tz: ZoneInfo, granularity: str
                 ) -> Counter:
-    """Sum per-UTC-bucket counts into local buckets, keyed by bucket label."""
+    """Sum per-UTC-bucket counts (bucket start in epoch seconds) into local buckets, keyed
+    by bucket label."""
+    by_local: Counter = Counter()
+    for epoch_seconds, count in utc_counts:
+        local = datetime.fromtimestamp(epoch_seconds, tz)
+        # Days, weeks and months are keyed by the local date first (cheap), hours by label
+        # (the repeated hour when DST ends differs only in its offset).
+        by_local[label(local.replace(minute=0, second=0)) if granularity == "hour"
+                 else local.date()] += count
+    if granularity == "hour":
+        return by_local
     totals: Counter = Counter()
-    for bucket_start, count in utc_counts:
-        totals[label(local_bucket_start(bucket_start, tz, granularity))] += count
+    for day, count in by_local.items():
+        if granularity == "week":
+            day = day - timedelta(days=day.weekday())
+        elif granularity == "month":
+            day = day.replace(day=1)
+        totals[day.isoformat()] += count
     return totals
 
 
@@ -123,7 +137,7 @@ def label(bucket: datetime | date) -> str:
 
 
 def zero_filled(start: datetime, end: datetime, tz: ZoneInfo, granularity: str,
-                utc_counts: Iterable[tuple[datetime, int]]) -> list[tuple[str, int]]:
+                utc_counts: Iterable[tuple[int, int]]) -> list[tuple[str, int]]:
     """(label, count) for every bucket of the range, zeros included."""
     totals = fold_counts(utc_counts, tz, granularity)
     return [(label(bucket), totals.get(label(bucket), 0))

@@ -42,6 +42,7 @@ from app.models import (
     Event,
     HourlyRollup,
     HourlyTotal,
+    MonthlyPerson,
     User,
 )
 
@@ -51,6 +52,7 @@ daily = DailyRollup.__table__
 hourly = HourlyRollup.__table__
 hourly_totals = HourlyTotal.__table__
 daily_people = DailyPerson.__table__
+monthly_people = MonthlyPerson.__table__
 
 # Stand-ins for open range ends: every stored event lies between them.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -162,6 +164,19 @@ def counts_by(filters: Filters, column_names: tuple[str, ...], *, with_feature: 
     return totals
 
 
+def whole_months(first: date, last: date) -> tuple[tuple[date, date] | None,
+                                                 list[tuple[date, date]]]:
+    """Split days [first, last) into whole calendar months and the leftover day ranges."""
+    month_start = first if first.day == 1 else (first.replace(day=28) + timedelta(days=4)
+                                                ).replace(day=1)
+    month_end = last.replace(day=1)
+    if month_start >= month_end:
+        return None, [(first, last)]
+    leftovers = [piece for piece in ((first, month_start), (month_end, last))
+                 if piece[0] < piece[1]]
+    return (month_start, month_end), leftovers
+
+
 def person_of_event() -> ColumnElement:
     """The rollup's person key for a raw event."""
     return case((events.c.user_id.is_not(None),
@@ -176,12 +191,17 @@ def people_parts(filters: Filters, value_column: str | None):
     parts = []
     if use_rollup:
         first, last = pieces.days
-        columns = [daily_people.c.person]
-        if value_column:
-            columns.insert(0, daily_people.c[value_column].label("value"))
-        parts.append(select(*columns).where(
-            daily_people.c.day >= first, daily_people.c.day < last,
-            *dimension_filters(daily_people, filters, with_feature=False)))
+        months, day_ranges = whole_months(first, last)
+        for table, period, ranges in ((monthly_people, "month", [months] if months else []),
+                                      (daily_people, "day", day_ranges)):
+            if not ranges:
+                continue
+            columns = [table.c.person]
+            if value_column:
+                columns.insert(0, table.c[value_column].label("value"))
+            parts.append(select(*columns).where(
+                in_ranges(table.c[period], ranges),
+                *dimension_filters(table, filters, with_feature=False)))
     raw_pieces = pieces.edges if use_rollup else [(filters.start or EARLIEST,
                                                     filters.end or LATEST)]
     if raw_pieces:
@@ -308,8 +328,9 @@ def feature_counts(filters: Filters, *, with_feature: bool = False) -> list[tupl
                   key=lambda item: (-item[1], item[0]))
 
 
-def counts_per_bucket(filters: Filters, bucket_seconds: int) -> list[tuple[datetime, int]]:
-    """Events per fixed UTC bucket, for folding into local hours, days, weeks or months.
+def counts_per_bucket(filters: Filters, bucket_seconds: int) -> list[tuple[int, int]]:
+    """Events per fixed UTC bucket (keyed by its start in epoch seconds), for folding into
+    local hours, days, weeks or months.
 
     Whole hours come from the hourly rollups (all features together, or the selected one);
     quarter-hour buckets, for zones like India's, come from raw events.
@@ -322,11 +343,13 @@ def counts_per_bucket(filters: Filters, bucket_seconds: int) -> list[tuple[datet
     if first_hour >= last_hour:
         return raw_counts_per_bucket(filters, bucket_seconds, start, end)
     table = hourly if filters.feature else hourly_totals
+    # Group by the stored hour (cheap), then turn the few thousand hours into epoch seconds.
     query = (select(table.c.hour, func.sum(table.c.events))
              .where(table.c.hour >= first_hour, table.c.hour < last_hour,
                     *dimension_filters(table, filters, with_feature=True))
              .group_by(table.c.hour))
-    counts = Counter({hour: int(count) for hour, count in db.session.execute(query)})
+    counts = Counter({int(hour.timestamp()): int(count)
+                      for hour, count in db.session.execute(query)})
     for low, high in ((start, first_hour), (last_hour, end)):
         if low < high:
             counts.update(dict(raw_counts_per_bucket(filters, bucket_seconds, low, high)))
@@ -334,25 +357,23 @@ def counts_per_bucket(filters: Filters, bucket_seconds: int) -> list[tuple[datet
 
 
 def raw_counts_per_bucket(filters: Filters, bucket_seconds: int, start: datetime,
-                          end: datetime) -> list[tuple[datetime, int]]:
+                          end: datetime) -> list[tuple[int, int]]:
     """Counts per UTC bucket straight from the events table, within [start, end)."""
     bucket = bucket_of(bucket_seconds).label("bucket")
     query = (select(bucket, func.count().label("count"))
              .where(raw_in([(start, end)], filters))
              .group_by(bucket))
-    return [(datetime.fromtimestamp(row.bucket, UTC), row.count)
-            for row in db.session.execute(query)]
+    return [(int(row.bucket), row.count) for row in db.session.execute(query)]
 
 
 def feature_counts_per_bucket(filters: Filters, bucket_seconds: int
-                              ) -> list[tuple[datetime, str, int]]:
+                              ) -> list[tuple[int, str, int]]:
     """Events per UTC bucket and feature (the daily CSV export)."""
     bucket = bucket_of(bucket_seconds).label("bucket")
     query = (select(bucket, events.c.name, func.count().label("count"))
              .where(where(filters))
              .group_by(bucket, events.c.name))
-    return [(datetime.fromtimestamp(row.bucket, UTC), row.name, row.count)
-            for row in db.session.execute(query)]
+    return [(int(row.bucket), row.name, row.count) for row in db.session.execute(query)]
 
 
 def event_count(filters: Filters) -> int:

@@ -219,7 +219,7 @@ def daily_feature_rows(filters: Filters) -> list[tuple[str, str, int]]:
     if ranged is None:
         return []
     bucket_seconds = bucket_seconds_for(ranged.tz, ranged.start, ranged.end)
-    per_feature: dict[str, list[tuple[datetime, int]]] = {}
+    per_feature: dict[str, list[tuple[int, int]]] = {}
     for bucket, name, count in queries.feature_counts_per_bucket(ranged, bucket_seconds):
         per_feature.setdefault(name, []).append((bucket, count))
     rows = []

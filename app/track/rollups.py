@@ -7,7 +7,14 @@ from datetime import date, datetime
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
-from app.models import NO_VALUE, DailyPerson, DailyRollup, HourlyRollup, HourlyTotal
+from app.models import (
+    NO_VALUE,
+    DailyPerson,
+    DailyRollup,
+    HourlyRollup,
+    HourlyTotal,
+    MonthlyPerson,
+)
 
 
 def person_key(row: dict) -> str | None:
@@ -31,6 +38,7 @@ class RollupBatch:
         self.hourly: Counter = Counter()
         self.hourly_totals: Counter = Counter()
         self.people: set[tuple[date, str, str, str]] = set()
+        self.monthly_people: set[tuple[date, str, str, str]] = set()
 
     def add(self, row: dict) -> None:
         moment: datetime = row["occurred_at"]
@@ -43,6 +51,7 @@ class RollupBatch:
         person = person_key(row)
         if person is not None:
             self.people.add((moment.date(), person, age_group, gender))
+            self.monthly_people.add((moment.date().replace(day=1), person, age_group, gender))
 
     def statements(self, dialect: str) -> list[tuple]:
         """(statement, parameters) pairs; keys sorted so concurrent writers lock rows in the
@@ -64,13 +73,15 @@ class RollupBatch:
             rows = [dict(zip(keys, key, strict=True), events=count)
                     for key, count in sorted(counts.items())]
             work.append((statement, rows))
-        if self.people:
-            table = DailyPerson.__table__
-            statement = insert(table).on_conflict_do_nothing(
-                index_elements=["day", "person", "age_group", "gender"])
+        for model, people, period in ((DailyPerson, self.people, "day"),
+                                      (MonthlyPerson, self.monthly_people, "month")):
+            if not people:
+                continue
+            statement = insert(model.__table__).on_conflict_do_nothing(
+                index_elements=[period, "person", "age_group", "gender"])
             work.append((statement, [
-                {"day": day, "person": person, "age_group": age_group, "gender": gender}
-                for day, person, age_group, gender in sorted(self.people)]))
+                {period: when, "person": person, "age_group": age_group, "gender": gender}
+                for when, person, age_group, gender in sorted(people)]))
         return work
 
 

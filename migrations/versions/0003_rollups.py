@@ -54,6 +54,14 @@ def upgrade():
         sa.PrimaryKeyConstraint("day", "person", "age_group", "gender",
                                 name=op.f("pk_rollup_daily_people")),
     )
+    op.create_table(
+        "rollup_monthly_people",
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("person", sa.String(length=80), nullable=False),
+        *[column.copy() for column in DIMENSIONS],
+        sa.PrimaryKeyConstraint("month", "person", "age_group", "gender",
+                                name=op.f("pk_rollup_monthly_people")),
+    )
     backfill()
 
 
@@ -61,9 +69,11 @@ def backfill():
     """Count the events already stored, so upgraded databases answer from rollups at once."""
     if op.get_bind().dialect.name == "postgresql":
         day = "(occurred_at AT TIME ZONE 'UTC')::date"
+        month = "date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date"
         hour = "date_trunc('hour', occurred_at)"
     else:
         day = "date(occurred_at)"
+        month = "date(occurred_at, 'start of month')"
         hour = "strftime('%Y-%m-%d %H:00:00.000000', occurred_at)"
     age_group, gender = "COALESCE(age_group, '-')", "COALESCE(gender, '-')"
     person = ("CASE WHEN user_id IS NOT NULL THEN 'u:' || CAST(user_id AS VARCHAR(20)) "
@@ -80,9 +90,13 @@ def backfill():
     op.execute(f"INSERT INTO rollup_daily_people (day, person, age_group, gender) "
                f"SELECT DISTINCT {day}, {person}, {age_group}, {gender} FROM events "
                f"WHERE user_id IS NOT NULL OR anonymous_id IS NOT NULL")
+    op.execute(f"INSERT INTO rollup_monthly_people (month, person, age_group, gender) "
+               f"SELECT DISTINCT {month}, {person}, {age_group}, {gender} FROM events "
+               f"WHERE user_id IS NOT NULL OR anonymous_id IS NOT NULL")
 
 
 def downgrade():
+    op.drop_table("rollup_monthly_people")
     op.drop_table("rollup_daily_people")
     op.drop_table("rollup_hourly_totals")
     op.drop_index("ix_rollup_hourly_name_hour", table_name="rollup_hourly")

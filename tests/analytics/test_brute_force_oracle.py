@@ -119,3 +119,19 @@ def test_rollup_answers_equal_raw_counts_for_any_instant_range(
     _, genders = get_json("/analytics/breakdown", by="gender", **params)
     assert {item["value"]: (item["count"], item["uniqueUsers"]) for item in genders["items"]} == \
         {value: (count, people_by_gender[value]) for value, count in by_gender.items()}
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    (utc(2026, 2, 20, 7, 13), utc(2026, 4, 1, 2, 59)),    # whole March plus ragged edges
+    (utc(2026, 2, 28), utc(2026, 4, 1)),                  # exactly days, whole March
+    (utc(2026, 3, 1), utc(2026, 3, 31, 23, 59, 59)),      # almost all of March
+])
+def test_unique_people_over_whole_months_match_raw(get_json, random_events, start, end):
+    for age_group, gender in (("All", "All"), ("<18", "All"), ("All", "Female")):
+        params = {"startDate": start.isoformat(), "endDate": end.isoformat(),
+                  "ageGroup": age_group, "gender": gender}
+        total, people, *_ = brute_force_people(random_events, start,
+                                               end + timedelta(microseconds=1),
+                                               age_group, gender, None)
+        _, summary = get_json("/analytics/summary", **params)
+        assert (summary["totalEvents"], summary["uniqueUsers"]) == (total, people)

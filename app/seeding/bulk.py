@@ -1,0 +1,286 @@
+"""Bulk loading for benchmarks: millions of events straight into the database, with the
+rollups built in the same pass.
+
+Events are generated in time order, one day at a time, so every index on the events table
+grows at its end; SQLite gets plain executemany in large transactions, Postgres gets COPY.
+"""
+
+import contextlib
+import functools
+import random
+import sys
+import time
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select, text
+
+from app.extensions import db
+from app.models import GENDERS, User, age_group_for
+from app.track.rollups import RollupBatch
+
+BULK_FEATURES = (
+    "page_view", "date_filter", "bar_chart_click", "line_chart_hover", "age_filter",
+    "gender_filter", "refresh_data", "sign_in", "sign_out", "export_csv", "theme_toggle",
+    "filter_reset", "feature_clear", "signup_click", "pricing_view", "docs_search",
+    "invite_sent", "plan_upgrade", "api_key_created", "report_shared",
+)
+WEEKDAY_WEIGHTS = (1.15, 1.2, 1.2, 1.15, 1.0, 0.55, 0.45)
+HOUR_WEIGHTS = (0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.8, 1.4, 1.9, 2.1, 2.0,
+                1.6, 1.9, 2.1, 2.0, 1.8, 1.4, 1.0, 0.8, 0.7, 0.6, 0.4, 0.3)
+CHUNK_ROWS = 100_000
+PAGES = ("/", "/pricing", "/docs", "/blog", "/signup", "/dashboard", "/settings", "/about")
+EVENT_COLUMNS = ("uuid", "name", "user_id", "session_id", "page_url", "occurred_at",
+                 "received_at", "age_group", "gender")
+
+
+class Progress:
+    """A one-line progress bar with the insert rate, on stderr."""
+
+    def __init__(self, total: int, label: str):
+        self.total, self.label = total, label
+        self.started = time.monotonic()
+        self.done = 0
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        width = 30
+        filled = int(width * self.done / max(self.total, 1))
+        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
+                         f"{self.done:,}/{self.total:,} events, {self.done / elapsed:,.0f}/s")
+        sys.stderr.flush()
+
+    def finish(self) -> float:
+        sys.stderr.write("\n")
+        return time.monotonic() - self.started
+
+
+def ensure_bulk_users(count: int, password_hash: str, rng: random.Random) -> list[tuple]:
+    """user1..userN (created when missing); returns (id, age_group, gender) per user."""
+    existing = {user.username: user for user in db.session.execute(select(User)).scalars()}
+    for index in range(1, count + 1):
+        name = f"user{index}"
+        if name not in existing:
+            user = User(username=name, password_hash=password_hash,
+                        age=rng.randint(13, 75), gender=rng.choice(GENDERS))
+            db.session.add(user)
+            existing[name] = user
+    db.session.commit()
+    return [(existing[f"user{index}"].id, age_group_for(existing[f"user{index}"].age),
+             existing[f"user{index}"].gender) for index in range(1, count + 1)]
+
+
+def events_per_day(total: int, days: list[date]) -> list[int]:
+    """Split the total over the days by weekday rhythm and yearly growth, exactly."""
+    weights = [WEEKDAY_WEIGHTS[day.weekday()] * (1 + index / len(days))
+               for index, day in enumerate(days)]
+    scale = total / sum(weights)
+    counts = [int(weight * scale) for weight in weights]
+    for index in range(total - sum(counts)):
+        counts[index % len(counts)] += 1
+    return counts
+
+
+# "HH:MM:SS" for every second of a day: formatting 10M timestamps must not call strftime.
+CLOCK = [f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
+         for second in range(86400)]
+
+
+class DayBatch:
+    """One day's generated events as parallel columns (cheap to build, count and write)."""
+
+    def __init__(self, day: date, count: int, users: list[tuple], rng: random.Random,
+                 run: str, serial: int):
+        self.day = day
+        hours = rng.choices(range(24), weights=HOUR_WEIGHTS, k=count)
+        self.seconds = sorted(hour * 3600 + rng.randrange(3600) for hour in hours)
+        self.names = rng.choices(BULK_FEATURES, k=count)
+        self.people = rng.choices(users, k=count)
+        self.pages = rng.choices(PAGES, k=count)
+        self.uuids = [f"{run}-0000-4000-8000-{number:012x}"
+                      for number in range(serial, serial + count)]
+        tag = day.strftime("%Y%m%d")
+        self.sessions = [f"bulk-{user[0]}-{tag}" for user in self.people]
+
+    def stamps(self, suffix: str) -> list[str]:
+        prefix = self.day.isoformat() + " "
+        return [prefix + CLOCK[second] + suffix for second in self.seconds]
+
+    def add_to(self, batch: RollupBatch) -> None:
+        """Count this day into the rollups, with C-speed Counters over zipped columns."""
+        midnight = datetime(self.day.year, self.day.month, self.day.day, tzinfo=UTC)
+        hours = [second // 3600 for second in self.seconds]
+        per_hour = Counter(zip(hours, self.names, self.people, strict=True))
+        for (hour, name, (_, age_group, gender)), count in per_hour.items():
+            moment = midnight + timedelta(hours=hour)
+            batch.hourly[(moment, name, age_group, gender)] += count
+            batch.hourly_totals[(moment, age_group, gender)] += count
+            batch.daily[(self.day, name, age_group, gender)] += count
+        month = self.day.replace(day=1)
+        for user_id, age_group, gender in set(self.people):
+            batch.people.add((self.day, f"u:{user_id}", age_group, gender))
+            batch.monthly_people.add((month, f"u:{user_id}", age_group, gender))
+
+
+def write_sqlite(day_batch: DayBatch) -> None:
+    stamps = day_batch.stamps(".000000")
+    connection = db.session.connection().connection.driver_connection
+    connection.executemany(
+        f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constants
+        zip(day_batch.uuids, day_batch.names, (user[0] for user in day_batch.people),
+            day_batch.sessions, day_batch.pages, stamps, stamps,
+            (user[1] for user in day_batch.people), (user[2] for user in day_batch.people),
+            strict=True))
+
+
+def write_postgres(day_batch: DayBatch) -> None:
+    stamps = day_batch.stamps("+00")
+    lines = "".join(
+        f"{uuid}\t{name}\t{user[0]}\t{session}\t{page}\t{stamp}\t{stamp}\t{user[1]}\t{user[2]}\n"
+        for uuid, name, user, session, page, stamp in zip(
+            day_batch.uuids, day_batch.names, day_batch.people, day_batch.sessions,
+            day_batch.pages, stamps, strict=True))
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    with cursor.copy(f"COPY events ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
+        copy.write(lines)
+
+
+ROLLUP_TABLES = (
+    ("rollup_daily", ("day", "name", "age_group", "gender"), "daily"),
+    ("rollup_hourly", ("hour", "name", "age_group", "gender"), "hourly"),
+    ("rollup_hourly_totals", ("hour", "age_group", "gender"), "hourly_totals"),
+)
+
+
+def copy_rollups_postgres(batch: RollupBatch) -> None:
+    """COPY the rollups into temporary tables, then merge them in one statement each."""
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    for table, keys, attribute in ROLLUP_TABLES:
+        columns = (*keys, "events")
+        cursor.execute(f"CREATE TEMP TABLE bulk_{table} (LIKE {table}) ON COMMIT DROP")
+        with cursor.copy(f"COPY bulk_{table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for key, count in sorted(getattr(batch, attribute).items()):
+                copy.write_row((*key, count))
+        cursor.execute(f"INSERT INTO {table} SELECT * FROM bulk_{table} "  # noqa: S608
+                       f"ON CONFLICT ({', '.join(keys)}) "
+                       f"DO UPDATE SET events = {table}.events + excluded.events")
+    cursor.execute("CREATE TEMP TABLE bulk_people (LIKE rollup_daily_people) ON COMMIT DROP")
+    with cursor.copy("COPY bulk_people (day, person, age_group, gender) FROM STDIN") as copy:
+        for key in sorted(batch.people):
+            copy.write_row(key)
+    cursor.execute("INSERT INTO rollup_daily_people SELECT * FROM bulk_people "
+                   "ON CONFLICT DO NOTHING")
+    cursor.execute("CREATE TEMP TABLE bulk_months (LIKE rollup_monthly_people) ON COMMIT DROP")
+    with cursor.copy("COPY bulk_months (month, person, age_group, gender) FROM STDIN") as copy:
+        for key in sorted(batch.monthly_people):
+            copy.write_row(key)
+    cursor.execute("INSERT INTO rollup_monthly_people SELECT * FROM bulk_months "
+                   "ON CONFLICT DO NOTHING")
+
+
+def write_rollups(batch: RollupBatch, dialect: str) -> None:
+    """Add the batch to the rollup tables with the driver's own bulk paths (millions of
+    rows: SQLAlchemy's per-row work would dominate)."""
+    if dialect == "postgresql":
+        copy_rollups_postgres(batch)
+        return
+    connection = db.session.connection().connection.driver_connection
+    mark = "%s" if dialect == "postgresql" else "?"
+    upserts = (
+        ("rollup_daily", ("day", "name", "age_group", "gender"), batch.daily),
+        ("rollup_hourly", ("hour", "name", "age_group", "gender"), batch.hourly),
+        ("rollup_hourly_totals", ("hour", "age_group", "gender"), batch.hourly_totals),
+    )
+    cursor = connection.cursor()
+    for table, keys, counts in upserts:
+        columns = ", ".join((*keys, "events"))
+        marks = ", ".join([mark] * (len(keys) + 1))
+        statement = (f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608
+                     f"ON CONFLICT ({', '.join(keys)}) "
+                     f"DO UPDATE SET events = {table}.events + excluded.events")
+        # In primary-key order, so each table's B-tree grows at its end.
+        cursor.executemany(statement, [(*(as_param(part, dialect) for part in key), count)
+                                       for key, count in sorted(counts.items())])
+    statement = ("INSERT INTO rollup_daily_people (day, person, age_group, gender) "  # noqa: S608
+                 f"VALUES ({mark}, {mark}, {mark}, {mark}) ON CONFLICT DO NOTHING")
+    cursor.executemany(statement, [tuple(as_param(part, dialect) for part in key)
+                                   for key in sorted(batch.people)])
+    monthly = statement.replace("rollup_daily_people (day", "rollup_monthly_people (month")
+    cursor.executemany(monthly, [tuple(as_param(part, dialect) for part in key)
+                                 for key in sorted(batch.monthly_people)])
+
+
+@functools.cache
+def sqlite_param(value):
+    """Dates and times in the ORM's SQLite storage format (few distinct values: cached)."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.000000")
+    return value.isoformat()
+
+
+def as_param(value, dialect: str):
+    """Dates and times as each driver expects them."""
+    if dialect == "sqlite" and isinstance(value, date):
+        return sqlite_param(value)
+    return value
+
+
+# Secondary indexes are dropped during a bulk load and rebuilt once at the end: building an
+# index over sorted data is far cheaper than maintaining it row by row.
+SECONDARY_INDEXES = {
+    "ix_events_occurred_at": "events (occurred_at)",
+    "ix_events_name_occurred_at": "events (name, occurred_at)",
+    "ix_events_user_id": "events (user_id)",
+}
+
+
+@contextlib.contextmanager
+def secondary_indexes_deferred():
+    """Drop the events table's secondary indexes, and always put them back."""
+    for name in SECONDARY_INDEXES:
+        db.session.execute(text(f"DROP INDEX IF EXISTS {name}"))
+    db.session.commit()
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        for name, target in SECONDARY_INDEXES.items():
+            db.session.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {target}"))
+        db.session.commit()
+
+
+def bulk_load(total_events: int, user_count: int, password_hash: str, seed: int = 7) -> dict:
+    """Load `total_events` over the last 365 days by `user_count` users; return timings."""
+    rng = random.Random(seed)
+    users = ensure_bulk_users(user_count, password_hash, rng)
+    dialect = db.session.get_bind().dialect.name
+    write = write_postgres if dialect == "postgresql" else write_sqlite
+    if dialect == "sqlite":
+        db.session.execute(text("PRAGMA synchronous = OFF"))
+    today = datetime.now(UTC).date()
+    days = [today - timedelta(days=offset) for offset in range(365, 0, -1)]
+    run = f"{rng.getrandbits(32):08x}"
+    batch = RollupBatch()
+    progress = Progress(total_events, f"loading into {dialect}")
+    serial, uncommitted = 0, 0
+    with secondary_indexes_deferred():
+        for day, count in zip(days, events_per_day(total_events, days), strict=True):
+            day_batch = DayBatch(day, count, users, rng, run, serial)
+            serial += count
+            day_batch.add_to(batch)
+            write(day_batch)
+            uncommitted += count
+            progress.advance(count)
+            if uncommitted >= CHUNK_ROWS:
+                db.session.commit()
+                uncommitted = 0
+        write_rollups(batch, dialect)
+        db.session.commit()
+        progress.finish()
+        sys.stderr.write("rebuilding indexes...\n")
+    seconds = time.monotonic() - progress.started
+    return {"events": total_events, "users": user_count, "seconds": seconds,
+            "rate": total_events / seconds,
+            "rollup_rows": len(batch.daily) + len(batch.hourly) + len(batch.hourly_totals)
+            + len(batch.people) + len(batch.monthly_people)}

@@ -68,3 +68,25 @@ def test_seed_has_weekday_and_daytime_rhythm_and_growth(app):
     recent = sum(1 for at in times if now - at < timedelta(days=90))
     early = sum(1 for at in times if timedelta(days=270) <= now - at < timedelta(days=360))
     assert recent > early
+
+
+def test_bulk_mode_builds_rollups_that_match_raw_counts(app, client, auth):
+    """`seed.py --events N` loads events and rollups in one pass; they must agree exactly."""
+    from app.seeding.bulk import bulk_load
+
+    with app.app_context():
+        result = bulk_load(4000, 25, "not-a-real-hash")
+        raw_total = db.session.execute(select(func.count(Event.id))).scalar_one()
+        raw_people = db.session.execute(select(func.count(func.distinct(Event.user_id)))
+                                        .where(Event.gender == "Female")).scalar_one()
+        raw_by_name = dict(db.session.execute(select(Event.name, func.count())
+                                              .group_by(Event.name)).all())
+    assert result["events"] == raw_total == 4000
+    auth.register(username="bulkviewer", age=30, gender="Other")
+    headers = auth.headers
+    summary = client.get("/api/v1/analytics/summary", headers=headers).get_json()
+    assert summary["totalEvents"] == 4000
+    female = client.get("/api/v1/analytics/summary?gender=Female", headers=headers).get_json()
+    assert female["uniqueUsers"] == raw_people
+    bars = client.get("/api/v1/analytics", headers=headers).get_json()["barChartData"]
+    assert {bar["feature"]: bar["count"] for bar in bars} == raw_by_name

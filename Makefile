@@ -14,7 +14,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 NODE_FROM_PYPI := 1
 endif
 
-.PHONY: install build migrate seed run dev test test-backend test-frontend lint clean
+.PHONY: install build migrate seed run dev test test-backend test-frontend lint clean bench
 
 install: $(VENV)/.installed frontend/node_modules/.installed
 
@@ -69,3 +69,7 @@ lint: install
 
 clean:
 	rm -rf frontend/dist .pytest_cache .ruff_cache
+
+# Benchmarks (not part of `make test`): BENCH_EVENTS (default 10000000), BENCH_DB=sqlite|postgres.
+bench: install
+	$(PY) bench/run.py

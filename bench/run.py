@@ -1,0 +1,620 @@
+"""Ouroboard's benchmark suite (`make bench`): query latency, ratios against the seed
+implementations' approach and plain SQL, HTTP ingestion against the database's own insert
+rate, and export memory. Loopback only; writes bench/results.md.
+
+Environment: BENCH_EVENTS (default 10,000,000), BENCH_DB (sqlite or postgres),
+BENCH_SAMPLES (queries per endpoint, default 30), BENCH_INGEST_SECONDS (default 20).
+"""
+
+import http.client
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = ROOT / "bench" / "data"
+RESULTS = ROOT / "bench" / "results.md"
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+EVENTS = int(os.environ.get("BENCH_EVENTS", "10000000"))
+BACKEND = os.environ.get("BENCH_DB", "sqlite")
+SAMPLES = int(os.environ.get("BENCH_SAMPLES", "30"))
+INGEST_SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "20"))
+USERS = 1000
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/ouroboard_bench")
+SECRET = "bench-secret-key-that-is-long-enough-0123456789"
+TIME_ZONES = ("UTC", "America/New_York", "Europe/Berlin")
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def summary(values: list[float]) -> dict:
+    return {"n": len(values), "median": statistics.median(values),
+            "p95": percentile(values, 0.95), "p99": percentile(values, 0.99),
+            "min": min(values), "max": max(values)}
+
+
+# ----------------------------------------------------------------------------- database
+
+def database_url() -> str:
+    if BACKEND == "postgres":
+        return PG_URL
+    DATA.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DATA / f'bench-{EVENTS}.db'}"
+
+
+def env_for(url: str, **extra) -> dict:
+    return {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi.py", "APP_ENV": "development",
+            "JWT_SECRET_KEY": SECRET, "INSTANCE_DIR": str(DATA), **extra}
+
+
+def stored_events(url: str) -> int:
+    """Bulk-loaded events in the database (earlier runs' ingestion tests add a few more)."""
+    from sqlalchemy import create_engine, text
+
+    from config import normalize_database_url
+
+    engine = create_engine(normalize_database_url(url, DATA))
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(
+                "SELECT COUNT(*) FROM events WHERE session_id LIKE 'bulk-%'")).scalar()
+    except Exception:  # noqa: BLE001 - no schema yet
+        return -1
+    finally:
+        engine.dispose()
+
+
+def prepare_database() -> dict:
+    """A database holding exactly BENCH_EVENTS bulk events (reused when already loaded)."""
+    url = database_url()
+    if stored_events(url) == EVENTS:
+        log(f"reusing {BACKEND} database with {EVENTS:,} events")
+        return {"url": url, "load_seconds": None}
+    if BACKEND == "postgres":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute("DROP DATABASE IF EXISTS ouroboard_bench")
+            admin.execute("CREATE DATABASE ouroboard_bench")
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+    subprocess.run([BIN / "flask", "db", "upgrade"], cwd=ROOT, env=env_for(url), check=True,
+                   capture_output=True)
+    log(f"bulk-loading {EVENTS:,} events into {BACKEND}")
+    started = time.monotonic()
+    subprocess.run([PYTHON, "seed.py", "--events", str(EVENTS), "--users", str(USERS)],
+                   cwd=ROOT, env=env_for(url), check=True)
+    return {"url": url, "load_seconds": time.monotonic() - started}
+
+
+# ----------------------------------------------------------------------------- queries
+
+def year_filters(rng: random.Random, feature: bool) -> dict:
+    end = datetime.now(UTC).date()
+    params = {"startDate": (end - timedelta(days=364)).isoformat(), "endDate": end.isoformat(),
+              "ageGroup": rng.choice(["All", "<18", "18-40", ">40"]),
+              "gender": rng.choice(["All", "Male", "Female", "Other"]),
+              "tz": rng.choice(TIME_ZONES)}
+    if feature and rng.random() < 0.5:
+        params["feature"] = rng.choice(["date_filter", "page_view", "export_csv"])
+    return params
+
+
+def measure_queries(url: str) -> dict:
+    """Latency of each endpoint with a cold cache (caching disabled) over random filters,
+    and of cache hits."""
+    from app import create_app
+
+    results = {}
+    cold = create_app({"SQLALCHEMY_DATABASE_URI": normalized(url), "CACHE_TYPE": "NullCache",
+                       "JWT_SECRET_KEY": SECRET, "AUTH_RATE_LIMIT_PER_IP": "10000/minute"})
+    client = cold.test_client()
+    headers = bearer(client)
+    endpoints = {
+        "/analytics (bars + daily line)": ("/api/v1/analytics", True, {}),
+        "/analytics/timeseries (day)": ("/api/v1/analytics/timeseries", True, {}),
+        "/analytics/breakdown by age_group": ("/api/v1/analytics/breakdown", False,
+                                              {"by": "age_group"}),
+        "/analytics/breakdown by gender": ("/api/v1/analytics/breakdown", False,
+                                           {"by": "gender"}),
+        "/analytics/summary (+ previous period)": ("/api/v1/analytics/summary", False, {}),
+    }
+    rng = random.Random(1)
+    for label, (path, with_feature, extra) in endpoints.items():
+        client.get(path, query_string={**year_filters(rng, False), **extra}, headers=headers)
+        timings = []
+        for _ in range(SAMPLES):
+            params = {**year_filters(rng, with_feature), **extra}
+            started = time.perf_counter()
+            response = client.get(path, query_string=params, headers=headers)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.get_json()
+        results[label] = summary(timings)
+        log(f"{label}: p50 {results[label]['median']:.1f} ms, p95 {results[label]['p95']:.1f}")
+    warm = create_app({"SQLALCHEMY_DATABASE_URI": normalized(url), "CACHE_TYPE": "SimpleCache",
+                       "CACHE_DEFAULT_TIMEOUT": 600, "JWT_SECRET_KEY": SECRET,
+                       "AUTH_RATE_LIMIT_PER_IP": "10000/minute"})
+    warm_client = warm.test_client()
+    warm_headers = bearer(warm_client)
+    hits = []
+    for _ in range(SAMPLES):
+        params = year_filters(rng, True)
+        warm_client.get("/api/v1/analytics/summary", query_string=params, headers=warm_headers)
+        started = time.perf_counter()
+        response = warm_client.get("/api/v1/analytics/summary", query_string=params,
+                                   headers=warm_headers)
+        hits.append((time.perf_counter() - started) * 1000)
+        assert response.get_json()["cached"] is True
+    results["cache hit (/analytics/summary)"] = summary(hits)
+    log(f"cache hit p95 {results['cache hit (/analytics/summary)']['p95']:.2f} ms")
+    return results
+
+
+def normalized(url: str) -> str:
+    from config import normalize_database_url
+
+    return normalize_database_url(url, DATA)
+
+
+def bearer(client) -> dict:
+    response = client.post("/api/v1/login", json={"username": "user1",
+                                                  "password": "password123"})
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def measure_ratios(url: str) -> dict:
+    """Our bars endpoint against the seeds' approach and plain GROUP BY, same data, same run."""
+    from collections import Counter as PyCounter
+
+    from sqlalchemy import create_engine, text
+
+    from app import create_app
+
+    end = datetime.now(UTC).date()
+    start = end - timedelta(days=364)
+    low = datetime.combine(start, datetime.min.time(), UTC)
+    high = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
+    engine = create_engine(normalized(url))
+    bind = {"low": low.strftime("%Y-%m-%d %H:%M:%S") if BACKEND == "sqlite" else low,
+            "high": high.strftime("%Y-%m-%d %H:%M:%S") if BACKEND == "sqlite" else high}
+
+    def seeds_approach():
+        # What the seed implementations do: fetch every matching row, count in the app.
+        with engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT name, occurred_at FROM events WHERE occurred_at >= :low "
+                "AND occurred_at < :high AND gender = 'Female'"), bind).fetchall()
+        return PyCounter(name for name, _ in rows)
+
+    def plain_group_by():
+        with engine.connect() as connection:
+            return dict(connection.execute(text(
+                "SELECT name, COUNT(*) FROM events WHERE occurred_at >= :low "
+                "AND occurred_at < :high AND gender = 'Female' GROUP BY name"), bind).all())
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": normalized(url), "CACHE_TYPE": "NullCache",
+                      "JWT_SECRET_KEY": SECRET})
+    client = app.test_client()
+    headers = bearer(client)
+    params = {"startDate": start.isoformat(), "endDate": end.isoformat(), "gender": "Female"}
+
+    def ours():
+        bars = client.get("/api/v1/analytics", query_string=params,
+                          headers=headers).get_json()["barChartData"]
+        return {bar["feature"]: bar["count"] for bar in bars}
+
+    timings = {}
+    answers = {}
+    for name, function, runs in (("ours", ours, 5), ("plain_sql", plain_group_by, 3),
+                                 ("seeds_approach", seeds_approach, 2)):
+        values = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            answers[name] = dict(function())
+            values.append((time.perf_counter() - started) * 1000)
+        timings[name] = statistics.median(values)
+        log(f"ratio input {name}: median {timings[name]:.0f} ms")
+    engine.dispose()
+    assert answers["ours"] == answers["plain_sql"] == answers["seeds_approach"], \
+        "the three approaches disagree"
+    return {"ms": timings,
+            "vs_seeds": timings["seeds_approach"] / timings["ours"],
+            "vs_plain_sql": timings["plain_sql"] / timings["ours"]}
+
+
+# ----------------------------------------------------------------------------- ingestion
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(url: str, worker_class: str) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    env = env_for(url, APP_ENV="production", PORT=str(port), HOST="127.0.0.1",
+                  WEB_CONCURRENCY="2", GUNICORN_WORKER_CLASS=worker_class,
+                  GUNICORN_THREADS="8", INGEST_RATE_LIMIT="10000000 per minute",
+                  LOG_LEVEL="warning")
+    process = subprocess.Popen([BIN / "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile",
+                                "/dev/null", "wsgi:app"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/health")
+            if connection.getresponse().status == 200:
+                return process, port
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def worker_rss_kib(master: subprocess.Popen) -> int:
+    total = 0
+    for child in Path("/proc").glob("[0-9]*"):
+        try:
+            status = (child / "status").read_text()
+        except OSError:
+            continue
+        if f"PPid:\t{master.pid}\n" in status:
+            total += int(status.split("VmRSS:")[1].split()[0])
+    return total
+
+
+def load_worker(arguments: tuple) -> dict:
+    """One load-generator process: threads with keep-alive connections, bounded in time."""
+    port, path, headers, body_factory, seconds, threads = arguments
+    latencies, accepted, errors = [], [0], [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def run():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        local, count, failed = [], 0, 0
+        while time.monotonic() < deadline:
+            body = body_factory()
+            started = time.perf_counter()
+            try:
+                connection.request("POST", path, body=body, headers=headers)
+                response = connection.getresponse()
+                payload = response.read()
+            except OSError:
+                failed += 1
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            local.append((time.perf_counter() - started) * 1000)
+            if response.status in (201, 202):
+                count += json.loads(payload).get("accepted", 1)
+            else:
+                failed += 1
+        with lock:
+            latencies.extend(local)
+            accepted[0] += count
+            errors[0] += failed
+
+    pool = [threading.Thread(target=run) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return {"latencies": latencies, "accepted": accepted[0], "errors": errors[0]}
+
+
+class BatchBody:
+    """Picklable body factory: 100 events with fresh uuids under one run name."""
+
+    def __init__(self, name: str, key: str):
+        self.name, self.key = name, key
+
+    def __call__(self) -> str:
+        now = datetime.now(UTC).isoformat()
+        return json.dumps({"sent_at": now, "events": [
+            {"name": self.name, "uuid": str(uuid.uuid4()), "timestamp": now,
+             "anonymous_id": "bench", "page_url": "/bench"} for _ in range(100)]})
+
+
+class TrackBody:
+    def __init__(self, name: str):
+        self.name = name
+
+    def __call__(self) -> str:
+        return json.dumps({"feature_name": self.name})
+
+
+def run_load(port: int, path: str, headers: dict, body, seconds: float) -> dict:
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        started = time.monotonic()
+        parts = list(pool.map(load_worker, [(port, path, headers, body, seconds, 4)] * 2))
+        elapsed = time.monotonic() - started
+    latencies = [value for part in parts for value in part["latencies"]]
+    return {"elapsed": elapsed, "requests": len(latencies),
+            "accepted": sum(part["accepted"] for part in parts),
+            "errors": sum(part["errors"] for part in parts),
+            "latency": summary(latencies) if latencies else None}
+
+
+def count_named(url: str, name: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(normalized(url))
+    with engine.connect() as connection:
+        count = connection.execute(text("SELECT COUNT(*) FROM events WHERE name = :name"),
+                                   {"name": name}).scalar()
+    engine.dispose()
+    return count
+
+
+def measure_ingestion(url: str) -> dict:
+    """Batches of 100 on /events and single /track calls, per gunicorn worker class."""
+    key_output = subprocess.run([BIN / "flask", "keys", "create", f"bench-{uuid.uuid4().hex[:8]}"],
+                                cwd=ROOT, env=env_for(url), check=True, capture_output=True,
+                                text=True).stdout
+    key = key_output.strip().splitlines()[-1]
+    results = {}
+    for worker_class in ("sync", "gthread"):
+        process, port = start_gunicorn(url, worker_class)
+        try:
+            name = f"bench_{worker_class}_{uuid.uuid4().hex[:6]}"
+            rss_before = worker_rss_kib(process)
+            batch = run_load(port, "/api/v1/events", {"Content-Type": "application/json",
+                                                      "X-Ouroboard-Key": key},
+                             BatchBody(name, key), INGEST_SECONDS)
+            rss_after = worker_rss_kib(process)
+            stored = count_named(url, name)
+            batch.update(events_per_second=batch["accepted"] / batch["elapsed"], stored=stored,
+                         lost=batch["accepted"] - stored if stored < batch["accepted"] else 0,
+                         duplicated=stored - batch["accepted"]
+                         if stored > batch["accepted"] else 0,
+                         rss_kib=(rss_before, rss_after))
+            log(f"{worker_class} /events: {batch['events_per_second']:,.0f} events/s, "
+                f"p99 {batch['latency']['p99']:.0f} ms, stored {stored:,} of "
+                f"{batch['accepted']:,} acknowledged")
+            token = login_token(port)
+            track_name = f"track_{worker_class}_{uuid.uuid4().hex[:6]}"
+            track = run_load(port, "/api/v1/track", {"Content-Type": "application/json",
+                                                     "Authorization": f"Bearer {token}"},
+                             TrackBody(track_name), INGEST_SECONDS / 2)
+            track.update(requests_per_second=track["requests"] / track["elapsed"],
+                         stored=count_named(url, track_name))
+            log(f"{worker_class} /track: {track['requests_per_second']:,.0f} req/s, "
+                f"p99 {track['latency']['p99']:.0f} ms")
+            results[worker_class] = {"events": batch, "track": track}
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    return results
+
+
+def login_token(port: int) -> str:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("POST", "/api/v1/login", body=json.dumps(
+        {"username": "user2", "password": "password123"}),
+        headers={"Content-Type": "application/json"})
+    return json.loads(connection.getresponse().read())["token"]
+
+
+def measure_insert_ceiling(url: str) -> dict:
+    """The database's own batch insert rate through our write path (events + rollups)."""
+    from app import create_app
+    from app.extensions import db
+    from app.track.ingest import insert_events
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": normalized(url), "JWT_SECRET_KEY": SECRET})
+    name = f"ceiling_{uuid.uuid4().hex[:6]}"
+    total = 0
+    with app.app_context():
+        started = time.monotonic()
+        while time.monotonic() - started < 10:
+            now = datetime.now(UTC)
+            rows = [{"uuid": str(uuid.uuid4()), "name": name, "user_id": None,
+                     "anonymous_id": "bench", "session_id": None, "page_url": "/bench",
+                     "referrer": None, "properties": None, "occurred_at": now,
+                     "received_at": now, "age_group": None, "gender": None}
+                    for _ in range(100)]
+            insert_events(rows)
+            db.session.commit()
+            total += len(rows)
+        elapsed = time.monotonic() - started
+    log(f"database insert ceiling: {total / elapsed:,.0f} events/s")
+    return {"events_per_second": total / elapsed}
+
+
+def measure_export_memory(url: str) -> dict:
+    """Peak RSS of a process streaming ~1M events as CSV, against the same process idle."""
+    script = f"""
+import resource, sys, time
+sys.path.insert(0, {str(ROOT)!r})
+from datetime import date, timedelta
+from app import create_app
+from flask_jwt_extended import create_access_token
+app = create_app({{"SQLALCHEMY_DATABASE_URI": {normalized(url)!r},
+                   "JWT_SECRET_KEY": {SECRET!r}}})
+client = app.test_client()
+# A token minted directly: a login's Argon2id hash alone would add 64 MiB to the peak.
+with app.app_context():
+    token = create_access_token(identity="1")
+client.get("/api/v1/me", headers={{"Authorization": "Bearer " + token}})
+idle = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+end = date.today() - timedelta(days=1)
+start = end - timedelta(days=int(sys.argv[1]))
+response = client.get("/api/v1/analytics/export.csv",
+                      headers={{"Authorization": "Bearer " + token}},
+                      query_string={{"startDate": start.isoformat(), "endDate": end.isoformat()}},
+                      buffered=False)
+rows, started = 0, time.monotonic()
+for chunk in response.response:
+    rows += chunk.count(b"\\n")
+print(rows - 1, idle, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+      time.monotonic() - started)
+"""
+    days = max(1, round(365 * 1_000_000 / max(EVENTS, 1)))
+    output = subprocess.run([PYTHON, "-c", script, str(min(days, 364))], cwd=ROOT,
+                            env=env_for(url), check=True, capture_output=True, text=True)
+    rows, idle, peak, seconds = output.stdout.split()
+    result = {"rows": int(rows), "idle_rss_mib": int(idle) / 1024,
+              "peak_rss_mib": int(peak) / 1024, "seconds": float(seconds)}
+    log(f"export of {result['rows']:,} rows: peak RSS {result['peak_rss_mib']:.0f} MiB "
+        f"(idle {result['idle_rss_mib']:.0f} MiB)")
+    return result
+
+
+# ----------------------------------------------------------------------------- report
+
+def verdict(value: float, target: float, lower_is_better: bool = True) -> str:
+    met = value <= target if lower_is_better else value >= target
+    return "met" if met else "**missed**"
+
+
+def write_report(run: dict) -> None:
+    queries, ratios, ingest = run["queries"], run["ratios"], run["ingest"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured by `make bench` on {run['when']} with BENCH_EVENTS={EVENTS:,} and "
+        f"BENCH_DB={BACKEND}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{run['backend_version']}. Every figure below comes from that one run; medians and "
+        "percentiles are over the samples shown. Query latencies are measured in-process "
+        "(Flask test client, authentication and JSON included, no network), with the cache "
+        "disabled unless it says cache hit. See bench/README.md for what each figure means.",
+        "",
+        "## Load",
+        "",
+        (f"Bulk load of {EVENTS:,} events by {USERS:,} users over 365 days, rollups included: "
+         f"{run['load_seconds']:.0f} s ({EVENTS / run['load_seconds']:,.0f} events/s)."
+         if run["load_seconds"] else "The database was already loaded by an earlier run."),
+        "",
+        "## Queries (full year, random age group, gender, time zone and feature)",
+        "",
+        "| endpoint | samples | median ms | p95 ms | min–max ms | target p95 | |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    targets = {"/analytics/summary (+ previous period)": 100,
+               "cache hit (/analytics/summary)": 5}
+    for label, figures in queries.items():
+        target = targets.get(label, 50)
+        lines.append(f"| {label} | {figures['n']} | {figures['median']:.1f} | "
+                     f"{figures['p95']:.1f} | {figures['min']:.1f}–{figures['max']:.1f} | "
+                     f"≤ {target} | {verdict(figures['p95'], target)} |")
+    lines += [
+        "",
+        "## Side by side, same data, same run (bars for a year of gender=Female)",
+        "",
+        "| approach | median ms |",
+        "| --- | --- |",
+        f"| our `/analytics` (rollups, cold cache, HTTP handling included) | "
+        f"{ratios['ms']['ours']:.0f} |",
+        f"| plain SQL `GROUP BY` over raw events | {ratios['ms']['plain_sql']:.0f} |",
+        f"| the seeds' approach: fetch matching rows, count in Python | "
+        f"{ratios['ms']['seeds_approach']:.0f} |",
+        "",
+        f"Ours is **{ratios['vs_seeds']:.0f}×** faster than the seeds' approach and "
+        f"**{ratios['vs_plain_sql']:.1f}×** faster than plain SQL over raw events. All three "
+        "returned identical counts.",
+        "",
+        "## Ingestion over HTTP (gunicorn, production config, 2 workers, loopback)",
+        "",
+        "A load generator of 2 processes × 4 keep-alive connections runs on the same 2 cores "
+        f"as the server, for {INGEST_SECONDS:.0f} s per case.",
+        "",
+        "| worker | endpoint | throughput | p50 ms | p99 ms | errors | stored / acknowledged |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for worker_class, cases in ingest.items():
+        events, track = cases["events"], cases["track"]
+        lines.append(f"| {worker_class} | /events (100 per batch) | "
+                     f"{events['events_per_second']:,.0f} events/s | "
+                     f"{events['latency']['median']:.0f} | {events['latency']['p99']:.0f} | "
+                     f"{events['errors']} | {events['stored']:,} / {events['accepted']:,} |")
+        lines.append(f"| {worker_class} | /track | {track['requests_per_second']:,.0f} req/s | "
+                     f"{track['latency']['median']:.0f} | {track['latency']['p99']:.0f} | "
+                     f"{track['errors']} | {track['stored']:,} / {track['accepted']:,} |")
+    best = max(cases["events"]["events_per_second"] for cases in ingest.values())
+    ceiling = run["ceiling"]["events_per_second"]
+    lines += [
+        "",
+        f"Database ceiling through the same write path (events + rollups, batches of 100, "
+        f"in-process): {ceiling:,.0f} events/s. HTTP ingestion reaches "
+        f"**{best / ceiling:.0%}** of it.",
+        "",
+        "Targets: ≥ 30,000 events/s with p99 ≤ 100 ms on /events, ≥ 1,500 req/s with "
+        "p99 ≤ 50 ms on /track, 0 lost and 0 duplicated.",
+        "",
+        "Worker RSS (all workers, KiB) before → after the /events run: " + ", ".join(
+            f"{name} {cases['events']['rss_kib'][0]:,} → {cases['events']['rss_kib'][1]:,}"
+            for name, cases in ingest.items()) + ".",
+        "",
+        "## Export",
+        "",
+        f"Streaming {run['export']['rows']:,} events as CSV took "
+        f"{run['export']['seconds']:.1f} s with a peak RSS of "
+        f"{run['export']['peak_rss_mib']:.0f} MiB (the same process idle: "
+        f"{run['export']['idle_rss_mib']:.0f} MiB); target < 150 MiB.",
+        "",
+    ]
+    RESULTS.write_text("\n".join(lines) + "\n" + run.get("notes", ""))
+    log(f"wrote {RESULTS}")
+
+
+def backend_version(url: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(normalized(url))
+    with engine.connect() as connection:
+        if BACKEND == "postgres":
+            version = connection.execute(text("SHOW server_version")).scalar()
+            name = f"PostgreSQL {version}"
+        else:
+            version = connection.execute(text("SELECT sqlite_version()")).scalar()
+            name = f"SQLite {version}"
+    engine.dispose()
+    return name
+
+
+def main() -> int:
+    if BACKEND not in ("sqlite", "postgres"):
+        print("BENCH_DB must be sqlite or postgres", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    prepared = prepare_database()
+    url = prepared["url"]
+    run = {"when": date.today().isoformat(), "load_seconds": prepared["load_seconds"],
+           "backend_version": backend_version(url)}
+    run["queries"] = measure_queries(url)
+    run["ratios"] = measure_ratios(url)
+    run["ceiling"] = measure_insert_ceiling(url)
+    run["ingest"] = measure_ingestion(url)
+    run["export"] = measure_export_memory(url)
+    notes_file = ROOT / "bench" / "notes.md"
+    run["notes"] = notes_file.read_text() if notes_file.is_file() else ""
+    write_report(run)
+    log(f"done in {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

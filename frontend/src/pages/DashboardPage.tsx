@@ -1,8 +1,8 @@
-import { useQueryClient } from "@tanstack/react-query";
+import { useQueryClient, type UseQueryResult } from "@tanstack/react-query";
 import { Suspense, useMemo, useRef, useState } from "react";
 import { useNavigate } from "react-router";
 
-import { analyticsKeys, exportUrl, type Granularity } from "../api/analytics";
+import { analyticsKeys, exportUrl, type Breakdown, type Granularity } from "../api/analytics";
 import type { User } from "../api/auth";
 import {
   useBreakdown,
@@ -185,32 +185,8 @@ function Dashboard({ user }: { user: User }) {
         </div>
 
         <div className="grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-4">
-          <Panel
-            title="By age group"
-            isLoading={byAge.isPending}
-            error={byAge.error}
-            isEmpty={(byAge.data?.items.length ?? 0) === 0}
-            emptyMessage="No events to break down."
-            onRetry={() => void byAge.refetch()}
-            skeleton={<Skeleton lines={3} height="h-6" />}
-          >
-            <Suspense fallback={<Skeleton lines={3} height="h-6" />}>
-              <BreakdownChart items={byAge.data?.items ?? []} dark={dark} testId="breakdown-age" />
-            </Suspense>
-          </Panel>
-          <Panel
-            title="By gender"
-            isLoading={byGender.isPending}
-            error={byGender.error}
-            isEmpty={(byGender.data?.items.length ?? 0) === 0}
-            emptyMessage="No events to break down."
-            onRetry={() => void byGender.refetch()}
-            skeleton={<Skeleton lines={3} height="h-6" />}
-          >
-            <Suspense fallback={<Skeleton lines={3} height="h-6" />}>
-              <BreakdownChart items={byGender.data?.items ?? []} dark={dark} testId="breakdown-gender" />
-            </Suspense>
-          </Panel>
+          <BreakdownPanel title="By age group" query={byAge} dark={dark} testId="breakdown-age" />
+          <BreakdownPanel title="By gender" query={byGender} dark={dark} testId="breakdown-gender" />
           <Panel
             title="Top pages"
             className="md:col-span-2"
@@ -236,5 +212,34 @@ function Dashboard({ user }: { user: User }) {
         </Panel>
       </main>
     </div>
+  );
+}
+
+/** A small chart of events per age group or gender, with the panel's states. */
+function BreakdownPanel({
+  title,
+  query,
+  dark,
+  testId,
+}: {
+  title: string;
+  query: UseQueryResult<Breakdown>;
+  dark: boolean;
+  testId: string;
+}) {
+  return (
+    <Panel
+      title={title}
+      isLoading={query.isPending}
+      error={query.error}
+      isEmpty={(query.data?.items.length ?? 0) === 0}
+      emptyMessage="No events to break down."
+      onRetry={() => void query.refetch()}
+      skeleton={<Skeleton lines={3} height="h-6" />}
+    >
+      <Suspense fallback={<Skeleton lines={3} height="h-6" />}>
+        <BreakdownChart items={query.data?.items ?? []} dark={dark} testId={testId} />
+      </Suspense>
+    </Panel>
   );
 }

@@ -32,6 +32,7 @@ from app.extensions import db
 from app.models import AGE_GROUPS, GENDERS, Event, IngestKey, User, age_group_for
 from app.track.ingest import insert_events
 from app.track.keys import create_key
+from app.track.rollups import rebuild_rollups
 
 RANDOM_SEED = 20261122
 DEFAULT_USER_COUNT = 30
@@ -220,6 +221,9 @@ def reset_demo_data(count: int) -> None:
     names = [username for username, _, _ in demo_profiles(count)]
     db.session.execute(delete(Event).where(Event.session_id.like(f"{DEMO_SESSION_PREFIX}%")))
     db.session.execute(delete(User).where(User.username.in_(names)))
+    # The deleted events were counted into the rollups; count what is left, in the same
+    # transaction.
+    rebuild_rollups()
     db.session.commit()
 
 

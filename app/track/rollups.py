@@ -4,6 +4,7 @@ the same transaction, so counts and events can never disagree."""
 from collections import Counter
 from datetime import date, datetime
 
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -95,3 +96,40 @@ def add_to_rollups(rows: list[dict]) -> None:
     dialect = db.session.get_bind().dialect.name
     for statement, parameters in batch.statements(dialect):
         db.session.execute(statement, parameters)
+
+
+ROLLUP_TABLE_NAMES = ("rollup_daily", "rollup_hourly", "rollup_hourly_totals",
+                      "rollup_daily_people", "rollup_monthly_people")
+
+
+def rebuild_rollups() -> None:
+    """Recount every rollup from the events table (after bulk deletes such as a seed reset).
+
+    No commit: the caller's transaction, so readers see either the old or the new counts.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        day = "(occurred_at AT TIME ZONE 'UTC')::date"
+        month = "date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date"
+        hour = "date_trunc('hour', occurred_at)"
+    else:
+        day = "date(occurred_at)"
+        month = "date(occurred_at, 'start of month')"
+        hour = "strftime('%Y-%m-%d %H:00:00.000000', occurred_at)"
+    age_group, gender = f"COALESCE(age_group, '{NO_VALUE}')", f"COALESCE(gender, '{NO_VALUE}')"
+    person = ("CASE WHEN user_id IS NOT NULL THEN 'u:' || CAST(user_id AS VARCHAR(20)) "
+              "ELSE 'a:' || anonymous_id END")
+    has_person = "WHERE user_id IS NOT NULL OR anonymous_id IS NOT NULL"
+    statements = [f"DELETE FROM {table}" for table in ROLLUP_TABLE_NAMES] + [
+        f"INSERT INTO rollup_daily (day, name, age_group, gender, events) SELECT {day}, name, "
+        f"{age_group}, {gender}, COUNT(*) FROM events GROUP BY 1, 2, 3, 4",
+        f"INSERT INTO rollup_hourly (hour, name, age_group, gender, events) SELECT {hour}, "
+        f"name, {age_group}, {gender}, COUNT(*) FROM events GROUP BY 1, 2, 3, 4",
+        f"INSERT INTO rollup_hourly_totals (hour, age_group, gender, events) SELECT {hour}, "
+        f"{age_group}, {gender}, COUNT(*) FROM events GROUP BY 1, 2, 3",
+        f"INSERT INTO rollup_daily_people (day, person, age_group, gender) SELECT DISTINCT "
+        f"{day}, {person}, {age_group}, {gender} FROM events {has_person}",
+        f"INSERT INTO rollup_monthly_people (month, person, age_group, gender) SELECT DISTINCT "
+        f"{month}, {person}, {age_group}, {gender} FROM events {has_person}",
+    ]
+    for statement in statements:
+        db.session.execute(text(statement))

@@ -13,10 +13,10 @@ down_revision = "0002_events_and_ingest_keys"
 branch_labels = None
 depends_on = None
 
-DIMENSIONS = [
-    sa.Column("age_group", sa.String(length=8), nullable=False),
-    sa.Column("gender", sa.String(length=16), nullable=False),
-]
+def dimensions():
+    """Fresh age_group and gender columns (a Column belongs to one table only)."""
+    return [sa.Column("age_group", sa.String(length=8), nullable=False),
+            sa.Column("gender", sa.String(length=16), nullable=False)]
 
 
 def upgrade():
@@ -24,7 +24,7 @@ def upgrade():
         "rollup_daily",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
-        *[column.copy() for column in DIMENSIONS],
+        *dimensions(),
         sa.Column("events", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("day", "name", "age_group", "gender", name=op.f("pk_rollup_daily")),
     )
@@ -32,7 +32,7 @@ def upgrade():
         "rollup_hourly",
         sa.Column("hour", sa.DateTime(timezone=True), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
-        *[column.copy() for column in DIMENSIONS],
+        *dimensions(),
         sa.Column("events", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("hour", "name", "age_group", "gender",
                                 name=op.f("pk_rollup_hourly")),
@@ -41,7 +41,7 @@ def upgrade():
     op.create_table(
         "rollup_hourly_totals",
         sa.Column("hour", sa.DateTime(timezone=True), nullable=False),
-        *[column.copy() for column in DIMENSIONS],
+        *dimensions(),
         sa.Column("events", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("hour", "age_group", "gender",
                                 name=op.f("pk_rollup_hourly_totals")),
@@ -50,7 +50,7 @@ def upgrade():
         "rollup_daily_people",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("person", sa.String(length=80), nullable=False),
-        *[column.copy() for column in DIMENSIONS],
+        *dimensions(),
         sa.PrimaryKeyConstraint("day", "person", "age_group", "gender",
                                 name=op.f("pk_rollup_daily_people")),
     )
@@ -58,7 +58,7 @@ def upgrade():
         "rollup_monthly_people",
         sa.Column("month", sa.Date(), nullable=False),
         sa.Column("person", sa.String(length=80), nullable=False),
-        *[column.copy() for column in DIMENSIONS],
+        *dimensions(),
         sa.PrimaryKeyConstraint("month", "person", "age_group", "gender",
                                 name=op.f("pk_rollup_monthly_people")),
     )

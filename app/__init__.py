@@ -22,7 +22,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     `config` is a configuration class, or a dict of overrides applied on top of the class
     chosen by APP_ENV (tests use the latter to swap the database).
     """
-    from app import database, errors, http, spa
+    from app import database, errors, http, observability, spa
     from app.analytics import service as analytics_service
     from app.analytics.routes import analytics_bp
     from app.auth import service as auth_service
@@ -55,16 +55,27 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.cli.add_command(keys_cli)
     errors.register_error_handlers(app)
     http.init_app(app)
+    observability.init_app(app)
     auth_service.init_app(app)
     spa.init_app(app)
     return app
 
 
 def configure_logging(app: Flask) -> None:
-    """Send application logs to stderr at INFO unless a handler is already configured."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """JSON lines on stderr at INFO, unless logging is already configured (tests, gunicorn
+    hooks); LOG_FORMAT=text gives plain lines for reading in a terminal."""
+    from app.observability import JsonFormatter
+
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    handler = logging.StreamHandler()
+    if os.environ.get("LOG_FORMAT", "json") == "text":
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    else:
+        handler.setFormatter(JsonFormatter())
+    root.addHandler(handler)
+    root.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
 
 
 def configure_secrets(app: Flask) -> None:

@@ -106,6 +106,8 @@ def rebuild_rollups() -> None:
     """Recount every rollup from the events table (after bulk deletes such as a seed reset).
 
     No commit: the caller's transaction, so readers see either the old or the new counts.
+    Migration 0003 keeps its own copy of this SQL on purpose: a migration must keep doing
+    what it did when it was written, whatever this module becomes.
     """
     if db.session.get_bind().dialect.name == "postgresql":
         day = "(occurred_at AT TIME ZONE 'UTC')::date"

@@ -389,9 +389,6 @@ def totals(filters: Filters) -> dict:
             "features": sum(1 for count in per_feature.values() if count)}
 
 
-ROLLUP_DIMENSIONS = {"feature": "name", "age_group": "age_group", "gender": "gender"}
-
-
 def breakdown(filters: Filters, by: str, limit: int) -> list[tuple[str | None, int, int]]:
     """(value, events, unique people) for the top `limit` values of a column or property."""
     if by in ("age_group", "gender"):

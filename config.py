@@ -60,7 +60,8 @@ class Config:
     JWT_COOKIE_CSRF_PROTECT = True
     JWT_CSRF_CHECK_FORM = False
     JWT_ACCESS_COOKIE_NAME = "access_token_cookie"
-    JWT_COOKIE_SAMESITE = os.environ.get("COOKIE_SAMESITE") or "Lax"
+    # Lax unless set; create_app switches to None when cross-site CORS_ORIGINS need cookies.
+    COOKIE_SAMESITE = os.environ.get("COOKIE_SAMESITE") or None
     JWT_COOKIE_SECURE = False
     JWT_SESSION_COOKIE = False
 
@@ -70,6 +71,14 @@ class Config:
     ARGON2_PARALLELISM = 4
 
     CORS_ORIGINS = split_list(os.environ.get("CORS_ORIGINS"))
+    # The public origin of this service (https://analytics.example.com); lets the app tell
+    # same-site CORS origins from cross-site ones.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL") or None
+    # How many reverse proxies in front of us set X-Forwarded-*; 0 trusts none of them, so
+    # a client cannot pick its own address for the rate limits.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)
+    # When set, GET /metrics needs "Authorization: Bearer <token>".
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
     # Sites that send events with an ingestion key; may be "*" since such requests carry
     # no cookies.
     INGEST_CORS_ORIGINS = split_list(os.environ.get("INGEST_CORS_ORIGINS"))

@@ -4,8 +4,10 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_for
 
@@ -22,7 +24,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     `config` is a configuration class, or a dict of overrides applied on top of the class
     chosen by APP_ENV (tests use the latter to swap the database).
     """
-    from app import database, errors, http, observability, spa
+    from app import database, errors, http, metrics, observability, spa
     from app.analytics import service as analytics_service
     from app.analytics.routes import analytics_bp
     from app.auth import service as auth_service
@@ -41,6 +43,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.config["APP_VERSION"] = __version__
     configure_logging(app)
     configure_secrets(app)
+    configure_cookies(app)
 
     database.init_app(app)
     jwt.init_app(app)
@@ -56,8 +59,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     errors.register_error_handlers(app)
     http.init_app(app)
     observability.init_app(app)
+    metrics.init_app(app)
     auth_service.init_app(app)
     spa.init_app(app)
+    trust_proxies(app)
     return app
 
 
@@ -105,6 +110,42 @@ def development_secret(instance_dir: Path) -> str:
     secret_file.chmod(0o600)
     log.warning("JWT_SECRET_KEY is not set: generated a development secret in %s", secret_file)
     return secret
+
+
+def site_of(origin: str) -> tuple[str, str]:
+    """(scheme, registrable domain) of an origin, taking the last two labels of the host;
+    a deployment under a two-label public suffix (example.co.uk) sets COOKIE_SAMESITE."""
+    parts = urlsplit(origin)
+    host = (parts.hostname or "").lower()
+    labels = host.split(".")
+    is_ip = host.replace(".", "").isdigit() or ":" in host
+    return parts.scheme, host if is_ip or len(labels) <= 2 else ".".join(labels[-2:])
+
+
+def configure_cookies(app: Flask) -> None:
+    """SameSite=Lax, or None when a CORS origin on another site must send the session
+    cookie; None is only honoured by browsers with Secure, so it forces Secure."""
+    chosen = app.config.get("COOKIE_SAMESITE")
+    if chosen:
+        samesite = chosen.strip().capitalize()
+        if samesite not in ("Lax", "Strict", "None"):
+            raise RuntimeError(f"COOKIE_SAMESITE must be Lax, Strict or None, not {chosen!r}")
+    else:
+        public_url = app.config.get("PUBLIC_URL")
+        own_site = site_of(public_url) if public_url else None
+        cross_site = [origin for origin in app.config["CORS_ORIGINS"]
+                      if origin != "*" and own_site and site_of(origin) != own_site]
+        samesite = "None" if cross_site else "Lax"
+    app.config["JWT_COOKIE_SAMESITE"] = samesite
+    if samesite == "None":
+        app.config["JWT_COOKIE_SECURE"] = True
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For/Proto/Host only from the configured number of proxies."""
+    hops = app.config.get("TRUSTED_PROXIES") or 0
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def cors_rule(origins: list[str]) -> dict:

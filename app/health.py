@@ -1,4 +1,4 @@
-"""GET /health: is the service up, and can it reach its database?"""
+"""GET /health: is the service up, and can it reach its database and Redis?"""
 
 import logging
 
@@ -9,17 +9,23 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.blueprint import ApiBlueprint
 from app.extensions import db
+from app.shared_state import REDIS_ERRORS, redis_client
 
 log = logging.getLogger(__name__)
 
-health_bp = ApiBlueprint("health", __name__, description="Liveness and database reachability.")
+health_bp = ApiBlueprint("health", __name__,
+                         description="Liveness, database and Redis reachability.")
 
 
 class HealthSchema(ma.Schema):
     """Health report."""
 
-    status = ma.fields.String(required=True, metadata={"description": "ok or unavailable"})
+    status = ma.fields.String(required=True, metadata={
+        "description": "ok; degraded when Redis is down (the database serves everything); "
+                       "unavailable when the database is down"})
     database = ma.fields.String(required=True, metadata={"description": "ok or down"})
+    redis = ma.fields.String(required=True,
+                             metadata={"description": "ok, down, or not configured"})
     version = ma.fields.String(required=True)
 
 
@@ -34,12 +40,26 @@ def database_is_reachable() -> bool:
         return False
 
 
+def redis_state() -> str:
+    """ok, down, or not configured; Redis only backs the cache, limits and fan-out."""
+    client = redis_client()
+    if client is None:
+        return "not configured"
+    try:
+        client.ping()
+        return "ok"
+    except REDIS_ERRORS as exc:
+        log.warning("health check: redis unreachable: %s", exc)
+        return "down"
+
+
 @health_bp.route("/health", methods=["GET"])
 @health_bp.response(200, HealthSchema)
 @health_bp.alt_response(503, schema=HealthSchema, description="Database unreachable")
 def health():
-    """200 when the database answers, 503 when it does not."""
-    version = current_app.config["APP_VERSION"]
-    if database_is_reachable():
-        return {"status": "ok", "database": "ok", "version": version}
-    return {"status": "unavailable", "database": "down", "version": version}, 503
+    """200 while the database answers (status degraded if Redis is down), else 503."""
+    report = {"database": "ok" if database_is_reachable() else "down",
+              "redis": redis_state(), "version": current_app.config["APP_VERSION"]}
+    if report["database"] == "down":
+        return {**report, "status": "unavailable"}, 503
+    return {**report, "status": "degraded" if report["redis"] == "down" else "ok"}

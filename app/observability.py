@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from flask import Flask, Response, g, request
 from flask_jwt_extended import get_jwt_identity
 
+from app import metrics
+
 access_log = logging.getLogger("ouroboard.access")
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -53,7 +55,10 @@ def finish_request(response: Response) -> Response:
     request_id = g.get("request_id") or uuid.uuid4().hex
     response.headers[REQUEST_ID_HEADER] = request_id
     started = g.get("request_started")
-    duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
+    seconds = time.perf_counter() - started if started else 0.0
+    duration_ms = round(seconds * 1000, 2) if started else None
+    endpoint = request.url_rule.rule if request.url_rule else metrics.UNMATCHED_ENDPOINT
+    metrics.record_request(request.method, endpoint, response.status_code, seconds)
     access_log.info("%s %s %s", request.method, request.path, response.status_code, extra={
         "fields": {"request_id": request_id, "user_id": current_user_id(),
                    "method": request.method, "path": request.path,

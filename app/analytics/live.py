@@ -23,6 +23,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import metrics
 from app.extensions import db
 from app.models import Event
 from app.shared_state import REDIS_ERRORS, WarnOnce
@@ -124,10 +125,12 @@ class LiveHub:
             if self.open_streams >= limit:
                 raise StreamLimitReachedError
             self.open_streams += 1
+        metrics.open_streams.inc()
 
     def close_stream(self) -> None:
         with self.condition:
             self.open_streams -= 1
+        metrics.open_streams.dec()
 
     def redis(self) -> redis.Redis | None:
         from app.shared_state import redis_client

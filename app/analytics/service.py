@@ -24,6 +24,7 @@ from app.analytics.periods import (
 )
 from app.analytics.schemas import encode_cursor
 from app.extensions import cache
+from app.metrics import record_cache_lookup
 from app.shared_state import REDIS_ERRORS, WarnOnce, redis_client
 from app.track.ingest import events_stored
 
@@ -73,6 +74,7 @@ def cached_answer(kind: str, key: str, compute: Callable[[], dict]) -> tuple[dic
     except REDIS_ERRORS as exc:
         cache_warning.failed(exc)
         return compute(), False
+    record_cache_lookup(hit is not None)
     if hit is not None:
         return hit, True
     answer = compute()

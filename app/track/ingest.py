@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.blueprint import abort
 from app.extensions import db
 from app.http import is_json_mimetype
+from app.metrics import record_events
 from app.models import Event, IngestKey, User, utcnow
 from app.track.keys import find_active_key
 from app.track.rollups import add_to_rollups
@@ -223,6 +224,7 @@ def ingest(batch: EventBatch, sender: Sender) -> IngestResult:
     received_at = utcnow()
     rows, rejected = build_rows(batch, sender, received_at)
     if batch.single and rejected:
+        record_events(accepted=0, duplicates=0, rejected=1)
         abort(400, "Invalid event", details=rejected[0].get("details")
               or {"_event": [rejected[0]["error"]]})
     try:
@@ -233,6 +235,8 @@ def ingest(batch: EventBatch, sender: Sender) -> IngestResult:
         raise
     if stored:
         events_stored.send(current_app._get_current_object(), events=stored)
+    record_events(accepted=len(stored), duplicates=len(rows) - len(stored),
+                  rejected=len(rejected))
     return IngestResult(
         accepted=len(stored),
         duplicates=len(rows) - len(stored),

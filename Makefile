@@ -14,7 +14,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 NODE_FROM_PYPI := 1
 endif
 
-.PHONY: install build migrate seed run dev test test-backend test-frontend lint clean bench
+.PHONY: install build migrate seed run dev test test-backend test-frontend lint clean bench faults
 
 install: $(VENV)/.installed frontend/node_modules/.installed
 
@@ -47,7 +47,7 @@ run: build migrate
 	@echo "  Ouroboard is starting on http://localhost:$(PORT)"
 	@echo "  Demo login: user1 / password123 (also user2 ... user30)"
 	@echo
-	PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+	PORT=$(PORT) PYTHON=$(abspath $(PY)) bin/boot
 
 dev: migrate
 	@echo "API on :$(PORT), dashboard with hot reload on http://localhost:5173"
@@ -63,9 +63,12 @@ test-backend: install
 test-frontend: install
 	cd frontend && npm test --silent
 
+# Style, types, the Dockerfile, and known vulnerabilities in pinned dependencies.
 lint: install
 	$(VENV)/bin/ruff check .
 	cd frontend && npm run typecheck --silent
+	$(VENV)/bin/hadolint --failure-threshold warning Dockerfile
+	$(PY) bin/audit
 
 clean:
 	rm -rf frontend/dist .pytest_cache .ruff_cache
@@ -73,3 +76,8 @@ clean:
 # Benchmarks (not part of `make test`): BENCH_EVENTS (default 10000000), BENCH_DB=sqlite|postgres.
 bench: install
 	$(PY) bench/run.py
+
+# Fault drills (not part of `make test`): kills workers, stops Redis and Postgres on this
+# machine and restarts them; see bench/README.md.
+faults: build
+	$(PY) bench/faults.py

@@ -1,5 +1,6 @@
 """gunicorn settings, read from the environment (gunicorn -c gunicorn.conf.py wsgi:app)."""
 
+import json
 import os
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
@@ -8,10 +9,46 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # wait without blocking the worker.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "16"))
+# A worker silent for this long is killed and replaced; on SIGTERM, workers get
+# graceful_timeout to finish requests in flight (live streams end and clients reconnect).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 keepalive = 5
-# The app writes one JSON line per request (with request id and user); no second access log.
-accesslog = None
+
+# Logs are JSON lines. The app writes the per-request line itself (it knows the request
+# id and the user), so gunicorn's access log stays off unless GUNICORN_ACCESS_LOG names a
+# destination ("-" for stdout); it is JSON too.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+access_log_format = json.dumps({
+    "time": "%(t)s", "level": "info", "logger": "gunicorn.access", "remote": "%(h)s",
+    "method": "%(m)s", "path": "%(U)s", "status": "%(s)s", "bytes": "%(B)s",
+    "duration_ms": "%(M)s", "request_id": "%({x-request-id}o)s",
+    "user_agent": "%(a)s",
+})
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    # Access lines are already JSON (access_log_format); everything else is wrapped.
+    "formatters": {"json": {"()": "app.observability.JsonFormatter"},
+                   "as_is": {"format": "%(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json",
+                             "stream": "ext://sys.stderr"},
+                 "access": {"class": "logging.StreamHandler", "formatter": "as_is",
+                            "stream": "ext://sys.stdout"}},
+    "root": {"level": loglevel.upper(), "handlers": ["console"]},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["console"],
+                           "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
+    },
+}
+
+
+def child_exit(server, worker):
+    """Drop a dead worker's live gauges from the shared metrics directory."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

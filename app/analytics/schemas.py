@@ -23,6 +23,12 @@ class DateOrDateTime(ma.fields.Field):
 
     default_error_messages = {"invalid": "Use YYYY-MM-DD or an ISO 8601 datetime."}
 
+    def __init__(self, **kwargs):
+        metadata = {"anyOf": [{"type": "string", "format": "date"},
+                              {"type": "string", "format": "date-time"}],
+                    **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or len(value) > 40:
             raise self.make_error("invalid")
@@ -127,7 +133,8 @@ def limit_field(default: int, maximum: int) -> ma.fields.Integer:
 
 class BreakdownArgsSchema(AnalyticsFilterSchema):
     by = ma.fields.String(required=True, metadata={
-        "description": "feature, age_group, gender, page_url or property:<key>"})
+        "description": "feature, age_group, gender, page_url or property:<key>",
+        "pattern": r"^(feature|age_group|gender|page_url|property:[A-Za-z0-9_.-]{1,64})$"})
     limit = limit_field(10, 100)
 
     @ma.validates("by")

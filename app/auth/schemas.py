@@ -6,9 +6,10 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.models import GENDERS
+from app.track.schemas import WholeValue
 
-USERNAME_RULE = validate.Regexp(
-    r"^[A-Za-z0-9_.-]{3,32}\Z",
+USERNAME_RULE = WholeValue(
+    r"^[A-Za-z0-9_.-]{3,32}$",
     error="Username must be 3-32 characters of letters, digits, '_', '.' or '-'.",
 )
 PASSWORD_LENGTH = validate.Length(min=8, max=128,

@@ -32,7 +32,8 @@ def engine_options(app: Flask, backend: str) -> dict:
         connect_args = dict(options.get("connect_args") or {})
         lock_timeout = int(app.config["DATABASE_LOCK_TIMEOUT_MS"])
         connect_args.setdefault("options", f"-c lock_timeout={lock_timeout}")
-        connect_args.setdefault("connect_timeout", 5)
+        # Fail fast when Postgres is unreachable: ingestion promises a 503 within 2 s.
+        connect_args.setdefault("connect_timeout", 2)
         options["connect_args"] = connect_args
     return options
 

@@ -14,6 +14,7 @@ import json
 import logging
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,13 +32,13 @@ from app.shared_state import REDIS_ERRORS, WarnOnce
 log = logging.getLogger(__name__)
 
 CHANNEL = "ouroboard:live:events"
-SEQUENCE_KEY = "ouroboard:live:seq"
 HISTORY_LENGTH = 512
 EXTENSION_KEY = "ouroboard.live"
 RESUBSCRIBE_DELAY_SECONDS = 1.0
 WATCH_INTERVAL_SECONDS = 1.0
 
 publish_warning = WarnOnce("live fan-out through Redis unavailable, delivering locally")
+subscribe_warning = WarnOnce("live subscription to Redis lost, watching the events table")
 
 
 @dataclass(frozen=True)
@@ -54,16 +55,22 @@ class StreamLimitReachedError(Exception):
 
 
 class LiveHub:
-    """Per-process message history plus a condition that wakes waiting streams."""
+    """Per-process message history plus a condition that wakes waiting streams.
+
+    Sequence numbers are this process's own, so a Redis restart (which forgets everything)
+    cannot send them backwards; messages carry a random id so that our own publish,
+    echoed back by Redis, is delivered once.
+    """
 
     def __init__(self, app: Flask):
         self.app = app
         self.history: deque[LiveMessage] = deque(maxlen=HISTORY_LENGTH)
+        self.seen_ids: deque[str] = deque(maxlen=HISTORY_LENGTH * 4)
         self.condition = threading.Condition()
         self.open_streams = 0
         self.subscriber: threading.Thread | None = None
         self.subscriber_lock = threading.Lock()
-        # Highest event id this process has announced (its own ingests or the watcher's).
+        # Highest event id this process has announced (its own ingests, Redis, the watcher).
         self.announced_event_id = 0
 
     @property
@@ -71,43 +78,35 @@ class LiveHub:
         with self.condition:
             return self.history[-1].seq if self.history else 0
 
-    def deliver(self, message: LiveMessage) -> None:
-        """Add a message and wake every stream waiting for one."""
+    def deliver(self, names, received: int, max_event_id: int = 0,
+                message_id: str | None = None) -> None:
+        """Add a message with the next sequence number and wake every waiting stream."""
         with self.condition:
-            if any(known.seq == message.seq for known in self.history):
-                return  # already delivered: our own publish echoed back by Redis
-            self.history.append(message)
-            if len(self.history) > 1 and self.history[-2].seq > message.seq:
-                # Another process's message overtook this one; keep the history ordered.
-                ordered = sorted(self.history, key=lambda known: known.seq)
-                self.history.clear()
-                self.history.extend(ordered)
-            self.condition.notify_all()
-
-    def deliver_local(self, names: list[str], received: int, max_event_id: int = 0) -> None:
-        """Deliver with the next local sequence number."""
-        with self.condition:
+            if message_id is not None:
+                if message_id in self.seen_ids:
+                    return
+                self.seen_ids.append(message_id)
             self.announced_event_id = max(self.announced_event_id, max_event_id)
             seq = (self.history[-1].seq if self.history else 0) + 1
             self.history.append(LiveMessage(seq, tuple(names), received))
             self.condition.notify_all()
 
     def publish(self, names: list[str], received: int, max_event_id: int = 0) -> None:
-        """Announce stored events to every stream, through Redis when configured."""
+        """Announce stored events here at once, and to other processes through Redis when
+        it is configured and up (without it, their watchers find the events)."""
+        message_id = uuid.uuid4().hex
+        self.deliver(names, received, max_event_id, message_id)
         client = self.redis()
-        if client is not None:
-            self.ensure_subscriber()
-            try:
-                seq = int(client.incr(SEQUENCE_KEY))
-                client.publish(CHANNEL, json.dumps({"seq": seq, "names": names,
-                                                    "received": received}))
-                publish_warning.recovered()
-                # Deliver here too: this process must not depend on its subscriber's health.
-                self.deliver(LiveMessage(seq, tuple(names), received))
-                return
-            except REDIS_ERRORS as exc:
-                publish_warning.failed(exc)
-        self.deliver_local(names, received, max_event_id)
+        if client is None:
+            return
+        self.ensure_subscriber()
+        try:
+            client.publish(CHANNEL, json.dumps({"id": message_id, "names": names,
+                                                "received": received,
+                                                "max_event_id": max_event_id}))
+            publish_warning.recovered()
+        except REDIS_ERRORS as exc:
+            publish_warning.failed(exc)
 
     def messages_after(self, seq: int, timeout: float) -> list[LiveMessage]:
         """Messages newer than `seq`, waiting up to `timeout` seconds for the first."""
@@ -159,16 +158,20 @@ class LiveHub:
                 db.session.remove()
         while True:
             time.sleep(WATCH_INTERVAL_SECONDS)
-            if self.open_streams <= 0:
-                continue
-            with self.app.app_context():
-                try:
-                    self.announce_new_events()
-                except SQLAlchemyError as exc:
-                    log.warning("live watcher cannot read events: %s", exc)
-                    db.session.rollback()
-                finally:
-                    db.session.remove()
+            self.poll_events_table()
+
+    def poll_events_table(self) -> None:
+        """One look at the events table, when some stream is listening."""
+        if self.open_streams <= 0:
+            return
+        with self.app.app_context():
+            try:
+                self.announce_new_events()
+            except SQLAlchemyError as exc:
+                log.warning("live watcher cannot read events: %s", exc)
+                db.session.rollback()
+            finally:
+                db.session.remove()
 
     def max_event_id(self) -> int:
         return db.session.execute(select(func.max(Event.id))).scalar() or 0
@@ -185,25 +188,35 @@ class LiveHub:
         with self.condition:
             if newest <= self.announced_event_id:
                 return  # this process announced them itself meanwhile
-        self.deliver_local(sorted(counts), sum(counts.values()), newest)
+        self.deliver(sorted(counts), sum(counts.values()), newest)
 
     def subscribe_forever(self) -> None:
-        """Feed the hub from Redis pub/sub, reconnecting whenever Redis comes back."""
+        """Feed the hub from Redis pub/sub, reconnecting whenever Redis comes back; while it
+        is down, watch the events table instead so streams still hear other workers."""
         url = self.app.config["REDIS_URL"]
+        with self.app.app_context():
+            try:
+                self.announced_event_id = max(self.announced_event_id, self.max_event_id())
+            except SQLAlchemyError:
+                db.session.rollback()
+            finally:
+                db.session.remove()
         while True:
             try:
                 client = redis.Redis.from_url(url, socket_connect_timeout=1,
                                               health_check_interval=10)
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(CHANNEL)
+                subscribe_warning.recovered()
                 while True:
                     message = pubsub.get_message(timeout=1.0)
                     if message and message.get("type") == "message":
                         body = json.loads(message["data"])
-                        self.deliver(LiveMessage(int(body["seq"]), tuple(body["names"]),
-                                                 int(body["received"])))
+                        self.deliver(tuple(body["names"]), int(body["received"]),
+                                     int(body.get("max_event_id") or 0), str(body["id"]))
             except REDIS_ERRORS as exc:
-                publish_warning.failed(exc)
+                subscribe_warning.failed(exc)
+                self.poll_events_table()
                 time.sleep(RESUBSCRIBE_DELAY_SECONDS)
             except (ValueError, KeyError, TypeError) as exc:
                 log.warning("ignoring a malformed live message: %s", exc)

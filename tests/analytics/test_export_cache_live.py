@@ -311,3 +311,35 @@ def test_stream_hears_other_workers_without_redis(make_app):
     data = json.loads(parse_frame(update)["data"])
     assert data["names"] == ["from_worker_a"] and data["total"] == 1
     stream.stop()
+
+
+def test_stream_hears_other_workers_while_redis_is_down(make_app):
+    """Redis configured but unreachable: the subscriber falls back to the events table."""
+    dead = "redis://127.0.0.1:1/0"
+    worker_a, worker_b = make_app(REDIS_URL=dead), make_app(REDIS_URL=dead)
+    headers = register_headers(worker_a.test_client(), "redisdown")
+    stream = StreamReader(worker_b.test_client(), headers)
+    assert len(stream.next(2, timeout=5)) == 2
+    time.sleep(0.5)  # the subscriber has failed once and is watching the table
+    started = time.monotonic()
+    ingest_one(worker_a.test_client(), headers, name="during_outage")
+    (update,) = stream.next(1, timeout=5)
+    assert time.monotonic() - started < 3
+    assert json.loads(parse_frame(update)["data"])["names"] == ["during_outage"]
+    stream.stop()
+
+
+def test_own_publish_echoed_by_redis_is_delivered_once(make_app, redis_url):
+    app = make_app(REDIS_URL=redis_url)
+    hub = live.hub_for(app)
+    headers = register_headers(app.test_client(), "echo")
+    stream = StreamReader(app.test_client(), headers)
+    assert len(stream.next(2, timeout=5)) == 2
+    time.sleep(0.5)
+    before = hub.latest_seq
+    ingest_one(app.test_client(), headers, name="echoed")
+    assert len(stream.next(1, timeout=5)) == 1
+    time.sleep(1.0)  # the echo from Redis has arrived by now
+    assert hub.latest_seq == before + 1
+    assert stream.next(1, timeout=0.5) == []
+    stream.stop()

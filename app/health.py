@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.blueprint import ApiBlueprint
+from app.errors import DATABASE_RETRY_AFTER_SECONDS
 from app.extensions import db
 from app.shared_state import REDIS_ERRORS, redis_client
 
@@ -61,5 +62,6 @@ def health():
     report = {"database": "ok" if database_is_reachable() else "down",
               "redis": redis_state(), "version": current_app.config["APP_VERSION"]}
     if report["database"] == "down":
-        return {**report, "status": "unavailable"}, 503
+        return ({**report, "status": "unavailable"}, 503,
+                {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
     return {**report, "status": "degraded" if report["redis"] == "down" else "ok"}

@@ -51,6 +51,7 @@ def test_health_is_503_when_database_down_even_with_redis_down(make_app, tmp_pat
     response = client.get("/health")
     assert response.status_code == 503
     assert response.get_json()["status"] == "unavailable"
+    assert response.headers["Retry-After"] == "2"
 
 
 # --- /metrics --------------------------------------------------------------------------

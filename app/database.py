@@ -1,9 +1,14 @@
 """Database binding: SQLAlchemy, migrations, and per-backend connection settings."""
 
+import fcntl
+import os
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
@@ -22,7 +27,56 @@ def configure_sqlite_connection(dbapi_connection, lock_timeout_ms: int) -> None:
     cursor.execute("PRAGMA foreign_keys = ON")
     # With WAL, NORMAL loses no committed transaction on an application crash.
     cursor.execute("PRAGMA synchronous = NORMAL")
+    # Random uuids spread index writes over the whole file: a larger page cache and a
+    # memory map (shared by every connection through the OS cache) keep them off the disk.
+    cursor.execute("PRAGMA cache_size = -32768")
+    cursor.execute("PRAGMA mmap_size = 1073741824")
+    # Checkpoint every ~40 MiB of WAL rather than 4: index pages dirtied by many batches
+    # are written back once, which halves the cost of a commit under steady ingestion.
+    cursor.execute("PRAGMA wal_autocheckpoint = 10000")
     cursor.close()
+
+
+WRITE_QUEUE_KEY = "ouroboard.sqlite_write_queue"
+
+
+class WriteQueue:
+    """Ingest writers on one SQLite file take turns: a thread lock inside the process, an
+    advisory file lock between gunicorn workers.
+
+    SQLite lets one writer in at a time and makes the others poll with growing sleeps,
+    which leaves the file idle between turns and gives writes second-long tails. Queuing
+    in the process and in the kernel wakes the next writer at once; the kernel drops the
+    file lock of a process that dies.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.thread_lock = threading.Lock()
+        self.fd: int | None = None
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self.thread_lock:
+            if self.fd is None:
+                # Opened lazily, so each forked worker has its own open file description.
+                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
+@contextmanager
+def ingest_write_turn() -> Iterator[None]:
+    """Hold the SQLite write queue for one ingest transaction (no-op elsewhere)."""
+    queue = current_app.extensions.get(WRITE_QUEUE_KEY)
+    if queue is None:
+        yield
+        return
+    with queue.turn():
+        yield
 
 
 def engine_options(app: Flask, backend: str) -> dict:
@@ -44,6 +98,7 @@ def init_app(app: Flask) -> None:
     backend = url.get_backend_name()
     if backend == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        app.extensions[WRITE_QUEUE_KEY] = WriteQueue(Path(url.database + "-ingest.lock"))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app, backend)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,

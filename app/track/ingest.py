@@ -8,21 +8,25 @@ import hashlib
 import json
 import uuid as uuid_module
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import marshmallow as ma
 from blinker import Namespace
 from flask import current_app, request
 from flask_jwt_extended import current_user, decode_token, verify_jwt_in_request
-from sqlalchemy.dialects import sqlite
 
 from app.blueprint import abort
+from app.database import ingest_write_turn
 from app.extensions import db
 from app.http import is_json_mimetype
 from app.metrics import record_events
 from app.models import Event, IngestKey, User, utcnow
 from app.track.keys import find_active_key
-from app.track.rollups import POSTGRES_INSERT_WITH_ROLLUPS, add_to_rollups
+from app.track.rollups import (
+    POSTGRES_INSERT_WITH_ROLLUPS,
+    SQLITE_INSERT_EVENTS,
+    SQLITE_ROLLUP_STATEMENTS,
+)
 from app.track.schemas import EventBatchSchema, EventSchema, load_event_fast
 
 KEY_HEADER = "X-Ouroboard-Key"
@@ -204,19 +208,29 @@ def json_value(value):
     raise TypeError(f"cannot send {type(value).__name__} as JSON")
 
 
-def insert_returning_ids(rows: list[dict]) -> tuple[dict[str, int], bool]:
-    """Insert rows whose uuid is new: ({uuid: id} of those inserted, rollups_done).
+def sqlite_time(moment: datetime) -> str:
+    """The naive-UTC text SQLAlchemy stores for a datetime on SQLite (UTCDateTime)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
-    On Postgres one statement also counts them into the rollups; elsewhere the caller does.
-    """
+
+def insert_with_rollups(rows: list[dict]) -> dict[str, int]:
+    """Insert rows whose uuid is new and count them into every rollup; {uuid: id} of the
+    rows inserted. Each backend gets a few statements of constant text, not a statement
+    per row, with the rows sent as one JSON document."""
     if db.session.get_bind().dialect.name == "postgresql":
         document = json.dumps(rows, default=json_value, ensure_ascii=False)
         result = db.session.execute(POSTGRES_INSERT_WITH_ROLLUPS, {"rows": document})
-        return {row.uuid: row.id for row in result}, True
-    statement = (sqlite.insert(events_table)
-                 .on_conflict_do_nothing(index_elements=["uuid"])
-                 .returning(events_table.c.id, events_table.c.uuid))
-    return {row.uuid: row.id for row in db.session.execute(statement, rows)}, False
+        return {row.uuid: row.id for row in result}
+    document = json.dumps([{**row, "occurred_at": sqlite_time(row["occurred_at"]),
+                            "received_at": sqlite_time(row["received_at"])} for row in rows],
+                          ensure_ascii=False)
+    inserted = {row.uuid: row.id for row in db.session.execute(SQLITE_INSERT_EVENTS,
+                                                               {"rows": document})}
+    if inserted:
+        ids = json.dumps(list(inserted.values()))
+        for statement in SQLITE_ROLLUP_STATEMENTS:
+            db.session.execute(statement, {"ids": ids})
+    return inserted
 
 
 def insert_events(rows: list[dict]) -> list[dict]:
@@ -227,15 +241,13 @@ def insert_events(rows: list[dict]) -> list[dict]:
     """
     if not rows:
         return []
-    inserted_ids, rollups_done = insert_returning_ids(rows)
+    inserted_ids = insert_with_rollups(rows)
     stored = []
     for row in rows:
         # A uuid repeated inside one batch is inserted once; later copies are duplicates.
         event_id = inserted_ids.pop(row["uuid"], None)
         if event_id is not None:
             stored.append({**row, "id": event_id})
-    if not rollups_done:
-        add_to_rollups(stored)
     return stored
 
 
@@ -247,12 +259,13 @@ def ingest(batch: EventBatch, sender: Sender) -> IngestResult:
         record_events(accepted=0, duplicates=0, rejected=1)
         abort(400, "Invalid event", details=rejected[0].get("details")
               or {"_event": [rejected[0]["error"]]})
-    try:
-        stored = insert_events(rows)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    with ingest_write_turn():
+        try:
+            stored = insert_events(rows)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
     if stored:
         events_stored.send(current_app._get_current_object(), events=stored)
     record_events(accepted=len(stored), duplicates=len(rows) - len(stored),

@@ -157,6 +157,60 @@ SELECT id, uuid FROM inserted
 """)  # noqa: S608 - NO_VALUE is a constant of ours, every value is a bound parameter
 
 
+# SQLite has no data-modifying WITH, so it takes a batch in one INSERT reading a JSON
+# document (constant SQL text, no per-row work in Python), then counts the rows that
+# insert returned into each rollup with one statement apiece, all in the same
+# transaction. Timestamps arrive in the text form SQLAlchemy stores on SQLite.
+SQLITE_INSERT_EVENTS = text("""
+INSERT INTO events (uuid, name, user_id, anonymous_id, session_id, page_url, referrer,
+                    properties, occurred_at, received_at, age_group, gender)
+SELECT json_extract(value, '$.uuid'), json_extract(value, '$.name'),
+       json_extract(value, '$.user_id'), json_extract(value, '$.anonymous_id'),
+       json_extract(value, '$.session_id'), json_extract(value, '$.page_url'),
+       json_extract(value, '$.referrer'), json_extract(value, '$.properties'),
+       json_extract(value, '$.occurred_at'), json_extract(value, '$.received_at'),
+       json_extract(value, '$.age_group'), json_extract(value, '$.gender')
+FROM json_each(:rows) WHERE true
+ON CONFLICT (uuid) DO NOTHING
+RETURNING id, uuid
+""")
+_SQLITE_NEW_EVENTS = f"""
+    SELECT date(occurred_at) AS day,
+           strftime('%Y-%m-%d %H:00:00.000000', occurred_at) AS hour,
+           date(occurred_at, 'start of month') AS month, name,
+           COALESCE(age_group, '{NO_VALUE}') AS age_group,
+           COALESCE(gender, '{NO_VALUE}') AS gender,
+           CASE WHEN user_id IS NOT NULL THEN 'u:' || CAST(user_id AS TEXT)
+                WHEN anonymous_id IS NOT NULL THEN 'a:' || anonymous_id END AS person
+    FROM events WHERE id IN (SELECT value FROM json_each(:ids))
+"""  # noqa: S608 - NO_VALUE is a constant of ours
+SQLITE_ROLLUP_STATEMENTS = tuple(text(sql) for sql in (
+    f"""INSERT INTO rollup_daily (day, name, age_group, gender, events)
+        SELECT day, name, age_group, gender, COUNT(*) FROM ({_SQLITE_NEW_EVENTS}) WHERE true
+        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (day, name, age_group, gender)
+        DO UPDATE SET events = events + excluded.events""",
+    f"""INSERT INTO rollup_hourly (hour, name, age_group, gender, events)
+        SELECT hour, name, age_group, gender, COUNT(*) FROM ({_SQLITE_NEW_EVENTS}) WHERE true
+        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (hour, name, age_group, gender)
+        DO UPDATE SET events = events + excluded.events""",
+    f"""INSERT INTO rollup_hourly_totals (hour, age_group, gender, events)
+        SELECT hour, age_group, gender, COUNT(*) FROM ({_SQLITE_NEW_EVENTS}) WHERE true
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (hour, age_group, gender)
+        DO UPDATE SET events = events + excluded.events""",
+    f"""INSERT INTO rollup_daily_people (day, person, age_group, gender)
+        SELECT DISTINCT day, person, age_group, gender FROM ({_SQLITE_NEW_EVENTS})
+        WHERE person IS NOT NULL
+        ON CONFLICT DO NOTHING""",
+    f"""INSERT INTO rollup_monthly_people (month, person, age_group, gender)
+        SELECT DISTINCT month, person, age_group, gender FROM ({_SQLITE_NEW_EVENTS})
+        WHERE person IS NOT NULL
+        ON CONFLICT DO NOTHING""",
+))  # noqa: S608
+
+
 ROLLUP_TABLE_NAMES = ("rollup_daily", "rollup_hourly", "rollup_hourly_totals",
                       "rollup_daily_people", "rollup_monthly_people")
 

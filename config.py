@@ -116,8 +116,8 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "v1/openapi.json"
-    OPENAPI_SWAGGER_UI_PATH = "docs"
-    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
+    # Swagger UI is served by app/spa.py from the dashboard build (no CDN, no inline script).
+    OPENAPI_SWAGGER_UI_PATH = None
 
 
 class DevelopmentConfig(Config):

@@ -18,6 +18,21 @@ NOT_BUILT_PAGE = (
 )
 
 
+API_DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Ouroboard API</title>
+<link rel="stylesheet" href="/api-docs/swagger-ui.css">
+<script src="/api-docs/swagger-ui-bundle.js" defer></script>
+<script src="/api-docs/init.js" defer></script>
+</head>
+<body><div id="swagger-ui"></div></body>
+</html>
+"""
+
+
 class ClientPathConverter(PathConverter):
     """A path that is not under /api, so unknown API paths stay JSON 404s."""
 
@@ -43,6 +58,14 @@ def send_index() -> Response:
 def index() -> Response:
     """The dashboard's entry page."""
     return send_index()
+
+
+@spa_bp.get("/api/docs")
+def api_docs() -> Response:
+    """Swagger UI for /api/v1/openapi.json, with its assets from the dashboard build."""
+    response = Response(API_DOCS_PAGE, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @spa_bp.get("/<client_path:path>")

@@ -617,8 +617,11 @@ def main() -> int:
     run["ceiling"] = measure_insert_ceiling(url)
     run["ingest"] = measure_ingestion(url)
     run["export"] = measure_export_memory(url)
-    notes_file = ROOT / "bench" / "notes.md"
-    run["notes"] = notes_file.read_text() if notes_file.is_file() else ""
+    # The notes, and the latest `make faults` summary, follow the figures.
+    run["notes"] = "".join(
+        "\n" + extra.read_text() for extra in (ROOT / "bench" / "notes.md",
+                                              ROOT / "bench" / "faults.md")
+        if extra.is_file())
     write_report(run)
     log(f"done in {time.monotonic() - started:.0f} s")
     return 0

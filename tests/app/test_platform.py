@@ -131,7 +131,12 @@ def test_openapi_document_lists_auth_endpoints(client):
     assert schemas["Error"]["required"] == ["error"]
 
 
-def test_docs_ui_is_served(client):
+def test_docs_ui_is_served_from_our_origin_under_the_strict_policy(client):
     response = client.get("/api/docs")
     assert response.status_code == 200
-    assert b"swagger" in response.data.lower()
+    page = response.get_data(as_text=True)
+    assert '<script src="/api-docs/swagger-ui-bundle.js" defer></script>' in page
+    assert "<script>" not in page and "https://" not in page
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "style-src 'self';" in policy
+    assert "unsafe-inline" not in policy

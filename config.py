@@ -83,6 +83,8 @@ class Config:
     # no cookies.
     INGEST_CORS_ORIGINS = split_list(os.environ.get("INGEST_CORS_ORIGINS"))
     INGEST_MAX_BATCH_EVENTS = 500
+    # Requests arriving together share one transaction (app/track/writer.py).
+    INGEST_GROUP_COMMIT = os.environ.get("INGEST_GROUP_COMMIT", "1") != "0"
     INGEST_RATE_LIMIT = os.environ.get("INGEST_RATE_LIMIT") or "20000 per minute"
     REDIS_URL = os.environ.get("REDIS_URL") or None
 

@@ -79,6 +79,12 @@ def ingest_write_turn() -> Iterator[None]:
         yield
 
 
+def is_in_memory_database(app: Flask) -> bool:
+    """SQLite in this process's memory: one connection, so no separate writer thread."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
 def engine_options(app: Flask, backend: str) -> dict:
     """Engine options per backend; a write stuck on a lock fails fast enough to answer 503."""
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})

@@ -41,7 +41,8 @@ DATABASE_URL = ADMIN_URL.rsplit("/", 1)[0] + "/" + DATABASE_NAME
 REDIS_PORT = 6379
 REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/5"
 KILL_EVENTS = int(os.environ.get("FAULTS_KILL_EVENTS", "20000"))
-KILL_BATCH = 50
+# Small batches keep the workers busy, so kills land on requests in flight.
+KILL_BATCH = 10
 KILL_EVERY_SECONDS = 5.0
 # Paced so the run spans several kills rather than finishing between two.
 KILL_EVENTS_PER_SECOND = 700
@@ -224,6 +225,22 @@ def send_like_the_dashboard(service: Service, headers: dict, events: list[dict],
 
 # --- drills ---------------------------------------------------------------------------------
 
+def busy_worker(service: Service, patience: float = 1.0) -> int | None:
+    """A worker that is running right now (so most likely mid-request), else any worker."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        for pid in service.workers():
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if state == "R":
+                return pid
+        time.sleep(0.001)
+    workers = service.workers()
+    return random.choice(workers) if workers else None  # noqa: S311
+
+
 def drill_worker_kills() -> dict:
     service = Service(redis=False)
     try:
@@ -252,9 +269,8 @@ def drill_worker_kills() -> dict:
 
         def killer():
             while not done.wait(KILL_EVERY_SECONDS):
-                workers = service.workers()
-                if workers:
-                    victim = random.choice(workers)  # noqa: S311
+                victim = busy_worker(service)
+                if victim:
                     os.kill(victim, signal.SIGKILL)
                     kills.append(victim)
 
@@ -519,7 +535,8 @@ def write_report(results: dict) -> None:
         lines += [f"- **Worker killed** {mark(kill['passed'])}: {kill['events']:,} events in "
                   f"{kill['batches']} batches of {KILL_BATCH} over {kill['seconds']:.0f} s with "
                   f"{kill['kills']} `kill -9`s of a worker (one every {KILL_EVERY_SECONDS:.0f} s) "
-                  f"and {kill['retries']} client retries. Acknowledged {kill['acknowledged']:,}, "
+                  f"and {kill['retries']} client retries (batches re-sent). "
+                  f"Acknowledged {kill['acknowledged']:,}, "
                   f"stored {kill['stored']:,}: {kill['lost']} lost, {kill['duplicated']} "
                   f"duplicated ({kill['replays_reported_as_duplicates']} replayed events were "
                   "answered as duplicates, i.e. committed before the kill cut the response); "
@@ -532,7 +549,7 @@ def write_report(results: dict) -> None:
                   f"{redis_drill['ingest_status_during_outage']}; a stream opened during the "
                   "outage announced an ingest after "
                   f"{fmt_seconds(redis_drill['stream_heard_during_s'])}. After Redis returned, "
-                  f"/health showed it after {redis_drill['health_recovered_after_s']:.1f} s and "
+                  f"/health showed it after {redis_drill['health_recovered_after_s']:.2f} s and "
                   "a new stream heard an ingest through Redis after "
                   f"{redis_drill['recovered_after_s']:.1f} s in all (limit 30 s), no restart."]
     if pg:
@@ -542,7 +559,7 @@ def write_report(results: dict) -> None:
                   f"{pg['slowest_ingest_answer_s']:.2f} s (limit 2 s). Other endpoints answered "
                   f"{pg['other_statuses']} (5xx other than a 503 with Retry-After: "
                   f"{pg['other_5xx_besides_503'] or 'none'}). Ingestion resumed "
-                  f"{pg['resumed_after_s']:.1f} s after Postgres was started again, and the "
+                  f"{pg['resumed_after_s']:.2f} s after Postgres was started again, and the "
                   f"analytics answered {pg['after_restart']}, with no restart."]
     if load:
         rss = load["rss_kib_samples"]
@@ -560,7 +577,7 @@ def write_report(results: dict) -> None:
 
 
 def fmt_seconds(value: float | None) -> str:
-    return "never" if value is None else f"{value:.1f} s"
+    return "never" if value is None else f"{value:.2f} s"
 
 
 DRILLS = {"kill": drill_worker_kills, "redis": drill_redis_outage,

@@ -25,11 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "bench" / "data"
-RESULTS = ROOT / "bench" / "results.md"
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 EVENTS = int(os.environ.get("BENCH_EVENTS", "10000000"))
 BACKEND = os.environ.get("BENCH_DB", "sqlite")
+# One report per database, so a Postgres run does not replace the SQLite figures.
+RESULTS = ROOT / "bench" / ("results.md" if BACKEND == "sqlite" else f"results-{BACKEND}.md")
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "30"))
 INGEST_SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "20"))
 USERS = 1000
@@ -376,7 +377,7 @@ def measure_ingestion(url: str) -> dict:
                                 text=True).stdout
     key = key_output.strip().splitlines()[-1]
     results = {}
-    for worker_class in ("sync", "gthread"):
+    for worker_class in ("sync", "gthread", "gevent"):
         process, port = start_gunicorn(url, worker_class)
         try:
             name = f"bench_{worker_class}_{uuid.uuid4().hex[:6]}"

@@ -234,8 +234,12 @@ def insert_with_rollups(rows: list[dict]) -> dict[str, int]:
         document = json.dumps(rows, default=json_value, ensure_ascii=False)
         result = db.session.execute(POSTGRES_INSERT_WITH_ROLLUPS, {"rows": document})
         return {row.uuid: row.id for row in result}
+    # Properties go in as the exact text the ORM's JSON type writes, so every row reads
+    # the same whichever path stored it.
     document = json.dumps([{**row, "occurred_at": sqlite_time(row["occurred_at"]),
-                            "received_at": sqlite_time(row["received_at"])} for row in rows],
+                            "received_at": sqlite_time(row["received_at"]),
+                            "properties": None if row["properties"] is None
+                            else json.dumps(row["properties"])} for row in rows],
                           ensure_ascii=False)
     inserted = {row.uuid: row.id for row in db.session.execute(SQLITE_INSERT_EVENTS,
                                                                {"rows": document})}

@@ -108,3 +108,16 @@ def test_writer_thread_ends_when_idle_and_restarts(app, monkeypatch):
     second = client.post("/api/v1/events", json={"name": "second_click"}, headers=headers)
     assert second.get_json()["accepted"] == 1
     assert stored_counts(app)[0] == 2
+
+
+def test_properties_are_stored_as_the_orm_writes_them(app, database_url):
+    headers = register(app.test_client(), "props")
+    properties = {"n": 1, "label": "café", "nested": {"ok": True}}
+    response = app.test_client().post("/api/v1/events", headers=headers, json={
+        "name": "props_click", "properties": properties})
+    assert response.get_json()["accepted"] == 1
+    with app.app_context():
+        assert db.session.execute(select(Event.properties)).scalar_one() == properties
+        if database_url.startswith("sqlite"):
+            raw = db.session.execute(db.text("SELECT properties FROM events")).scalar_one()
+            assert raw == __import__("json").dumps(properties)

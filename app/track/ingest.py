@@ -41,7 +41,6 @@ events_stored = ingest_signals.signal("events-stored")
 
 event_schema = EventSchema()
 batch_schema = EventBatchSchema()
-events_table = Event.__table__
 # How much longer than the database's own lock timeout a request waits for the writer.
 WRITER_GRACE_SECONDS = 10
 

@@ -1,38 +1,18 @@
-"""Keeps the rollup tables current: called with each batch of newly stored events, inside
-the same transaction, so counts and events can never disagree."""
+"""The rollup tables are kept current by the statements here, run with each batch of newly
+stored events inside the same transaction, so counts and events can never disagree."""
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import text
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
-from app.models import (
-    NO_VALUE,
-    DailyPerson,
-    DailyRollup,
-    HourlyRollup,
-    HourlyTotal,
-    MonthlyPerson,
-)
-
-
-def person_key(row: dict) -> str | None:
-    """Who an event belongs to, for unique counts: a user, or an anonymous visitor."""
-    if row.get("user_id") is not None:
-        return f"u:{row['user_id']}"
-    if row.get("anonymous_id"):
-        return f"a:{row['anonymous_id']}"
-    return None
-
-
-def hour_of(moment: datetime) -> datetime:
-    return moment.replace(minute=0, second=0, microsecond=0)
+from app.models import NO_VALUE
 
 
 class RollupBatch:
-    """Rollup increments for many events, aggregated in memory before touching the database."""
+    """Rollup increments for many events, counted in memory (the bulk loader fills these and
+    writes them with the driver's own bulk paths)."""
 
     def __init__(self) -> None:
         self.daily: Counter = Counter()
@@ -40,62 +20,6 @@ class RollupBatch:
         self.hourly_totals: Counter = Counter()
         self.people: set[tuple[date, str, str, str]] = set()
         self.monthly_people: set[tuple[date, str, str, str]] = set()
-
-    def add(self, row: dict) -> None:
-        moment: datetime = row["occurred_at"]
-        age_group = row.get("age_group") or NO_VALUE
-        gender = row.get("gender") or NO_VALUE
-        hour = hour_of(moment)
-        self.daily[(moment.date(), row["name"], age_group, gender)] += 1
-        self.hourly[(hour, row["name"], age_group, gender)] += 1
-        self.hourly_totals[(hour, age_group, gender)] += 1
-        person = person_key(row)
-        if person is not None:
-            self.people.add((moment.date(), person, age_group, gender))
-            self.monthly_people.add((moment.date().replace(day=1), person, age_group, gender))
-
-    def statements(self, dialect: str) -> list[tuple]:
-        """(statement, parameters) pairs; keys sorted so concurrent writers lock rows in the
-        same order and cannot deadlock."""
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        work = []
-        for model, counts, keys in (
-            (DailyRollup, self.daily, ("day", "name", "age_group", "gender")),
-            (HourlyRollup, self.hourly, ("hour", "name", "age_group", "gender")),
-            (HourlyTotal, self.hourly_totals, ("hour", "age_group", "gender")),
-        ):
-            if not counts:
-                continue
-            table = model.__table__
-            statement = insert(table)
-            statement = statement.on_conflict_do_update(
-                index_elements=list(keys),
-                set_={"events": table.c.events + statement.excluded.events})
-            rows = [dict(zip(keys, key, strict=True), events=count)
-                    for key, count in sorted(counts.items())]
-            work.append((statement, rows))
-        for model, people, period in ((DailyPerson, self.people, "day"),
-                                      (MonthlyPerson, self.monthly_people, "month")):
-            if not people:
-                continue
-            statement = insert(model.__table__).on_conflict_do_nothing(
-                index_elements=[period, "person", "age_group", "gender"])
-            work.append((statement, [
-                {period: when, "person": person, "age_group": age_group, "gender": gender}
-                for when, person, age_group, gender in sorted(people)]))
-        return work
-
-
-def add_to_rollups(rows: list[dict]) -> None:
-    """Count newly stored events into the rollups (no commit: the caller's transaction)."""
-    if not rows:
-        return
-    batch = RollupBatch()
-    for row in rows:
-        batch.add(row)
-    dialect = db.session.get_bind().dialect.name
-    for statement, parameters in batch.statements(dialect):
-        db.session.execute(statement, parameters)
 
 
 # Postgres stores a batch and counts it into every rollup in one statement (one round trip,

@@ -147,8 +147,8 @@ class LiveHub:
                                                    daemon=True)
                 self.subscriber.start()
 
-    def watch_events_table(self) -> None:
-        """Announce events other processes stored, by polling the id high-water mark."""
+    def skip_past_events(self) -> None:
+        """Start announcing from the newest stored event: streams only want what is new."""
         with self.app.app_context():
             try:
                 self.announced_event_id = max(self.announced_event_id, self.max_event_id())
@@ -156,6 +156,10 @@ class LiveHub:
                 db.session.rollback()
             finally:
                 db.session.remove()
+
+    def watch_events_table(self) -> None:
+        """Announce events other processes stored, by polling the id high-water mark."""
+        self.skip_past_events()
         while True:
             time.sleep(WATCH_INTERVAL_SECONDS)
             self.poll_events_table()
@@ -194,13 +198,7 @@ class LiveHub:
         """Feed the hub from Redis pub/sub, reconnecting whenever Redis comes back; while it
         is down, watch the events table instead so streams still hear other workers."""
         url = self.app.config["REDIS_URL"]
-        with self.app.app_context():
-            try:
-                self.announced_event_id = max(self.announced_event_id, self.max_event_id())
-            except SQLAlchemyError:
-                db.session.rollback()
-            finally:
-                db.session.remove()
+        self.skip_past_events()
         while True:
             try:
                 client = redis.Redis.from_url(url, socket_connect_timeout=1,

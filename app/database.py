@@ -79,10 +79,13 @@ def ingest_write_turn() -> Iterator[None]:
         yield
 
 
+IN_MEMORY_KEY = "ouroboard.in_memory_database"
+
+
 def is_in_memory_database(app: Flask) -> bool:
-    """SQLite in this process's memory: one connection, so no separate writer thread."""
-    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    """SQLite in this process's memory: one connection, so no separate writer thread.
+    (Decided once in init_app; ingestion asks on every request.)"""
+    return app.extensions.get(IN_MEMORY_KEY, False)
 
 
 def engine_options(app: Flask, backend: str) -> dict:
@@ -102,6 +105,8 @@ def init_app(app: Flask) -> None:
     """Bind SQLAlchemy and Flask-Migrate; tune connections for the configured backend."""
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     backend = url.get_backend_name()
+    app.extensions[IN_MEMORY_KEY] = (backend == "sqlite"
+                                     and url.database in (None, "", ":memory:"))
     if backend == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         app.extensions[WRITE_QUEUE_KEY] = WriteQueue(Path(url.database + "-ingest.lock"))

@@ -6,6 +6,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -91,7 +92,7 @@ def test_boot_migrates_then_execs_gunicorn_serving_health_and_metrics(tmp_path):
         if process.poll() is None:
             process.kill()
             process.wait()
-    with __import__("sqlite3").connect(database) as connection:
+    with sqlite3.connect(database) as connection:
         tables = {row[0] for row in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"users", "events", "alembic_version"} <= tables

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from flask import request
 
 from app import create_app
 from tests.conftest import DEFAULT_PASSWORD
@@ -180,8 +181,7 @@ def test_production_cookies_are_secure(tmp_path):
 # --- proxies -----------------------------------------------------------------------------
 
 def echo_client_address(app):
-    app.add_url_rule("/_test/address", "address",
-                     lambda: __import__("flask").request.remote_addr or "")
+    app.add_url_rule("/_test/address", "address", lambda: request.remote_addr or "")
     return app.test_client()
 
 

@@ -1,7 +1,9 @@
 """Group commit: concurrent ingest requests share transactions and lose nothing."""
 
+import json
 import threading
 import uuid
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -69,7 +71,6 @@ def test_one_failing_request_does_not_fail_the_others_in_its_group(app):
         return inserted
 
     def row(name: str) -> dict:
-        from datetime import UTC, datetime
         now = datetime.now(UTC)
         return {"uuid": str(uuid.uuid4()), "name": name, "user_id": None,
                 "anonymous_id": "visitor", "session_id": None, "page_url": None,
@@ -120,4 +121,4 @@ def test_properties_are_stored_as_the_orm_writes_them(app, database_url):
         assert db.session.execute(select(Event.properties)).scalar_one() == properties
         if database_url.startswith("sqlite"):
             raw = db.session.execute(db.text("SELECT properties FROM events")).scalar_one()
-            assert raw == __import__("json").dumps(properties)
+            assert raw == json.dumps(properties)

@@ -88,7 +88,7 @@ class Config:
     INGEST_RATE_LIMIT = os.environ.get("INGEST_RATE_LIMIT") or "20000 per minute"
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_STORAGE_URI = REDIS_URL or "ouroboard-memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # If Redis goes away, keep limiting in memory rather than failing requests.
     RATELIMIT_SWALLOW_ERRORS = True
@@ -140,7 +140,7 @@ class TestingConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST_KIB = 8192
     ARGON2_PARALLELISM = 1
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "ouroboard-memory://"
     REDIS_URL = None
     CACHE_TYPE = "SimpleCache"
     CACHE_REDIS_URL = None

@@ -91,6 +91,9 @@ def is_in_memory_database(app: Flask) -> bool:
 def engine_options(app: Flask, backend: str) -> dict:
     """Engine options per backend; a write stuck on a lock fails fast enough to answer 503."""
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if backend == "sqlite":
+        # A file cannot drop a connection; pinging it costs every checkout a query.
+        options.pop("pool_pre_ping", None)
     if backend == "postgresql":
         connect_args = dict(options.get("connect_args") or {})
         lock_timeout = int(app.config["DATABASE_LOCK_TIMEOUT_MS"])

@@ -30,7 +30,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run as bench  # noqa: E402 - the benchmark's load generator and helpers
+import loadgen  # noqa: E402 - bench/, beside this file
+import run as bench  # noqa: E402 - the benchmark's helpers
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "bench" / "faults.md"
@@ -497,7 +498,7 @@ def drill_sustained_load() -> dict:
         sampler.start()
         load = bench.run_load(service.port, "/api/v1/events",
                               {"Content-Type": "application/json", **headers},
-                              bench.BatchBody(name, ""), LOAD_SECONDS)
+                              loadgen.BatchBody(name), LOAD_SECONDS)
         stop.set()
         sampler.join()
         stored = database_rows("SELECT COUNT(*) FROM events WHERE name = %(name)s",

@@ -15,15 +15,15 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+import loadgen  # noqa: E402 - bench/, beside this file
+
 DATA = ROOT / "bench" / "data"
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
@@ -321,76 +321,12 @@ def worker_rss_kib(master: subprocess.Popen) -> int:
     return total
 
 
-def load_worker(arguments: tuple) -> dict:
-    """One load-generator process: threads with keep-alive connections, bounded in time."""
-    port, path, headers, body_factory, seconds, threads = arguments
-    latencies, accepted, errors = [], [0], [0]
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-
-    def run():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        local, count, failed = [], 0, 0
-        while time.monotonic() < deadline:
-            body = body_factory()
-            started = time.perf_counter()
-            try:
-                connection.request("POST", path, body=body, headers=headers)
-                response = connection.getresponse()
-                payload = response.read()
-            except OSError:
-                failed += 1
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                continue
-            local.append((time.perf_counter() - started) * 1000)
-            if response.status in (201, 202):
-                count += json.loads(payload).get("accepted", 1)
-            else:
-                failed += 1
-        with lock:
-            latencies.extend(local)
-            accepted[0] += count
-            errors[0] += failed
-
-    pool = [threading.Thread(target=run) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return {"latencies": latencies, "accepted": accepted[0], "errors": errors[0]}
-
-
-class BatchBody:
-    """Picklable body factory: 100 events with fresh uuids under one run name."""
-
-    def __init__(self, name: str, key: str):
-        self.name, self.key = name, key
-
-    def __call__(self) -> str:
-        now = datetime.now(UTC).isoformat()
-        return json.dumps({"sent_at": now, "events": [
-            {"name": self.name, "uuid": str(uuid.uuid4()), "timestamp": now,
-             "anonymous_id": "bench", "page_url": "/bench"} for _ in range(100)]})
-
-
-class TrackBody:
-    def __init__(self, name: str):
-        self.name = name
-
-    def __call__(self) -> str:
-        return json.dumps({"feature_name": self.name})
-
-
 def run_load(port: int, path: str, headers: dict, body, seconds: float) -> dict:
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        started = time.monotonic()
-        parts = list(pool.map(load_worker, [(port, path, headers, body, seconds, 4)] * 2))
-        elapsed = time.monotonic() - started
-    latencies = [value for part in parts for value in part["latencies"]]
-    return {"elapsed": elapsed, "requests": len(latencies),
-            "accepted": sum(part["accepted"] for part in parts),
-            "errors": sum(part["errors"] for part in parts),
-            "latency": summary(latencies) if latencies else None}
+    """Drive `path` with bench/loadgen.py; latencies summarised."""
+    result = loadgen.run_load(port, path, headers, body, seconds)
+    latencies = result.pop("latencies_ms")
+    result["latency"] = summary(latencies) if latencies else None
+    return result
 
 
 def count_named(url: str, name: str) -> int:
@@ -418,7 +354,7 @@ def measure_ingestion(url: str) -> dict:
             rss_before = worker_rss_kib(process)
             batch = run_load(port, "/api/v1/events", {"Content-Type": "application/json",
                                                       "X-Ouroboard-Key": key},
-                             BatchBody(name, key), INGEST_SECONDS)
+                             loadgen.BatchBody(name), INGEST_SECONDS)
             rss_after = worker_rss_kib(process)
             stored = count_named(url, name)
             batch.update(events_per_second=batch["accepted"] / batch["elapsed"], stored=stored,
@@ -428,16 +364,16 @@ def measure_ingestion(url: str) -> dict:
                          rss_kib=(rss_before, rss_after))
             log(f"{worker_class} /events: {batch['events_per_second']:,.0f} events/s, "
                 f"p99 {batch['latency']['p99']:.0f} ms, stored {stored:,} of "
-                f"{batch['accepted']:,} acknowledged")
+                f"{batch['accepted']:,} acknowledged, {batch['errors']} errors")
             token = login_token(port)
             track_name = f"track_{worker_class}_{uuid.uuid4().hex[:6]}"
             track = run_load(port, "/api/v1/track", {"Content-Type": "application/json",
                                                      "Authorization": f"Bearer {token}"},
-                             TrackBody(track_name), INGEST_SECONDS / 2)
+                             loadgen.TrackBody(track_name), INGEST_SECONDS / 2)
             track.update(requests_per_second=track["requests"] / track["elapsed"],
                          stored=count_named(url, track_name))
             log(f"{worker_class} /track: {track['requests_per_second']:,.0f} req/s, "
-                f"p99 {track['latency']['p99']:.0f} ms")
+                f"p99 {track['latency']['p99']:.0f} ms, {track['errors']} errors")
             results[worker_class] = {"events": batch, "track": track}
         finally:
             process.terminate()

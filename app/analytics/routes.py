@@ -37,7 +37,7 @@ def documented_errors(view):
 
 @analytics_bp.route("/analytics", methods=["GET"])
 @jwt_required()
-@analytics_bp.arguments(AnalyticsFilterSchema, location="query", as_kwargs=True)
+@analytics_bp.arguments(AnalyticsFilterSchema(), location="query", as_kwargs=True)
 @analytics_bp.response(200, SeedAnalyticsSchema)
 @documented_errors
 def seed_analytics(filters: Filters):
@@ -51,7 +51,7 @@ def seed_analytics(filters: Filters):
 
 @analytics_bp.route("/analytics/summary", methods=["GET"])
 @jwt_required()
-@analytics_bp.arguments(AnalyticsFilterSchema, location="query", as_kwargs=True)
+@analytics_bp.arguments(AnalyticsFilterSchema(), location="query", as_kwargs=True)
 @analytics_bp.response(200, SummarySchema)
 @documented_errors
 def summary(filters: Filters):
@@ -61,7 +61,7 @@ def summary(filters: Filters):
 
 @analytics_bp.route("/analytics/timeseries", methods=["GET"])
 @jwt_required()
-@analytics_bp.arguments(TimeseriesArgsSchema, location="query", as_kwargs=True)
+@analytics_bp.arguments(TimeseriesArgsSchema(), location="query", as_kwargs=True)
 @analytics_bp.response(200, TimeseriesSchema)
 @documented_errors
 def timeseries(filters: Filters, granularity: str, compare: str | None):
@@ -71,7 +71,7 @@ def timeseries(filters: Filters, granularity: str, compare: str | None):
 
 @analytics_bp.route("/analytics/breakdown", methods=["GET"])
 @jwt_required()
-@analytics_bp.arguments(BreakdownArgsSchema, location="query", as_kwargs=True)
+@analytics_bp.arguments(BreakdownArgsSchema(), location="query", as_kwargs=True)
 @analytics_bp.response(200, BreakdownSchema)
 @documented_errors
 def breakdown(filters: Filters, by: str, limit: int):
@@ -81,7 +81,7 @@ def breakdown(filters: Filters, by: str, limit: int):
 
 @analytics_bp.route("/analytics/top-pages", methods=["GET"])
 @jwt_required()
-@analytics_bp.arguments(TopPagesArgsSchema, location="query", as_kwargs=True)
+@analytics_bp.arguments(TopPagesArgsSchema(), location="query", as_kwargs=True)
 @analytics_bp.response(200, TopPagesSchema)
 @documented_errors
 def top_pages(filters: Filters, limit: int):
@@ -91,7 +91,7 @@ def top_pages(filters: Filters, limit: int):
 
 @analytics_bp.route("/analytics/recent", methods=["GET"])
 @jwt_required()
-@analytics_bp.arguments(RecentArgsSchema, location="query", as_kwargs=True)
+@analytics_bp.arguments(RecentArgsSchema(), location="query", as_kwargs=True)
 @analytics_bp.response(200, RecentEventsSchema)
 @documented_errors
 def recent(filters: Filters, limit: int, before):
@@ -101,7 +101,7 @@ def recent(filters: Filters, limit: int, before):
 
 @analytics_bp.route("/analytics/export.csv", methods=["GET"])
 @jwt_required()
-@analytics_bp.arguments(ExportArgsSchema, location="query", as_kwargs=True)
+@analytics_bp.arguments(ExportArgsSchema(), location="query", as_kwargs=True)
 @analytics_bp.response(200, description="CSV with a header row",
                        content_type="text/csv")
 @documented_errors
@@ -133,7 +133,7 @@ def last_event_id() -> int | None:
 
 @analytics_bp.route("/analytics/stream", methods=["GET"])
 @jwt_required()
-@analytics_bp.arguments(StreamArgsSchema, location="query", as_kwargs=True)
+@analytics_bp.arguments(StreamArgsSchema(), location="query", as_kwargs=True)
 @analytics_bp.response(200, description="text/event-stream: `hello`, then `events` frames "
                                         "with the fresh total and the names that changed",
                        content_type="text/event-stream")

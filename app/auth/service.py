@@ -1,5 +1,8 @@
 """Password hashing, user queries and JWT session handling."""
 
+import threading
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
@@ -18,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.errors import error_response
 from app.extensions import db, jwt
-from app.models import User
+from app.models import User, age_group_for
 
 
 class UsernameTakenError(Exception):
@@ -132,13 +135,51 @@ def unauthorized(message: str) -> Response:
     return error_response(401, message)
 
 
+# Every authenticated request resolves its token to a user. Accounts never change once
+# created (no endpoint edits or deletes them), so each worker remembers the few fields
+# requests need for this long instead of querying for them on every click.
+USER_CACHE_SECONDS = 10.0
+USER_CACHE_KEY = "ouroboard.session_users"
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """The signed-in user as requests see it: read-only, no database session attached."""
+
+    id: int
+    username: str
+    age: int
+    gender: str
+
+    @property
+    def age_group(self) -> str:
+        return age_group_for(self.age)
+
+
 @jwt.user_lookup_loader
-def load_user(_jwt_header: dict, jwt_data: dict) -> User | None:
-    """Resolve the token's subject to a User (None makes the request a 401)."""
+def load_user(_jwt_header: dict, jwt_data: dict) -> SessionUser | None:
+    """Resolve the token's subject to a user (None makes the request a 401)."""
     try:
-        return db.session.get(User, int(jwt_data["sub"]))
+        user_id = int(jwt_data["sub"])
     except (TypeError, ValueError):
         return None
+    # Per application, not per module: each test app has its own database.
+    remembered = current_app.extensions.setdefault(USER_CACHE_KEY, {})
+    now = time.monotonic()
+    entry = remembered.get(user_id)
+    if entry is not None and entry[1] > now:
+        return entry[0]
+    row = db.session.execute(select(User.id, User.username, User.age, User.gender)
+                             .where(User.id == user_id)).first()
+    if row is None:
+        return None
+    user = SessionUser(id=row.id, username=row.username, age=row.age, gender=row.gender)
+    with _user_cache_lock:
+        remembered[user_id] = (user, now + USER_CACHE_SECONDS)
+    return user
+
+
+_user_cache_lock = threading.Lock()
 
 
 @jwt.unauthorized_loader

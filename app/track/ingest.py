@@ -4,6 +4,7 @@ Writes go in one INSERT ... ON CONFLICT (uuid) DO NOTHING per request, committed
 response, so an acknowledged event is durable and a replayed uuid is stored once.
 """
 
+import functools
 import hashlib
 import json
 import uuid as uuid_module
@@ -13,19 +14,22 @@ from datetime import UTC, datetime, timedelta
 import marshmallow as ma
 from blinker import Namespace
 from flask import current_app, g, request
-from flask_jwt_extended import current_user, decode_token, verify_jwt_in_request
+from flask_jwt_extended import current_user, get_jwt, verify_jwt_in_request
 
+from app.auth.service import SessionUser
 from app.blueprint import abort
 from app.database import ingest_write_turn, is_in_memory_database
 from app.errors import DATABASE_RETRY_AFTER_SECONDS
 from app.extensions import db
 from app.http import is_json_mimetype
 from app.metrics import record_events
-from app.models import Event, IngestKey, User, utcnow
-from app.track.keys import find_active_key
+from app.models import Event, utcnow
+from app.track.keys import ActiveKey, find_active_key
 from app.track.rollups import (
     POSTGRES_INSERT_WITH_ROLLUPS,
-    SQLITE_INSERT_EVENTS,
+    SQLITE_EVENTS_AFTER,
+    SQLITE_INSERT_EVENT,
+    SQLITE_LAST_EVENT_ID,
     SQLITE_ROLLUP_STATEMENTS,
 )
 from app.track.schemas import EventBatchSchema, EventSchema, load_event_fast
@@ -49,8 +53,8 @@ WRITER_GRACE_SECONDS = 10
 class Sender:
     """Who events are attributed to: a logged-in user, or a site holding an ingestion key."""
 
-    user: User | None = None
-    key: IngestKey | None = None
+    user: SessionUser | None = None
+    key: ActiveKey | None = None
 
 
 @dataclass
@@ -94,9 +98,26 @@ def resolve_sender(body) -> Sender:
         # text/plain is allowed only for key-authenticated beacons.
         abort(415, "Unsupported content type: send application/json",
               details={"content_type": [request.mimetype or "missing"]})
-    verify_jwt_in_request()
+    verify_user_once()
     # The object itself: build_rows reads it for every event, and the proxy is slow.
     return Sender(user=current_user._get_current_object())
+
+
+def user_required(view):
+    """jwt_required() for ingestion views, reusing the rate-limit key's verification."""
+    @functools.wraps(view)
+    def verified_view(*args, **kwargs):
+        verify_user_once()
+        return view(*args, **kwargs)
+    return verified_view
+
+
+def verify_user_once() -> None:
+    """verify_jwt_in_request, at most once per request: the rate-limit key usually has
+    verified the token already, and decoding a JWT is the dearest step of a /track call."""
+    if not g.get("ingest_jwt_verified"):
+        verify_jwt_in_request()
+        g.ingest_jwt_verified = True
 
 
 def rate_limit_key() -> str:
@@ -113,14 +134,15 @@ def compute_rate_limit_key() -> str:
     raw_key = raw_key_from(request.get_json(force=True, silent=True))
     if raw_key:
         return "ingest-key:" + hashlib.sha256(raw_key.encode("utf-8")).hexdigest()[:16]
-    token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip() or \
-        request.cookies.get(current_app.config["JWT_ACCESS_COOKIE_NAME"])
     subject = None
-    if token:
-        try:
-            subject = decode_token(token)["sub"]
-        except Exception:  # noqa: BLE001 - an unusable token is limited by address instead
-            subject = None
+    try:
+        # Verified here, not merely decoded (a forged token must not pick someone else's
+        # bucket), and remembered so the view does not verify it a second time.
+        if verify_jwt_in_request(optional=True):
+            g.ingest_jwt_verified = True
+            subject = get_jwt()["sub"]
+    except Exception:  # noqa: BLE001 - the view reports a bad token; limit by address
+        subject = None
     return f"ingest-user:{subject}" if subject else f"ingest-ip:{request.remote_addr}"
 
 
@@ -222,7 +244,7 @@ def json_value(value):
 
 def sqlite_time(moment: datetime) -> str:
     """The naive-UTC text SQLAlchemy stores for a datetime on SQLite (UTCDateTime)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def insert_with_rollups(rows: list[dict]) -> dict[str, int]:
@@ -235,17 +257,23 @@ def insert_with_rollups(rows: list[dict]) -> dict[str, int]:
         return {row.uuid: row.id for row in result}
     # Properties go in as the exact text the ORM's JSON type writes, so every row reads
     # the same whichever path stored it.
-    document = json.dumps([{**row, "occurred_at": sqlite_time(row["occurred_at"]),
-                            "received_at": sqlite_time(row["received_at"]),
-                            "properties": None if row["properties"] is None
-                            else json.dumps(row["properties"])} for row in rows],
-                          ensure_ascii=False)
-    inserted = {row.uuid: row.id for row in db.session.execute(SQLITE_INSERT_EVENTS,
-                                                               {"rows": document})}
+    after = db.session.execute(SQLITE_LAST_EVENT_ID).scalar_one()
+    received_at = {}
+    db.session.connection().exec_driver_sql(SQLITE_INSERT_EVENT, [
+        (row["uuid"], row["name"], row["user_id"], row["anonymous_id"], row["session_id"],
+         row["page_url"], row["referrer"],
+         None if row["properties"] is None else json.dumps(row["properties"]),
+         sqlite_time(row["occurred_at"]),
+         # One batch shares one receipt time: format it once.
+         received_at.get(row["received_at"])
+         or received_at.setdefault(row["received_at"], sqlite_time(row["received_at"])),
+         row["age_group"], row["gender"])
+        for row in rows])
+    inserted = {row.uuid: row.id
+                for row in db.session.execute(SQLITE_EVENTS_AFTER, {"after": after})}
     if inserted:
-        ids = json.dumps(list(inserted.values()))
         for statement in SQLITE_ROLLUP_STATEMENTS:
-            db.session.execute(statement, {"ids": ids})
+            db.session.execute(statement, {"after": after})
     return inserted
 
 

@@ -2,7 +2,11 @@
 
 import hashlib
 import secrets
+import threading
+import time
+from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
@@ -11,6 +15,29 @@ from app.models import IngestKey, utcnow
 KEY_PREFIX = "obk_"
 # Keys carry 256 random bits, so a fast hash is enough: nothing to brute-force.
 KEY_RANDOM_BYTES = 32
+
+
+# Every ingest request presents its key: a worker remembers a verified key this long
+# instead of asking the database each time, so a revocation made elsewhere (the CLI, another
+# worker) takes effect within this many seconds; in the revoking process, at once.
+KEY_CACHE_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class ActiveKey:
+    """A verified, unrevoked ingestion key as requests see it."""
+
+    id: int
+    name: str
+
+
+VERIFIED_KEYS = "ouroboard.verified_ingest_keys"
+_verified_lock = threading.Lock()
+
+
+def verified_keys() -> dict[str, tuple[ActiveKey, float]]:
+    """This application's remembered keys (per app: each test app has its own database)."""
+    return current_app.extensions.setdefault(VERIFIED_KEYS, {})
 
 
 class KeyNameTakenError(Exception):
@@ -39,16 +66,29 @@ def revoke_key(name: str) -> IngestKey | None:
     if key is not None and key.revoked_at is None:
         key.revoked_at = utcnow()
         db.session.commit()
+        with _verified_lock:
+            verified_keys().clear()
     return key
 
 
-def find_active_key(raw_key: str) -> IngestKey | None:
-    """The unrevoked key matching `raw_key`, if any."""
+def find_active_key(raw_key: str) -> ActiveKey | None:
+    """The unrevoked key matching `raw_key`, if any (remembered for KEY_CACHE_SECONDS)."""
     if not raw_key.startswith(KEY_PREFIX) or len(raw_key) > 128:
         return None
-    query = select(IngestKey).where(IngestKey.key_hash == hash_key(raw_key),
-                                    IngestKey.revoked_at.is_(None))
-    return db.session.execute(query).scalar_one_or_none()
+    key_hash = hash_key(raw_key)
+    now = time.monotonic()
+    remembered = verified_keys().get(key_hash)
+    if remembered is not None and remembered[1] > now:
+        return remembered[0]
+    query = select(IngestKey.id, IngestKey.name).where(IngestKey.key_hash == key_hash,
+                                                       IngestKey.revoked_at.is_(None))
+    row = db.session.execute(query).first()
+    if row is None:
+        return None
+    key = ActiveKey(id=row.id, name=row.name)
+    with _verified_lock:
+        verified_keys()[key_hash] = (key, now + KEY_CACHE_SECONDS)
+    return key
 
 
 def list_keys() -> list[IngestKey]:

@@ -1,7 +1,7 @@
 """Tracking endpoints: thin views over app.track.ingest."""
 
 from flask import current_app, request
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import current_user
 
 from app.blueprint import ApiBlueprint
 from app.extensions import limiter
@@ -31,8 +31,8 @@ ingest_rate_limit = limiter.shared_limit(ingest_limit, scope="ingest",
 
 @track_bp.route("/track", methods=["POST"])
 @ingest_rate_limit
-@jwt_required()
-@track_bp.arguments(TrackSchema)
+@ingest.user_required
+@track_bp.arguments(TrackSchema())
 @track_bp.response(201, TrackedEventSchema)
 @track_bp.alt_response(200, schema=TrackedEventSchema,
                        description="The uuid was stored before; nothing changed")

@@ -413,3 +413,55 @@ def test_locked_database_is_503_with_retry_after(make_app, database_url):
     # Once the lock is gone the same request succeeds: nothing was half-written.
     retried = post_events(client, batch, headers)
     assert retried.get_json() == {"accepted": 2, "duplicates": 0, "rejected": []}
+
+
+class Clock:
+    """Stands in for time.monotonic in a module, moved by hand."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_key_revoked_by_another_process_stops_working_within_the_cache_window(
+        app, client, ingest_key, stored, monkeypatch):
+    from app.track import keys
+
+    clock = Clock()
+    monkeypatch.setattr(keys.time, "monotonic", clock)
+    assert post_events(client, event("a"), {"X-Ouroboard-Key": ingest_key}).status_code == 202
+    # The CLI in another process revokes it: this worker's memory does not know yet.
+    with app.app_context():
+        db.session.execute(text("UPDATE ingest_keys SET revoked_at = CURRENT_TIMESTAMP"))
+        db.session.commit()
+    assert post_events(client, event("b"), {"X-Ouroboard-Key": ingest_key}).status_code == 202
+    clock.now += keys.KEY_CACHE_SECONDS + 0.1
+    response = post_events(client, event("c"), {"X-Ouroboard-Key": ingest_key})
+    assert response.status_code == 401
+    assert sorted(row.name for row in stored.all()) == ["a", "b"]
+
+
+def test_user_fields_are_read_again_after_the_cache_window(app, client, auth, user, stored,
+                                                          monkeypatch):
+    from app.auth import service
+
+    clock = Clock()
+    monkeypatch.setattr(service.time, "monotonic", clock)
+    assert post_events(client, event("a"), auth.headers).status_code == 202
+    with app.app_context():
+        db.session.execute(text("UPDATE users SET age = 16, gender = 'Other'"))
+        db.session.commit()
+    clock.now += service.USER_CACHE_SECONDS + 0.1
+    assert post_events(client, event("b"), auth.headers).status_code == 202
+    groups = {row.name: (row.age_group, row.gender) for row in stored.all()}
+    assert groups == {"a": (">40", "Male"), "b": ("<18", "Other")}
+
+
+def test_token_of_a_user_who_no_longer_exists_is_401(app, client, auth, user, stored):
+    with app.app_context():
+        db.session.execute(text("DELETE FROM users"))
+        db.session.commit()
+    assert post_events(client, event("a"), auth.headers).status_code == 401
+    assert stored.count() == 0

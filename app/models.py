@@ -157,9 +157,33 @@ class DailyRollup(db.Model):
     """Events per UTC day, feature, age group and gender."""
 
     __tablename__ = "rollup_daily"
+    __table_args__ = (Index("ix_rollup_daily_name_day", "name", "day"),)
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
+    gender: Mapped[str] = mapped_column(String(16), primary_key=True)
+    events: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class MonthlyRollup(db.Model):
+    """Events per UTC month, feature, age group and gender: the middle of long ranges."""
+
+    __tablename__ = "rollup_monthly"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the month's first day
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
+    gender: Mapped[str] = mapped_column(String(16), primary_key=True)
+    events: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class DailyTotal(db.Model):
+    """Events per UTC day, age group and gender, all features together (the trend line)."""
+
+    __tablename__ = "rollup_daily_totals"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
     age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
     gender: Mapped[str] = mapped_column(String(16), primary_key=True)
     events: Mapped[int] = mapped_column(BigInteger, nullable=False)

@@ -112,12 +112,14 @@ class DayBatch:
         midnight = datetime(self.day.year, self.day.month, self.day.day, tzinfo=UTC)
         hours = [second // 3600 for second in self.seconds]
         per_hour = Counter(zip(hours, self.names, self.people, strict=True))
+        month = self.day.replace(day=1)
         for (hour, name, (_, age_group, gender)), count in per_hour.items():
             moment = midnight + timedelta(hours=hour)
             batch.hourly[(moment, name, age_group, gender)] += count
             batch.hourly_totals[(moment, age_group, gender)] += count
             batch.daily[(self.day, name, age_group, gender)] += count
-        month = self.day.replace(day=1)
+            batch.monthly[(month, name, age_group, gender)] += count
+            batch.daily_totals[(self.day, age_group, gender)] += count
         for user_id, age_group, gender in set(self.people):
             batch.people.add((self.day, f"u:{user_id}", age_group, gender))
             batch.monthly_people.add((month, f"u:{user_id}", age_group, gender))
@@ -148,6 +150,8 @@ def write_postgres(day_batch: DayBatch) -> None:
 
 ROLLUP_TABLES = (
     ("rollup_daily", ("day", "name", "age_group", "gender"), "daily"),
+    ("rollup_monthly", ("month", "name", "age_group", "gender"), "monthly"),
+    ("rollup_daily_totals", ("day", "age_group", "gender"), "daily_totals"),
     ("rollup_hourly", ("hour", "name", "age_group", "gender"), "hourly"),
     ("rollup_hourly_totals", ("hour", "age_group", "gender"), "hourly_totals"),
 )
@@ -187,13 +191,9 @@ def write_rollups(batch: RollupBatch, dialect: str) -> None:
         return
     connection = db.session.connection().connection.driver_connection
     mark = "%s" if dialect == "postgresql" else "?"
-    upserts = (
-        ("rollup_daily", ("day", "name", "age_group", "gender"), batch.daily),
-        ("rollup_hourly", ("hour", "name", "age_group", "gender"), batch.hourly),
-        ("rollup_hourly_totals", ("hour", "age_group", "gender"), batch.hourly_totals),
-    )
     cursor = connection.cursor()
-    for table, keys, counts in upserts:
+    for table, keys, attribute in ROLLUP_TABLES:
+        counts = getattr(batch, attribute)
         columns = ", ".join((*keys, "events"))
         marks = ", ".join([mark] * (len(keys) + 1))
         statement = (f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608
@@ -287,5 +287,5 @@ def bulk_load(total_events: int, user_count: int, password_hash: str, seed: int 
     seconds = time.monotonic() - progress.started
     return {"events": total_events, "users": user_count, "seconds": seconds,
             "rate": total_events / seconds,
-            "rollup_rows": len(batch.daily) + len(batch.hourly) + len(batch.hourly_totals)
+            "rollup_rows": sum(len(getattr(batch, attribute)) for *_, attribute in ROLLUP_TABLES)
             + len(batch.people) + len(batch.monthly_people)}

@@ -16,6 +16,8 @@ class RollupBatch:
 
     def __init__(self) -> None:
         self.daily: Counter = Counter()
+        self.monthly: Counter = Counter()
+        self.daily_totals: Counter = Counter()
         self.hourly: Counter = Counter()
         self.hourly_totals: Counter = Counter()
         self.people: set[tuple[date, str, str, str]] = set()
@@ -53,6 +55,18 @@ WITH incoming AS (
     GROUP BY day, name, age_group, gender ORDER BY day, name, age_group, gender
     ON CONFLICT (day, name, age_group, gender)
     DO UPDATE SET events = rollup_daily.events + EXCLUDED.events
+), monthly AS (
+    INSERT INTO rollup_monthly (month, name, age_group, gender, events)
+    SELECT CAST(date_trunc('month', day) AS date), name, age_group, gender, COUNT(*)
+    FROM inserted GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+    ON CONFLICT (month, name, age_group, gender)
+    DO UPDATE SET events = rollup_monthly.events + EXCLUDED.events
+), daily_totals AS (
+    INSERT INTO rollup_daily_totals (day, age_group, gender, events)
+    SELECT day, age_group, gender, COUNT(*) FROM inserted
+    GROUP BY day, age_group, gender ORDER BY day, age_group, gender
+    ON CONFLICT (day, age_group, gender)
+    DO UPDATE SET events = rollup_daily_totals.events + EXCLUDED.events
 ), hourly AS (
     INSERT INTO rollup_hourly (hour, name, age_group, gender, events)
     SELECT hour, name, age_group, gender, COUNT(*) FROM inserted
@@ -113,6 +127,16 @@ SQLITE_ROLLUP_STATEMENTS = tuple(text(sql) for sql in (
         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
         ON CONFLICT (day, name, age_group, gender)
         DO UPDATE SET events = events + excluded.events""",
+    f"""INSERT INTO rollup_monthly (month, name, age_group, gender, events)
+        SELECT month, name, age_group, gender, COUNT(*) FROM ({_SQLITE_NEW_EVENTS}) WHERE true
+        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (month, name, age_group, gender)
+        DO UPDATE SET events = events + excluded.events""",
+    f"""INSERT INTO rollup_daily_totals (day, age_group, gender, events)
+        SELECT day, age_group, gender, COUNT(*) FROM ({_SQLITE_NEW_EVENTS}) WHERE true
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (day, age_group, gender)
+        DO UPDATE SET events = events + excluded.events""",
     f"""INSERT INTO rollup_hourly (hour, name, age_group, gender, events)
         SELECT hour, name, age_group, gender, COUNT(*) FROM ({_SQLITE_NEW_EVENTS}) WHERE true
         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
@@ -134,8 +158,8 @@ SQLITE_ROLLUP_STATEMENTS = tuple(text(sql) for sql in (
 ))  # noqa: S608
 
 
-ROLLUP_TABLE_NAMES = ("rollup_daily", "rollup_hourly", "rollup_hourly_totals",
-                      "rollup_daily_people", "rollup_monthly_people")
+ROLLUP_TABLE_NAMES = ("rollup_daily", "rollup_monthly", "rollup_daily_totals", "rollup_hourly",
+                      "rollup_hourly_totals", "rollup_daily_people", "rollup_monthly_people")
 
 
 def rebuild_rollups() -> None:
@@ -160,6 +184,10 @@ def rebuild_rollups() -> None:
     statements = [f"DELETE FROM {table}" for table in ROLLUP_TABLE_NAMES] + [
         f"INSERT INTO rollup_daily (day, name, age_group, gender, events) SELECT {day}, name, "
         f"{age_group}, {gender}, COUNT(*) FROM events GROUP BY 1, 2, 3, 4",
+        f"INSERT INTO rollup_monthly (month, name, age_group, gender, events) SELECT {month}, "
+        f"name, {age_group}, {gender}, COUNT(*) FROM events GROUP BY 1, 2, 3, 4",
+        f"INSERT INTO rollup_daily_totals (day, age_group, gender, events) SELECT {day}, "
+        f"{age_group}, {gender}, COUNT(*) FROM events GROUP BY 1, 2, 3",
         f"INSERT INTO rollup_hourly (hour, name, age_group, gender, events) SELECT {hour}, "
         f"name, {age_group}, {gender}, COUNT(*) FROM events GROUP BY 1, 2, 3, 4",
         f"INSERT INTO rollup_hourly_totals (hour, age_group, gender, events) SELECT {hour}, "

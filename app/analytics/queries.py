@@ -5,9 +5,9 @@ feature or value) or a bounded page of events. Filter values are bound parameter
 columns a query may group by come from an allowlist.
 
 Counts come from the rollup tables wherever they can: a time range is split into whole UTC
-days (rollup_daily), whole hours at its edges (rollup_hourly) and, only for ranges that do
-not start or end on the hour, slivers of raw events. The pieces are disjoint, so their sums
-are exact.
+months (rollup_monthly), whole UTC days around them (rollup_daily), whole hours at its edges
+(rollup_hourly) and, only for ranges that do not start or end on the hour, slivers of raw
+events. The pieces are disjoint, so their sums are exact.
 """
 
 from collections import Counter
@@ -28,6 +28,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -39,16 +40,20 @@ from app.models import (
     NO_VALUE,
     DailyPerson,
     DailyRollup,
+    DailyTotal,
     Event,
     HourlyRollup,
     HourlyTotal,
     MonthlyPerson,
+    MonthlyRollup,
     User,
 )
 
 events = Event.__table__
 users = User.__table__
 daily = DailyRollup.__table__
+monthly = MonthlyRollup.__table__
+daily_totals = DailyTotal.__table__
 hourly = HourlyRollup.__table__
 hourly_totals = HourlyTotal.__table__
 daily_people = DailyPerson.__table__
@@ -130,11 +135,16 @@ def counted_parts(filters: Filters, column_names: tuple[str, ...], *, with_featu
     pieces = split_range(filters.start, filters.end)
     parts = []
     if pieces.days:
-        first, last = pieces.days
-        parts.append(select(*(daily.c[name] for name in column_names),
-                            daily.c.events.label("n"))
-                     .where(daily.c.day >= first, daily.c.day < last,
-                            *dimension_filters(daily, filters, with_feature=with_feature)))
+        # Whole calendar months from the monthly rollup, the days around them from the daily.
+        months, day_ranges = whole_months(*pieces.days)
+        for table, period, ranges in ((monthly, "month", [months] if months else []),
+                                      (daily, "day", day_ranges)):
+            if ranges:
+                parts.append(select(*(table.c[name] for name in column_names),
+                                    table.c.events.label("n"))
+                             .where(in_ranges(table.c[period], ranges),
+                                    *dimension_filters(table, filters,
+                                                       with_feature=with_feature)))
     if pieces.hours:
         parts.append(select(*(hourly.c[name] for name in column_names),
                             hourly.c.events.label("n"))
@@ -328,12 +338,15 @@ def feature_counts(filters: Filters, *, with_feature: bool = False) -> list[tupl
                   key=lambda item: (-item[1], item[0]))
 
 
-def counts_per_bucket(filters: Filters, bucket_seconds: int) -> list[tuple[int, int]]:
+def counts_per_bucket(filters: Filters, bucket_seconds: int, *, days_only: bool = False
+                      ) -> list[tuple[int, int]]:
     """Events per fixed UTC bucket (keyed by its start in epoch seconds), for folding into
     local hours, days, weeks or months.
 
     Whole hours come from the hourly rollups (all features together, or the selected one);
-    quarter-hour buckets, for zones like India's, come from raw events.
+    quarter-hour buckets, for zones like India's, come from raw events. With `days_only`
+    (the caller folds into local days, weeks or months, never hours), whole UTC days come
+    from the daily rollups instead; see day_counts_as_buckets.
     """
     if bucket_seconds != 3600:
         return raw_counts_per_bucket(filters, bucket_seconds, filters.start or EARLIEST,
@@ -342,20 +355,103 @@ def counts_per_bucket(filters: Filters, bucket_seconds: int) -> list[tuple[int, 
     first_hour, last_hour = ceil_hour(start), floor_hour(end)
     if first_hour >= last_hour:
         return raw_counts_per_bucket(filters, bucket_seconds, start, end)
-    table = hourly if filters.feature else hourly_totals
+    pieces = split_range(start, end)
+    counts: Counter = Counter()
+    hour_ranges = [(first_hour, last_hour)]
+    if days_only and pieces.days:
+        counts.update(day_counts_as_buckets(filters, *pieces.days))
+        hour_ranges = pieces.hours
+    hour_column = hourly_rollup(filters).c.hour
+    for low, high in hour_ranges:
+        # One query per range: OR-ed ranges with a feature made SQLite walk the feature's
+        # whole year in its (name, hour) index.
+        counts.update(hourly_counts(filters, and_(hour_column >= low, hour_column < high)))
+    for low, high in pieces.raw:
+        counts.update(dict(raw_counts_per_bucket(filters, bucket_seconds, low, high)))
+    return sorted(counts.items())
+
+
+def hourly_rollup(filters: Filters):
+    """The hourly table for a line: one feature's rows, or every feature's totals."""
+    return hourly if filters.feature else hourly_totals
+
+
+def hourly_counts(filters: Filters, hour_condition: ColumnElement) -> Counter:
+    """{hour start in epoch seconds: events} for the hours matching the condition."""
+    table = hourly_rollup(filters)
     # Group by the stored hour (cheap) and let the database turn each of the few thousand
     # hours into epoch seconds: converting them row by row in Python cost more than the query.
     hour_epoch = epoch_bucket(table.c.hour, literal_column("3600"))
     query = (select(hour_epoch, func.sum(table.c.events))
-             .where(table.c.hour >= first_hour, table.c.hour < last_hour,
-                    *dimension_filters(table, filters, with_feature=True))
+             .where(hour_condition, *dimension_filters(table, filters, with_feature=True))
              .group_by(table.c.hour))
-    counts = Counter({int(epoch): int(count)
-                      for epoch, count in db.session.execute(query)})
-    for low, high in ((start, first_hour), (last_hour, end)):
-        if low < high:
-            counts.update(dict(raw_counts_per_bucket(filters, bucket_seconds, low, high)))
-    return sorted(counts.items())
+    return Counter({int(epoch): int(count) for epoch, count in db.session.execute(query)})
+
+
+def day_counts_as_buckets(filters: Filters, first: date, last: date) -> Counter:
+    """UTC days [first, last) as buckets that fold into the right local days.
+
+    A UTC day's total is keyed at its noon, which lies in the local day holding most of
+    it. The hours of that UTC day falling on another local date (the first or last few,
+    outside UTC) are read from the hourly rollup, keyed at their own start, and taken off
+    the noon bucket. A year's line then reads one row per day and group plus those few
+    hours per day, instead of 24 hourly rows per day and group.
+    """
+    table = daily if filters.feature else daily_totals
+    query = (select(table.c.day, func.sum(table.c.events))
+             .where(table.c.day >= first, table.c.day < last,
+                    *dimension_filters(table, filters, with_feature=True))
+             .group_by(table.c.day))
+    buckets: Counter = Counter()
+    for day, count in db.session.execute(query):
+        buckets[day_noon_epoch(day)] += int(count)
+    moved = hours_off_their_utc_day(filters.tz, first, last)
+    if moved:
+        for hour_epoch, count in hourly_counts(filters, hour_in(hourly_rollup(filters).c.hour,
+                                                                moved)).items():
+            buckets[hour_epoch] += count
+            buckets[hour_epoch // 86400 * 86400 + 43200] -= count
+    return buckets
+
+
+def hour_in(column, hours: list[datetime]) -> ColumnElement:
+    """column IN (hours). Up to a few thousand values: on SQLite they are bound as the text
+    the column stores, since converting each through the column type cost more than the
+    lookups."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return type_coerce(column, String).in_(
+            [hour.strftime("%Y-%m-%d %H:00:00.000000") for hour in hours])
+    return column.in_(hours)
+
+
+def day_noon_epoch(day: date) -> int:
+    return (day - EPOCH_DAY).days * 86400 + 43200
+
+
+EPOCH_DAY = date(1970, 1, 1)
+
+
+def hours_off_their_utc_day(tz, first: date, last: date) -> list[datetime]:
+    """UTC hours in days [first, last) whose local date differs from that of their UTC
+    day's noon (only called for zones whose offsets are whole hours over the range)."""
+    moved = []
+    day = first
+    while day < last:
+        midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        noon_date = (midnight + timedelta(hours=12)).astimezone(tz).date()
+        first_offset = midnight.astimezone(tz).utcoffset()
+        if first_offset == (midnight + timedelta(hours=23)).astimezone(tz).utcoffset():
+            # One offset all day: an hour's local date follows from arithmetic.
+            shift = int(first_offset.total_seconds()) // 3600
+            noon_day = (12 + shift) // 24
+            moved.extend(midnight + timedelta(hours=hour) for hour in range(24)
+                         if (hour + shift) // 24 != noon_day)
+        else:  # the offset changes today: ask the zone for every hour
+            moved.extend(moment for moment in (midnight + timedelta(hours=hour)
+                                               for hour in range(24))
+                         if moment.astimezone(tz).date() != noon_date)
+        day += timedelta(days=1)
+    return moved
 
 
 def raw_counts_per_bucket(filters: Filters, bucket_seconds: int, start: datetime,

@@ -105,7 +105,7 @@ def daily_series(filters: Filters) -> list[tuple[str, int]]:
         return []
     bucket_seconds = bucket_seconds_for(filters.tz, filters.start, filters.end)
     return zero_filled(filters.start, filters.end, filters.tz, "day",
-                       queries.counts_per_bucket(filters, bucket_seconds))
+                       queries.counts_per_bucket(filters, bucket_seconds, days_only=True))
 
 
 def seed_analytics(filters: Filters) -> tuple[dict, bool]:
@@ -173,7 +173,8 @@ def series(filters: Filters, granularity: str) -> list[dict]:
     bucket_seconds = bucket_seconds_for(filters.tz, filters.start, filters.end)
     return [{"t": t, "count": count} for t, count in zero_filled(
         filters.start, filters.end, filters.tz, granularity,
-        queries.counts_per_bucket(filters, bucket_seconds))]
+        queries.counts_per_bucket(filters, bucket_seconds,
+                                  days_only=granularity != "hour"))]
 
 
 def timeseries(filters: Filters, granularity: str, compare: str | None) -> dict:

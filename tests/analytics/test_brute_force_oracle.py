@@ -54,7 +54,8 @@ def expected(events, start_day, end_day, tz, age_group, gender, feature):
 
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(offset=st.integers(0, 38), length=st.integers(0, 12), tz=st.sampled_from(ZONES),
+@given(offset=st.integers(0, 38), length=st.integers(0, 12) | st.integers(30, 50),
+       tz=st.sampled_from(ZONES),
        age_group=st.sampled_from(["All", "<18", "18-40", ">40"]),
        gender=st.sampled_from(["All", "Male", "Female", "Other"]),
        feature=st.none() | st.sampled_from(FEATURES))
@@ -94,7 +95,8 @@ def brute_force_people(events, start, end, age_group, gender, feature):
 
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(start_minute=st.integers(0, 40 * 24 * 60), length_minutes=st.integers(1, 20 * 24 * 60),
+@given(start_minute=st.integers(0, 40 * 24 * 60),
+       length_minutes=st.integers(1, 20 * 24 * 60) | st.integers(30 * 24 * 60, 50 * 24 * 60),
        age_group=st.sampled_from(["All", "<18", "18-40", ">40"]),
        gender=st.sampled_from(["All", "Male", "Female", "Other"]),
        feature=st.none() | st.sampled_from(FEATURES))
@@ -135,3 +137,40 @@ def test_unique_people_over_whole_months_match_raw(get_json, random_events, star
                                                age_group, gender, None)
         _, summary = get_json("/analytics/summary", **params)
         assert (summary["totalEvents"], summary["uniqueUsers"]) == (total, people)
+
+
+def local_bucket(moment, zone, granularity):
+    day = moment.astimezone(zone).date()
+    if granularity == "week":
+        day -= timedelta(days=day.weekday())
+    elif granularity == "month":
+        day = day.replace(day=1)
+    return day.isoformat()
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(offset=st.integers(0, 38), length=st.integers(0, 50), tz=st.sampled_from(ZONES),
+       granularity=st.sampled_from(["day", "week", "month"]),
+       age_group=st.sampled_from(["All", "<18", "18-40", ">40"]),
+       feature=st.none() | st.sampled_from(FEATURES))
+def test_day_week_and_month_series_match_brute_force(get_json, random_events, offset, length,
+                                                     tz, granularity, age_group, feature):
+    """Whole UTC days of these series come from daily rollups with hour corrections."""
+    start_day = FIRST_DAY + timedelta(days=offset)
+    end_day = start_day + timedelta(days=length)
+    params = {"startDate": start_day.isoformat(), "endDate": end_day.isoformat(), "tz": tz,
+              "ageGroup": age_group, "granularity": granularity}
+    if feature:
+        params["feature"] = feature
+    status, body = get_json("/analytics/timeseries", **params)
+    assert status == 200
+    zone = ZoneInfo(tz)
+    start = datetime.combine(start_day, datetime.min.time(), zone)
+    end = datetime.combine(end_day + timedelta(days=1), datetime.min.time(), zone)
+    counts = Counter(local_bucket(event.at, zone, granularity) for event in random_events
+                     if start <= event.at < end and age_group in ("All", event.age_group)
+                     and (feature is None or event.name == feature))
+    assert {point["t"]: point["count"] for point in body["series"] if point["count"]} == \
+        dict(counts)
+    assert sum(point["count"] for point in body["series"]) == sum(counts.values())

@@ -36,10 +36,13 @@ class WarnOnce:
         self.message = message
         self.failing = False
 
-    def failed(self, exc: BaseException) -> None:
-        if not self.failing:
+    def failed(self, exc: BaseException) -> bool:
+        """Record a failure; True when it is the first since the last recovery."""
+        first = not self.failing
+        if first:
             log.warning("%s: %s", self.message, exc)
         self.failing = True
+        return first
 
     def recovered(self) -> None:
         if self.failing:

@@ -5,8 +5,11 @@ Each process keeps a short history of messages in a LiveHub, fed three ways:
 - with REDIS_URL, ingestion also publishes to a Redis channel (with a global sequence number
   from INCR) and every process's subscriber thread feeds its own hub, so a dashboard on any
   worker or instance hears about every ingest;
-- without Redis, a watcher thread in each process that has open streams checks the events
-  table's high-water mark every second, so other workers' ingests still arrive.
+- without Redis, a watcher thread in each process that has open streams looks at the events
+  table every second and announces what other workers stored. Workers' ids interleave, so
+  the watcher counts every id above the mark it last looked at and takes off the events this
+  process announced itself; an own event the watcher already counted is not announced
+  again. Each event is announced once.
 If Redis fails, delivery falls back to the local and watcher paths.
 """
 
@@ -15,7 +18,7 @@ import logging
 import threading
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -36,6 +39,8 @@ HISTORY_LENGTH = 512
 EXTENSION_KEY = "ouroboard.live"
 RESUBSCRIBE_DELAY_SECONDS = 1.0
 WATCH_INTERVAL_SECONDS = 1.0
+# Own announced events the watcher has not looked past yet (a few seconds of ingest).
+OWN_EVENTS_REMEMBERED = 200_000
 
 publish_warning = WarnOnce("live fan-out through Redis unavailable, delivering locally")
 subscribe_warning = WarnOnce("live subscription to Redis lost, watching the events table")
@@ -70,40 +75,50 @@ class LiveHub:
         self.open_streams = 0
         self.subscriber: threading.Thread | None = None
         self.subscriber_lock = threading.Lock()
-        # Highest event id this process has announced (its own ingests, Redis, the watcher).
-        self.announced_event_id = 0
+        # The watcher has accounted for every event id up to this one.
+        self.watched_event_id = 0
+        # (id, name) of events this process announced itself above watched_event_id.
+        self.own_announced: deque[tuple[int, str]] = deque(maxlen=OWN_EVENTS_REMEMBERED)
 
     @property
     def latest_seq(self) -> int:
         with self.condition:
             return self.history[-1].seq if self.history else 0
 
-    def deliver(self, names, received: int, max_event_id: int = 0,
-                message_id: str | None = None) -> None:
+    def deliver(self, names, received: int, message_id: str | None = None) -> None:
         """Add a message with the next sequence number and wake every waiting stream."""
         with self.condition:
-            if message_id is not None:
-                if message_id in self.seen_ids:
-                    return
-                self.seen_ids.append(message_id)
-            self.announced_event_id = max(self.announced_event_id, max_event_id)
-            seq = (self.history[-1].seq if self.history else 0) + 1
-            self.history.append(LiveMessage(seq, tuple(names), received))
-            self.condition.notify_all()
+            self.deliver_locked(names, received, message_id)
 
-    def publish(self, names: list[str], received: int, max_event_id: int = 0) -> None:
-        """Announce stored events here at once, and to other processes through Redis when
-        it is configured and up (without it, their watchers find the events)."""
+    def deliver_locked(self, names, received: int, message_id: str | None = None) -> None:
+        if message_id is not None:
+            if message_id in self.seen_ids:
+                return
+            self.seen_ids.append(message_id)
+        seq = (self.history[-1].seq if self.history else 0) + 1
+        self.history.append(LiveMessage(seq, tuple(names), received))
+        self.condition.notify_all()
+
+    def publish(self, events: list[tuple[int, str]]) -> None:
+        """Announce stored events, given as (id, name), here at once, and to other processes
+        through Redis when it is configured and up (without it, their watchers find them)."""
         message_id = uuid.uuid4().hex
-        self.deliver(names, received, max_event_id, message_id)
+        with self.condition:
+            # Events the watcher already counted (committed just before it looked) are out.
+            fresh = [(event_id, name) for event_id, name in events
+                     if event_id > self.watched_event_id]
+            if not fresh:
+                return
+            self.own_announced.extend(fresh)
+            names = sorted({name for _, name in fresh})
+            self.deliver_locked(names, len(fresh), message_id)
         client = self.redis()
         if client is None:
             return
         self.ensure_subscriber()
         try:
             client.publish(CHANNEL, json.dumps({"id": message_id, "names": names,
-                                                "received": received,
-                                                "max_event_id": max_event_id}))
+                                                "received": len(fresh)}))
             publish_warning.recovered()
         except REDIS_ERRORS as exc:
             publish_warning.failed(exc)
@@ -148,10 +163,12 @@ class LiveHub:
                 self.subscriber.start()
 
     def skip_past_events(self) -> None:
-        """Start announcing from the newest stored event: streams only want what is new."""
+        """Start watching from the newest stored event: streams only want what is new."""
         with self.app.app_context():
             try:
-                self.announced_event_id = max(self.announced_event_id, self.max_event_id())
+                newest = self.max_event_id()
+                with self.condition:
+                    self.watched_event_id = max(self.watched_event_id, newest)
             except SQLAlchemyError:
                 db.session.rollback()
             finally:
@@ -181,18 +198,29 @@ class LiveHub:
         return db.session.execute(select(func.max(Event.id))).scalar() or 0
 
     def announce_new_events(self) -> None:
-        """Deliver one message for events stored since the last announcement."""
-        since = self.announced_event_id
+        """Deliver one message for the events other processes stored since the last look."""
+        since = self.watched_event_id
         newest = self.max_event_id()
         if newest <= since:
             return
         query = (select(Event.name, func.count()).where(Event.id > since, Event.id <= newest)
                  .group_by(Event.name))
-        counts = {name: count for name, count in db.session.execute(query).all()}
+        counts = Counter({name: count for name, count in db.session.execute(query).all()})
         with self.condition:
-            if newest <= self.announced_event_id:
-                return  # this process announced them itself meanwhile
-        self.deliver(sorted(counts), sum(counts.values()), newest)
+            if self.watched_event_id != since:
+                return  # looked past meanwhile (a resubscribe); the next look recounts
+            remaining = deque()
+            for event_id, name in self.own_announced:
+                if event_id > newest:
+                    remaining.append((event_id, name))
+                elif event_id > since:
+                    counts[name] -= 1  # announced by this process already
+            self.own_announced = deque(remaining, maxlen=OWN_EVENTS_REMEMBERED)
+            self.watched_event_id = newest
+            names = sorted(name for name, count in counts.items() if count > 0)
+            received = sum(count for count in counts.values() if count > 0)
+            if received:
+                self.deliver_locked(names, received)
 
     def subscribe_forever(self) -> None:
         """Feed the hub from Redis pub/sub, reconnecting whenever Redis comes back; while it
@@ -211,9 +239,11 @@ class LiveHub:
                     if message and message.get("type") == "message":
                         body = json.loads(message["data"])
                         self.deliver(tuple(body["names"]), int(body["received"]),
-                                     int(body.get("max_event_id") or 0), str(body["id"]))
+                                     str(body["id"]))
             except REDIS_ERRORS as exc:
-                subscribe_warning.failed(exc)
+                if subscribe_warning.failed(exc):
+                    # Redis announced everything up to now: watch from here on.
+                    self.skip_past_events()
                 self.poll_events_table()
                 time.sleep(RESUBSCRIBE_DELAY_SECONDS)
             except (ValueError, KeyError, TypeError) as exc:

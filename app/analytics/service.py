@@ -259,8 +259,7 @@ def on_events_stored(app: Flask, events: list[dict], **_kwargs) -> None:
     from app.analytics.live import hub_for
 
     bump_generation(app)
-    hub_for(app).publish(sorted({event["name"] for event in events}), len(events),
-                         max(event["id"] for event in events))
+    hub_for(app).publish([(event["id"], event["name"]) for event in events])
 
 
 def register_listeners(app: Flask) -> None:

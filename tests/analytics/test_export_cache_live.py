@@ -343,3 +343,34 @@ def test_own_publish_echoed_by_redis_is_delivered_once(make_app, redis_url):
     assert hub.latest_seq == before + 1
     assert stream.next(1, timeout=0.5) == []
     stream.stop()
+
+
+def test_watcher_announces_interleaved_events_of_two_workers_exactly_once(make_app):
+    """Without Redis, both workers ingest and their event ids interleave; the watching
+    worker must announce the other's events once each, and never its own twice."""
+    worker_a, worker_b = make_app(), make_app()
+    hub = live.hub_for(worker_a)
+    hub.open_streams = 1  # as if a dashboard were connected to worker A
+    hub.skip_past_events()
+    headers = register_headers(worker_a.test_client(), "interleave")
+    sent = []
+    for round_number in range(4):
+        for worker, label in ((worker_a, "a"), (worker_b, "b"), (worker_a, "a")):
+            name = f"{label}_{round_number}"
+            ingest_one(worker.test_client(), headers, name=name)
+            sent.append(name)
+        hub.poll_events_table()
+    hub.poll_events_table()
+    announced = [name for message in hub.history for name in message.names]
+    assert sum(message.received for message in hub.history) == len(sent)
+    assert sorted(announced) == sorted(sent)
+
+
+def test_own_events_the_watcher_already_counted_are_not_announced_again(make_app):
+    hub = live.hub_for(make_app())
+    hub.watched_event_id = 10
+    hub.publish([(9, "counted_by_watcher"), (11, "new")])
+    (message,) = hub.history
+    assert (message.names, message.received) == (("new",), 1)
+    hub.publish([(10, "also_counted")])
+    assert len(hub.history) == 1

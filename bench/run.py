@@ -6,6 +6,7 @@ Environment: BENCH_EVENTS (default 10,000,000), BENCH_DB (sqlite or postgres),
 BENCH_SAMPLES (queries per endpoint, default 30), BENCH_INGEST_SECONDS (default 20).
 """
 
+import contextlib
 import http.client
 import json
 import os
@@ -15,6 +16,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -287,14 +289,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(url: str, worker_class: str) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(url: str, worker_class: str, app: str = "wsgi:app", **extra_env
+                   ) -> tuple[subprocess.Popen, int]:
     port = free_port()
+    # gunicorn quietly runs "sync" with more than one thread as gthread: sync gets one.
     env = env_for(url, APP_ENV="production", PORT=str(port), HOST="127.0.0.1",
                   WEB_CONCURRENCY="2", GUNICORN_WORKER_CLASS=worker_class,
-                  GUNICORN_THREADS="8", INGEST_RATE_LIMIT="10000000 per minute",
-                  LOG_LEVEL="warning")
+                  GUNICORN_THREADS="1" if worker_class == "sync" else "8",
+                  INGEST_RATE_LIMIT="10000000 per minute",
+                  LOG_LEVEL="warning", **extra_env)
     process = subprocess.Popen([BIN / "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile",
-                                "/dev/null", "wsgi:app"], cwd=ROOT, env=env,
+                                "/dev/null", app], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -340,8 +345,95 @@ def count_named(url: str, name: str) -> int:
     return count
 
 
+class LiveStream(threading.Thread):
+    """One dashboard's live stream: counts the `events` frames and the events they report."""
+
+    def __init__(self, port: int, token: str):
+        super().__init__(daemon=True)
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.connection.request("GET", "/api/v1/analytics/stream",
+                                headers={"Authorization": f"Bearer {token}"})
+        self.response = self.connection.getresponse()
+        self.frames, self.announced, self.hello = 0, 0, False
+
+    def run(self) -> None:
+        event = None
+        try:
+            for raw in self.response:
+                line = raw.decode().strip()
+                if line.startswith("event:"):
+                    event = line.split(":", 1)[1].strip()
+                elif line.startswith("data:") and event == "hello":
+                    self.hello = True
+                elif line.startswith("data:") and event == "events":
+                    self.frames += 1
+                    self.announced += json.loads(line[5:])["received"]
+        except (OSError, ValueError, http.client.HTTPException):
+            pass  # closed by close() at the end of the measurement
+
+    def close(self) -> None:
+        sock = self.connection.sock or getattr(self.response.fp, "raw", None)
+        with contextlib.suppress(OSError, AttributeError):
+            (sock._sock if hasattr(sock, "_sock") else sock).shutdown(socket.SHUT_RDWR)
+        self.response.close()
+        self.connection.close()
+
+
+def measure_with_streams(url: str, port: int, key: str, worker_class: str) -> dict:
+    """/events while dashboards hold live streams open (one stream under sync workers,
+    where each stream takes a whole worker; two otherwise)."""
+    token = login_token(port)
+    streams = [LiveStream(port, token) for _ in range(1 if worker_class == "sync" else 2)]
+    for stream in streams:
+        stream.start()
+    time.sleep(1)
+    name = f"streamed_{worker_class}_{uuid.uuid4().hex[:6]}"
+    load = run_load(port, "/api/v1/events", {"Content-Type": "application/json",
+                                             "X-Ouroboard-Key": key},
+                    loadgen.BatchBody(name), INGEST_SECONDS / 2)
+    time.sleep(2)  # the last announcements
+    for stream in streams:
+        stream.close()
+    stored = count_named(url, name)
+    result = {**load, "events_per_second": load["accepted"] / load["elapsed"], "stored": stored,
+              "streams": len(streams), "frames": [stream.frames for stream in streams],
+              "announced": [stream.announced for stream in streams],
+              "hello": all(stream.hello for stream in streams)}
+    log(f"{worker_class} /events with {len(streams)} live stream(s): "
+        f"{result['events_per_second']:,.0f} events/s, p99 {load['latency']['p99']:.0f} ms; "
+        f"frames {result['frames']}, events announced {result['announced']} of {stored:,}")
+    return result
+
+
+def measure_reference(worker_class: str = "sync") -> dict:
+    """bench/reference_app.py, the minimal endpoints, under the same gunicorn settings."""
+    database = DATA / "reference.db"
+    results = {}
+    for path, body in (("/api/v1/events", loadgen.BatchBody("reference")),
+                       ("/api/v1/track", loadgen.TrackBody("reference"))):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        process, port = start_gunicorn("sqlite://", worker_class, "bench.reference_app:app",
+                                       REFERENCE_DATABASE=str(database))
+        try:
+            load = run_load(port, path, {"Content-Type": "application/json"}, body,
+                            INGEST_SECONDS / 2)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+        results[path] = {**load, "per_second": (load["accepted"] if path.endswith("events")
+                                                else load["requests"]) / load["elapsed"]}
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    log(f"minimal Flask reference ({worker_class}): "
+        f"{results['/api/v1/events']['per_second']:,.0f} events/s in batches, "
+        f"{results['/api/v1/track']['per_second']:,.0f} req/s one insert each")
+    return results
+
+
 def measure_ingestion(url: str) -> dict:
-    """Batches of 100 on /events and single /track calls, per gunicorn worker class."""
+    """Batches of 100 on /events and single /track calls, per gunicorn worker class, then
+    /events again with live streams open."""
     key_output = subprocess.run([BIN / "flask", "keys", "create", f"bench-{uuid.uuid4().hex[:8]}"],
                                 cwd=ROOT, env=env_for(url), check=True, capture_output=True,
                                 text=True).stdout
@@ -374,7 +466,8 @@ def measure_ingestion(url: str) -> dict:
                          stored=count_named(url, track_name))
             log(f"{worker_class} /track: {track['requests_per_second']:,.0f} req/s, "
                 f"p99 {track['latency']['p99']:.0f} ms, {track['errors']} errors")
-            results[worker_class] = {"events": batch, "track": track}
+            streamed = measure_with_streams(url, port, key, worker_class)
+            results[worker_class] = {"events": batch, "track": track, "streamed": streamed}
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -547,6 +640,50 @@ def write_report(run: dict) -> None:
             f"{name} {cases['events']['rss_kib'][0]:,} → {cases['events']['rss_kib'][1]:,}"
             for name, cases in ingest.items()) + ".",
         "",
+        "### The yardstick on this machine",
+        "",
+        "`bench/reference_app.py` is a minimal Flask app under the same gunicorn settings and "
+        "load generator: it parses a batch and inserts it with `executemany`, or inserts one "
+        "row per request, into an empty SQLite file, with no authentication, validation, "
+        "rollups, rate limits, logs or metrics. The issue's figures for it (about 100,000 "
+        "events/s and 3,100 requests/s) came from another machine; these came from this run.",
+        "",
+        "| worker | minimal /events | minimal /track | Ouroboard /events | Ouroboard /track |",
+        "|---|---|---|---|---|",
+    ]
+    for worker_class, reference in run["reference"].items():
+        minimal_events = reference["/api/v1/events"]["per_second"]
+        minimal_track = reference["/api/v1/track"]["per_second"]
+        our_events = ingest[worker_class]["events"]["events_per_second"]
+        our_track = ingest[worker_class]["track"]["requests_per_second"]
+        lines.append(
+            f"| {worker_class} | {minimal_events:,.0f} events/s | {minimal_track:,.0f} req/s | "
+            f"{our_events:,.0f} events/s ({our_events / minimal_events:.0%}) | "
+            f"{our_track:,.0f} req/s ({our_track / minimal_track:.0%}) |")
+    lines += [
+        "",
+        "### With live streams open",
+        "",
+        "/events again for half as long while dashboards hold `/analytics/stream` open (two "
+        "streams; one under sync workers, where a stream occupies a whole worker). "
+        "\"Announced\" is the number of events the stream's frames reported, against the events "
+        "stored in that window.",
+        "",
+        "| worker | streams | throughput | p99 ms | errors | frames per stream "
+        "| announced / stored |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for worker_class, cases in ingest.items():
+        streamed = cases["streamed"]
+        lines.append(
+            f"| {worker_class} | {streamed['streams']} | "
+            f"{streamed['events_per_second']:,.0f} events/s | "
+            f"{streamed['latency']['p99']:.0f} | {streamed['errors']} | "
+            f"{', '.join(str(frames) for frames in streamed['frames'])} | "
+            f"{', '.join(f'{announced:,}' for announced in streamed['announced'])} / "
+            f"{streamed['stored']:,} |")
+    lines += [
+        "",
         "## Export",
         "",
         f"Streaming {run['export']['rows']:,} events as CSV took "
@@ -587,6 +724,8 @@ def main() -> int:
     run["ratios"] = measure_ratios(url)
     run["ceiling"] = measure_insert_ceiling(url)
     run["ingest"] = measure_ingestion(url)
+    run["reference"] = {worker_class: measure_reference(worker_class)
+                        for worker_class in ("sync", "gthread")}
     run["export"] = measure_export_memory(url)
     # The notes, and the latest `make faults` summary, follow the figures.
     run["notes"] = "".join(

@@ -420,7 +420,7 @@ def hour_in(column, hours: list[datetime]) -> ColumnElement:
     lookups."""
     if db.session.get_bind().dialect.name == "sqlite":
         return type_coerce(column, String).in_(
-            [hour.strftime("%Y-%m-%d %H:00:00.000000") for hour in hours])
+            [f"{hour.date().isoformat()} {hour.hour:02d}:00:00.000000" for hour in hours])
     return column.in_(hours)
 
 

@@ -40,7 +40,7 @@ EXTENSION_KEY = "ouroboard.live"
 RESUBSCRIBE_DELAY_SECONDS = 1.0
 WATCH_INTERVAL_SECONDS = 1.0
 # Own announced events the watcher has not looked past yet (a few seconds of ingest).
-OWN_EVENTS_REMEMBERED = 200_000
+OWN_EVENTS_REMEMBERED = 100_000
 
 publish_warning = WarnOnce("live fan-out through Redis unavailable, delivering locally")
 subscribe_warning = WarnOnce("live subscription to Redis lost, watching the events table")
@@ -103,13 +103,16 @@ class LiveHub:
         """Announce stored events, given as (id, name), here at once, and to other processes
         through Redis when it is configured and up (without it, their watchers find them)."""
         message_id = uuid.uuid4().hex
+        watching = self.watching()
         with self.condition:
             # Events the watcher already counted (committed just before it looked) are out.
             fresh = [(event_id, name) for event_id, name in events
-                     if event_id > self.watched_event_id]
+                     if not watching or event_id > self.watched_event_id]
             if not fresh:
                 return
-            self.own_announced.extend(fresh)
+            if watching and self.open_streams > 0:
+                # Only the watcher reads these, and only while someone listens.
+                self.own_announced.extend(fresh)
             names = sorted({name for _, name in fresh})
             self.deliver_locked(names, len(fresh), message_id)
         client = self.redis()
@@ -134,16 +137,26 @@ class LiveHub:
                     return newer
                 self.condition.wait(remaining)
 
+    def watching(self) -> bool:
+        """Whether other processes' events reach this one through the table watcher."""
+        return not self.app.config.get("REDIS_URL") or subscribe_warning.failing
+
     def open_stream(self, limit: int) -> None:
         with self.condition:
             if self.open_streams >= limit:
                 raise StreamLimitReachedError
             self.open_streams += 1
+            first = self.open_streams == 1
         metrics.open_streams.inc()
+        if first and self.watching():
+            # Nobody listened until now, so own events went unrecorded: look from here.
+            self.skip_past_events()
 
     def close_stream(self) -> None:
         with self.condition:
             self.open_streams -= 1
+            if self.open_streams <= 0:
+                self.own_announced.clear()
         metrics.open_streams.dec()
 
     def redis(self) -> redis.Redis | None:

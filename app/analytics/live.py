@@ -43,7 +43,7 @@ WATCH_INTERVAL_SECONDS = 1.0
 OWN_EVENTS_REMEMBERED = 100_000
 
 publish_warning = WarnOnce("live fan-out through Redis unavailable, delivering locally")
-subscribe_warning = WarnOnce("live subscription to Redis lost, watching the events table")
+SUBSCRIBE_WARNING = "live subscription to Redis lost, watching the events table"
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,8 @@ class LiveHub:
         self.subscriber_lock = threading.Lock()
         # The watcher has accounted for every event id up to this one.
         self.watched_event_id = 0
+        # Whether this hub's Redis subscription is down (so the watcher is in use).
+        self.subscribe_warning = WarnOnce(SUBSCRIBE_WARNING)
         # (id, name) of events this process announced itself above watched_event_id.
         self.own_announced: deque[tuple[int, str]] = deque(maxlen=OWN_EVENTS_REMEMBERED)
 
@@ -139,7 +141,7 @@ class LiveHub:
 
     def watching(self) -> bool:
         """Whether other processes' events reach this one through the table watcher."""
-        return not self.app.config.get("REDIS_URL") or subscribe_warning.failing
+        return not self.app.config.get("REDIS_URL") or self.subscribe_warning.failing
 
     def open_stream(self, limit: int) -> None:
         with self.condition:
@@ -246,7 +248,7 @@ class LiveHub:
                                               health_check_interval=10)
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(CHANNEL)
-                subscribe_warning.recovered()
+                self.subscribe_warning.recovered()
                 while True:
                     message = pubsub.get_message(timeout=1.0)
                     if message and message.get("type") == "message":
@@ -254,7 +256,7 @@ class LiveHub:
                         self.deliver(tuple(body["names"]), int(body["received"]),
                                      str(body["id"]))
             except REDIS_ERRORS as exc:
-                if subscribe_warning.failed(exc):
+                if self.subscribe_warning.failed(exc):
                     # Redis announced everything up to now: watch from here on.
                     self.skip_past_events()
                 self.poll_events_table()

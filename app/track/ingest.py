@@ -258,15 +258,14 @@ def insert_with_rollups(rows: list[dict]) -> dict[str, int]:
     # Properties go in as the exact text the ORM's JSON type writes, so every row reads
     # the same whichever path stored it.
     after = db.session.execute(SQLITE_LAST_EVENT_ID).scalar_one()
-    received_at = {}
+    receipt_texts: dict[datetime, str] = {}  # a batch shares one receipt time
     db.session.connection().exec_driver_sql(SQLITE_INSERT_EVENT, [
         (row["uuid"], row["name"], row["user_id"], row["anonymous_id"], row["session_id"],
          row["page_url"], row["referrer"],
          None if row["properties"] is None else json.dumps(row["properties"]),
          sqlite_time(row["occurred_at"]),
-         # One batch shares one receipt time: format it once.
-         received_at.get(row["received_at"])
-         or received_at.setdefault(row["received_at"], sqlite_time(row["received_at"])),
+         receipt_texts.get(row["received_at"])
+         or receipt_texts.setdefault(row["received_at"], sqlite_time(row["received_at"])),
          row["age_group"], row["gender"])
         for row in rows])
     inserted = {row.uuid: row.id

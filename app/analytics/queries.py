@@ -424,11 +424,11 @@ def hour_in(column, hours: list[datetime]) -> ColumnElement:
     return column.in_(hours)
 
 
+EPOCH_DAY = date(1970, 1, 1)
+
+
 def day_noon_epoch(day: date) -> int:
     return (day - EPOCH_DAY).days * 86400 + 43200
-
-
-EPOCH_DAY = date(1970, 1, 1)
 
 
 def hours_off_their_utc_day(tz, first: date, last: date) -> list[datetime]:
@@ -438,7 +438,6 @@ def hours_off_their_utc_day(tz, first: date, last: date) -> list[datetime]:
     day = first
     while day < last:
         midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        noon_date = (midnight + timedelta(hours=12)).astimezone(tz).date()
         first_offset = midnight.astimezone(tz).utcoffset()
         if first_offset == (midnight + timedelta(hours=23)).astimezone(tz).utcoffset():
             # One offset all day: an hour's local date follows from arithmetic.
@@ -447,6 +446,7 @@ def hours_off_their_utc_day(tz, first: date, last: date) -> list[datetime]:
             moved.extend(midnight + timedelta(hours=hour) for hour in range(24)
                          if (hour + shift) // 24 != noon_day)
         else:  # the offset changes today: ask the zone for every hour
+            noon_date = (midnight + timedelta(hours=12)).astimezone(tz).date()
             moved.extend(moment for moment in (midnight + timedelta(hours=hour)
                                                for hour in range(24))
                          if moment.astimezone(tz).date() != noon_date)

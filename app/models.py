@@ -157,7 +157,9 @@ class DailyRollup(db.Model):
     """Events per UTC day, feature, age group and gender."""
 
     __tablename__ = "rollup_daily"
-    __table_args__ = (Index("ix_rollup_daily_name_day", "name", "day"),)
+    # Covering: a feature's line is read from the index alone, with no lookup per row.
+    __table_args__ = (Index("ix_rollup_daily_name_day", "name", "day", "age_group", "gender",
+                            "events"),)
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -182,6 +184,8 @@ class DailyTotal(db.Model):
     """Events per UTC day, age group and gender, all features together (the trend line)."""
 
     __tablename__ = "rollup_daily_totals"
+    __table_args__ = (Index("ix_rollup_daily_totals_covering", "day", "age_group", "gender",
+                            "events"),)
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
@@ -193,7 +197,8 @@ class HourlyRollup(db.Model):
     """Events per UTC hour, feature, age group and gender (range edges, feature trends)."""
 
     __tablename__ = "rollup_hourly"
-    __table_args__ = (Index("ix_rollup_hourly_name_hour", "name", "hour"),)
+    __table_args__ = (Index("ix_rollup_hourly_name_hour", "name", "hour", "age_group", "gender",
+                            "events"),)
 
     hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -206,6 +211,8 @@ class HourlyTotal(db.Model):
     """Events per UTC hour, age group and gender, all features together (the trend line)."""
 
     __tablename__ = "rollup_hourly_totals"
+    __table_args__ = (Index("ix_rollup_hourly_totals_covering", "hour", "age_group", "gender",
+                            "events"),)
 
     hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     age_group: Mapped[str] = mapped_column(String(8), primary_key=True)

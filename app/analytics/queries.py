@@ -10,6 +10,8 @@ months (rollup_monthly), whole UTC days around them (rollup_daily), whole hours 
 events. The pieces are disjoint, so their sums are exact.
 """
 
+import functools
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +21,8 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    any_,
+    bindparam,
     case,
     cast,
     distinct,
@@ -28,9 +32,9 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    type_coerce,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY, TIMESTAMP
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -254,7 +258,7 @@ BREAKDOWN_COLUMNS = {
     "gender": events.c.gender,
     "page_url": events.c.page_url,
 }
-BUCKET_SIZES = frozenset({900, 3600})
+BUCKET_SIZES = frozenset({900, 3600})  # widths bucket_of accepts
 
 
 class epoch_bucket(FunctionElement):  # noqa: N801 - reads like the SQL function it renders
@@ -393,9 +397,9 @@ def day_counts_as_buckets(filters: Filters, first: date, last: date) -> Counter:
 
     A UTC day's total is keyed at its noon, which lies in the local day holding most of
     it. The hours of that UTC day falling on another local date (the first or last few,
-    outside UTC) are read from the hourly rollup, keyed at their own start, and taken off
-    the noon bucket. A year's line then reads one row per day and group plus those few
-    hours per day, instead of 24 hourly rows per day and group.
+    outside UTC) are summed per UTC day from the hourly rollup, keyed at the first of
+    them, and taken off the noon bucket. A year's line then reads one row per day and
+    group plus those few hours per day, instead of 24 hourly rows per day and group.
     """
     table = daily if filters.feature else daily_totals
     query = (select(table.c.day, func.sum(table.c.events))
@@ -405,23 +409,64 @@ def day_counts_as_buckets(filters: Filters, first: date, last: date) -> Counter:
     buckets: Counter = Counter()
     for day, count in db.session.execute(query):
         buckets[day_noon_epoch(day)] += int(count)
-    moved = hours_off_their_utc_day(filters.tz, first, last)
-    if moved:
-        for hour_epoch, count in hourly_counts(filters, hour_in(hourly_rollup(filters).c.hour,
-                                                                moved)).items():
-            buckets[hour_epoch] += count
-            buckets[hour_epoch // 86400 * 86400 + 43200] -= count
+    moved = moved_hours(filters.tz, first, last)
+    if not moved.hours:
+        return buckets
+    hourly_table = hourly_rollup(filters)
+    day = utc_date_of(hourly_table.c.hour)
+    query = (select(day, func.sum(hourly_table.c.events))
+             .where(hour_in(hourly_table.c.hour, moved),
+                    *dimension_filters(hourly_table, filters, with_feature=True))
+             .group_by(day))
+    for utc_day, count in db.session.execute(query):
+        noon = day_noon_epoch(date.fromisoformat(utc_day) if isinstance(utc_day, str)
+                              else utc_day)
+        buckets[moved.first_moved_by_day[noon - 43200]] += int(count)
+        buckets[noon] -= int(count)
     return buckets
 
 
-def hour_in(column, hours: list[datetime]) -> ColumnElement:
-    """column IN (hours). Up to a few thousand values: on SQLite they are bound as the text
-    the column stores, since converting each through the column type cost more than the
-    lookups."""
+class utc_date_of(FunctionElement):  # noqa: N801 - reads like the SQL function it renders
+    """The UTC calendar date of a stored timestamp (text 'YYYY-MM-DD' on SQLite)."""
+
+    inherit_cache = True
+
+
+@compiles(utc_date_of, "sqlite")
+def _utc_date_of_sqlite(element, compiler, **kw):
+    # The stored text starts with the UTC date; cheaper than date() or strftime().
+    return f"substr({compiler.process(list(element.clauses)[0], **kw)}, 1, 10)"
+
+
+@compiles(utc_date_of, "postgresql")
+def _utc_date_of_postgres(element, compiler, **kw):
+    return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AT TIME ZONE 'UTC' AS DATE)"
+
+
+@dataclass(frozen=True)
+class MovedHours:
+    """The UTC hours of a day range that belong to another local date than their UTC day's
+    noon, ready to bind as one parameter."""
+
+    hours: tuple[datetime, ...]
+    sqlite_list: str     # a JSON array of the text SQLite stores for each hour
+    postgres_array: str  # a Postgres array literal of the same instants
+    # UTC day start -> its first moved hour (epoch seconds). A UTC day's moved hours all
+    # share one local date: with whole-hour offsets a local day lasts at least 23 hours, so
+    # 24 UTC hours touch at most two local dates, the noon's and one other.
+    first_moved_by_day: dict[int, int]
+
+
+def hour_in(column, moved: MovedHours) -> ColumnElement:
+    """column IN the moved hours, bound as a single value: a few thousand parameters cost
+    more to bind and convert than the index reads they drive."""
     if db.session.get_bind().dialect.name == "sqlite":
-        return type_coerce(column, String).in_(
-            [f"{hour.date().isoformat()} {hour.hour:02d}:00:00.000000" for hour in hours])
-    return column.in_(hours)
+        listed = func.json_each(bindparam("moved_hours", moved.sqlite_list, type_=String)
+                                ).table_valued("value")
+        # Compared as stored (no CAST), so the lookups use the index.
+        return column.in_(select(listed.c.value))
+    return column == any_(cast(bindparam("moved_hours", moved.postgres_array, type_=String),
+                               ARRAY(TIMESTAMP(timezone=True))))
 
 
 EPOCH_DAY = date(1970, 1, 1)
@@ -429,6 +474,23 @@ EPOCH_DAY = date(1970, 1, 1)
 
 def day_noon_epoch(day: date) -> int:
     return (day - EPOCH_DAY).days * 86400 + 43200
+
+
+@functools.lru_cache(maxsize=64)
+def moved_hours(tz, first: date, last: date) -> MovedHours:
+    """The hours off their UTC day for a zone and day range; dashboards ask for the same
+    few ranges over and over, so the answer is remembered."""
+    hours = hours_off_their_utc_day(tz, first, last)
+    first_moved_by_day: dict[int, int] = {}
+    for hour in hours:
+        epoch = int(hour.timestamp())
+        first_moved_by_day.setdefault(epoch // 86400 * 86400, epoch)
+    return MovedHours(
+        hours=tuple(hours),
+        sqlite_list=json.dumps([f"{hour.date().isoformat()} {hour.hour:02d}:00:00.000000"
+                                for hour in hours]),
+        postgres_array="{" + ",".join(f'"{hour.isoformat()}"' for hour in hours) + "}",
+        first_moved_by_day=first_moved_by_day)
 
 
 def hours_off_their_utc_day(tz, first: date, last: date) -> list[datetime]:

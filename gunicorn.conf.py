@@ -8,7 +8,8 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threads let slow clients and open live streams (capped at LIVE_MAX_STREAMS per process)
 # wait without blocking the worker.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "16"))
+# gunicorn quietly runs "sync" with more than one thread as gthread, so sync defaults to one.
+threads = int(os.environ.get("GUNICORN_THREADS") or ("1" if worker_class == "sync" else "16"))
 # A worker silent for this long is killed and replaced; on SIGTERM, workers get
 # graceful_timeout to finish requests in flight (live streams end and clients reconnect).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

@@ -1,6 +1,7 @@
 """Deployment files: the boot script runs for real; the Dockerfile and Render blueprint,
 which cannot be built here, are linted and checked for what they must contain."""
 
+import json
 import os
 import re
 import shutil
@@ -113,6 +114,32 @@ def dockerfile_stages() -> list[dict]:
             stages.append({"from": argument, "lines": []})
         stages[-1]["lines"].append((instruction, argument.strip()))
     return stages
+
+
+def gunicorn_settings(**environment) -> dict:
+    """gunicorn.conf.py evaluated under the given environment, as gunicorn reads it."""
+    script = ("import json, runpy; settings = runpy.run_path('gunicorn.conf.py'); "
+              "print(json.dumps({name: settings[name] for name in "
+              "('worker_class', 'threads', 'workers', 'bind')}))")
+    clean = {key: value for key, value in os.environ.items()
+             if not key.startswith("GUNICORN_") and key not in ("WEB_CONCURRENCY", "PORT")}
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True,
+                            capture_output=True, text=True, env={**clean, **environment})
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(("environment", "worker_class", "threads"), [
+    ({}, "gthread", 16),
+    ({"GUNICORN_WORKER_CLASS": "sync"}, "sync", 1),
+    ({"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_THREADS": "4"}, "gthread", 4),
+])
+def test_gunicorn_config_gives_sync_workers_one_thread_unless_told(environment, worker_class,
+                                                                    threads):
+    settings = gunicorn_settings(WEB_CONCURRENCY="3", PORT="9123", **environment)
+    assert settings["worker_class"] == worker_class
+    assert settings["threads"] == threads
+    assert settings["workers"] == 3
+    assert settings["bind"].endswith(":9123")
 
 
 def test_dockerfile_passes_hadolint():

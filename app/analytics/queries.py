@@ -258,7 +258,7 @@ BREAKDOWN_COLUMNS = {
     "gender": events.c.gender,
     "page_url": events.c.page_url,
 }
-BUCKET_SIZES = frozenset({900, 3600})  # widths bucket_of accepts
+BUCKET_SIZES = frozenset({900, 3600})
 
 
 class epoch_bucket(FunctionElement):  # noqa: N801 - reads like the SQL function it renders
@@ -410,7 +410,7 @@ def day_counts_as_buckets(filters: Filters, first: date, last: date) -> Counter:
     for day, count in db.session.execute(query):
         buckets[day_noon_epoch(day)] += int(count)
     moved = moved_hours(filters.tz, first, last)
-    if not moved.hours:
+    if not moved.first_moved_by_day:
         return buckets
     hourly_table = hourly_rollup(filters)
     day = utc_date_of(hourly_table.c.hour)
@@ -448,7 +448,6 @@ class MovedHours:
     """The UTC hours of a day range that belong to another local date than their UTC day's
     noon, ready to bind as one parameter."""
 
-    hours: tuple[datetime, ...]
     sqlite_list: str     # a JSON array of the text SQLite stores for each hour
     postgres_array: str  # a Postgres array literal of the same instants
     # UTC day start -> its first moved hour (epoch seconds). A UTC day's moved hours all
@@ -486,7 +485,6 @@ def moved_hours(tz, first: date, last: date) -> MovedHours:
         epoch = int(hour.timestamp())
         first_moved_by_day.setdefault(epoch // 86400 * 86400, epoch)
     return MovedHours(
-        hours=tuple(hours),
         sqlite_list=json.dumps([f"{hour.date().isoformat()} {hour.hour:02d}:00:00.000000"
                                 for hour in hours]),
         postgres_array="{" + ",".join(f'"{hour.isoformat()}"' for hour in hours) + "}",

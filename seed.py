@@ -103,24 +103,48 @@ class Calendar:
 
     def __init__(self, today: date, rng: random.Random):
         self.rng = rng
+        self.today = today
         self.now = datetime.now(UTC)
+        self.midnight = datetime(today.year, today.month, today.day, tzinfo=UTC)
+        self.elapsed_today = max(int((self.now - self.midnight).total_seconds()), 1)
         self.days = [today - timedelta(days=offset) for offset in range(364, -1, -1)]
         # Usage grows over the year: the last month is about twice as busy as the first.
-        self.day_weights = [WEEKDAY_WEIGHTS[day.weekday()] * (1 + index / 365)
-                            for index, day in enumerate(self.days)]
+        self.day_weights = [self.share_so_far(day) * WEEKDAY_WEIGHTS[day.weekday()]
+                            * (1 + index / 365) for index, day in enumerate(self.days)]
         self.months = sorted({(day.year, day.month) for day in self.days})
         self.days_by_month = {month: [day for day in self.days if (day.year, day.month) == month]
                               for month in self.months}
         self.weekday_weights_by_month = {
-            month: [WEEKDAY_WEIGHTS[day.weekday()] for day in days]
+            month: [self.share_so_far(day) * WEEKDAY_WEIGHTS[day.weekday()] for day in days]
             for month, days in self.days_by_month.items()}
 
+    def share_so_far(self, day: date) -> float:
+        """How much of the day's usual traffic has happened: all of it for past days, the
+        hours elapsed for today. Without this, early on the first days of a month its
+        minimum events crowd into the hour before now."""
+        if day != self.today:
+            return 1.0
+        hours, into_hour = divmod(self.elapsed_today, 3600)
+        happened = sum(HOUR_WEIGHTS[:hours]) + HOUR_WEIGHTS[min(hours, 23)] * into_hour / 3600
+        # Never zero: the current month may have no other day to put its events on.
+        return max(happened / sum(HOUR_WEIGHTS), 0.01)
+
     def moment(self, day: date) -> datetime:
+        if day == self.today:
+            return self.moment_today()
         hour = self.rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
-        moment = datetime(day.year, day.month, day.day, hour, self.rng.randrange(60),
-                          self.rng.randrange(60), tzinfo=UTC)
-        # Today's events stay in the past, so "recent events" reads like a real log.
-        return min(moment, self.now - timedelta(seconds=self.rng.randrange(60, 3600)))
+        return datetime(day.year, day.month, day.day, hour, self.rng.randrange(60),
+                        self.rng.randrange(60), tzinfo=UTC)
+
+    def moment_today(self) -> datetime:
+        """A time earlier today, in the hours that have begun, so "recent events" reads like
+        a real log and nothing lies in the future."""
+        begun = min(self.elapsed_today // 3600 + 1, 24)
+        hour = self.rng.choices(range(begun), weights=HOUR_WEIGHTS[:begun])[0]
+        offset = hour * 3600 + self.rng.randrange(3600)
+        if offset >= self.elapsed_today:
+            offset = self.rng.randrange(self.elapsed_today)
+        return self.midnight + timedelta(seconds=offset)
 
     def any_moment(self) -> datetime:
         return self.moment(self.rng.choices(self.days, weights=self.day_weights)[0])

@@ -30,7 +30,8 @@ from app.track.rollups import (
     SQLITE_EVENTS_AFTER,
     SQLITE_INSERT_EVENT,
     SQLITE_LAST_EVENT_ID,
-    SQLITE_ROLLUP_STATEMENTS,
+    count_sqlite_rows,
+    write_sqlite_rollups,
 )
 from app.track.schemas import EventBatchSchema, EventSchema, load_event_fast
 from app.track.writer import WriteTimeoutError, writer_for
@@ -271,9 +272,21 @@ def insert_with_rollups(rows: list[dict]) -> dict[str, int]:
     inserted = {row.uuid: row.id
                 for row in db.session.execute(SQLITE_EVENTS_AFTER, {"after": after})}
     if inserted:
-        for statement in SQLITE_ROLLUP_STATEMENTS:
-            db.session.execute(statement, {"after": after})
+        write_sqlite_rollups(db.session.connection().connection.driver_connection.cursor(),
+                             count_sqlite_rows(newly_inserted(rows, inserted)))
     return inserted
+
+
+def newly_inserted(rows: list[dict], inserted: dict[str, int]) -> list[dict]:
+    """The rows the insert kept: new uuids, each at its first occurrence in the batch."""
+    if len(inserted) == len(rows):
+        return rows
+    kept, seen = [], set()
+    for row in rows:
+        if row["uuid"] in inserted and row["uuid"] not in seen:
+            seen.add(row["uuid"])
+            kept.append(row)
+    return kept
 
 
 def insert_events(rows: list[dict]) -> list[dict]:

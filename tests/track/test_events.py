@@ -465,3 +465,38 @@ def test_token_of_a_user_who_no_longer_exists_is_401(app, client, auth, user, st
         db.session.commit()
     assert post_events(client, event("a"), auth.headers).status_code == 401
     assert stored.count() == 0
+
+
+def test_rollups_count_only_what_was_stored(app, client, auth, user, ingest_key, stored):
+    """Twins, replays, rejections and anonymous events: the rollups kept at ingest equal a
+    recount from the stored events, table by table."""
+    from app.track.rollups import ROLLUP_TABLE_NAMES, rebuild_rollups
+
+    now = datetime.now(UTC)
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    edges = [month_start - timedelta(microseconds=1), month_start,
+             now.replace(minute=59, second=59) - timedelta(hours=2)]
+    first = event("a", timestamp=iso(edges[0]))
+    twin = {**first, "name": "twin_loses"}  # same uuid: the first copy is the one stored
+    replayed = event("b", timestamp=iso(edges[1]))
+    assert post_events(client, {"events": [replayed]}, auth.headers).status_code == 202
+    batch = [first, twin, replayed, {"name": ""}, event("c", timestamp=iso(edges[2])),
+             event("a", timestamp=iso(edges[2]))]
+    body = post_events(client, {"events": batch}, auth.headers).get_json()
+    assert (body["accepted"], body["duplicates"], len(body["rejected"])) == (3, 2, 1)
+    anonymous = [event("a", anonymous_id="visitor-1", timestamp=iso(edges[1])),
+                 event("a", anonymous_id="visitor-1", timestamp=iso(edges[1])),
+                 event("d")]
+    response = post_events(client, {"events": anonymous},
+                           {"X-Ouroboard-Key": ingest_key})
+    assert response.get_json()["accepted"] == 3
+    assert "twin_loses" not in {row.name for row in stored.all()}
+    with app.app_context():
+        kept = {table: sorted(db.session.execute(text(f"SELECT * FROM {table}")).all())  # noqa: S608
+                for table in ROLLUP_TABLE_NAMES}
+        rebuild_rollups()
+        db.session.commit()
+        recounted = {table: sorted(db.session.execute(text(f"SELECT * FROM {table}")).all())  # noqa: S608
+                     for table in ROLLUP_TABLE_NAMES}
+    assert all(kept[table] for table in ROLLUP_TABLE_NAMES)
+    assert kept == recounted

@@ -30,6 +30,7 @@ from app.track.rollups import (
     SQLITE_EVENTS_AFTER,
     SQLITE_INSERT_EVENT,
     SQLITE_LAST_EVENT_ID,
+    RollupBatch,
     count_sqlite_rows,
     write_sqlite_rollups,
 )
@@ -248,19 +249,26 @@ def sqlite_time(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def insert_with_rollups(rows: list[dict]) -> dict[str, int]:
-    """Insert rows whose uuid is new and count them into every rollup; {uuid: id} of the
-    rows inserted. Each backend gets a few statements of constant text, not a statement
-    per row, with the rows sent as one JSON document."""
-    if db.session.get_bind().dialect.name == "postgresql":
+@dataclass
+class PreparedRows:
+    """Rows turned into what the backend's insert takes, before the write turn: the
+    conversion costs about as much as the insert, and only the insert must wait in line."""
+
+    rows: list[dict]
+    sqlite_params: list[tuple] | None = None     # in SQLITE_EVENT_COLUMNS order
+    sqlite_rollups: RollupBatch | None = None    # the counts if every row is new
+    postgres_json: str | None = None             # the rows as JSON array items
+
+
+def prepare_rows(rows: list[dict]) -> PreparedRows:
+    """Convert rows for this app's backend (no database access)."""
+    if db.engine.dialect.name == "postgresql":
         document = json.dumps(rows, default=json_value, ensure_ascii=False)
-        result = db.session.execute(POSTGRES_INSERT_WITH_ROLLUPS, {"rows": document})
-        return {row.uuid: row.id for row in result}
+        return PreparedRows(rows, postgres_json=document[1:-1])
     # Properties go in as the exact text the ORM's JSON type writes, so every row reads
     # the same whichever path stored it.
-    after = db.session.execute(SQLITE_LAST_EVENT_ID).scalar_one()
     receipt_texts: dict[datetime, str] = {}  # a batch shares one receipt time
-    db.session.connection().exec_driver_sql(SQLITE_INSERT_EVENT, [
+    params = [
         (row["uuid"], row["name"], row["user_id"], row["anonymous_id"], row["session_id"],
          row["page_url"], row["referrer"],
          None if row["properties"] is None else json.dumps(row["properties"]),
@@ -268,13 +276,43 @@ def insert_with_rollups(rows: list[dict]) -> dict[str, int]:
          receipt_texts.get(row["received_at"])
          or receipt_texts.setdefault(row["received_at"], sqlite_time(row["received_at"])),
          row["age_group"], row["gender"])
-        for row in rows])
+        for row in rows]
+    return PreparedRows(rows, sqlite_params=params, sqlite_rollups=count_sqlite_rows(rows))
+
+
+def insert_prepared(batches: list[PreparedRows]) -> dict[str, int]:
+    """Insert the batches' rows whose uuid is new and count them into every rollup;
+    {uuid: id} of the rows inserted. Each backend gets a few statements of constant text,
+    not a statement per row."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        document = "[" + ",".join(batch.postgres_json for batch in batches
+                                  if batch.postgres_json) + "]"
+        result = db.session.execute(POSTGRES_INSERT_WITH_ROLLUPS, {"rows": document})
+        return {row.uuid: row.id for row in result}
+    after = db.session.execute(SQLITE_LAST_EVENT_ID).scalar_one()
+    connection = db.session.connection()
+    connection.exec_driver_sql(SQLITE_INSERT_EVENT,
+                               [params for batch in batches for params in batch.sqlite_params])
     inserted = {row.uuid: row.id
                 for row in db.session.execute(SQLITE_EVENTS_AFTER, {"after": after})}
-    if inserted:
-        write_sqlite_rollups(db.session.connection().connection.driver_connection.cursor(),
-                             count_sqlite_rows(newly_inserted(rows, inserted)))
+    if not inserted:
+        return inserted
+    rows = [row for batch in batches for row in batch.rows]
+    if len(inserted) == len(rows):
+        # Into a new batch: a failed group is retried request by request, with the
+        # prepared counts as they were.
+        counts = RollupBatch()
+        for batch in batches:
+            counts.merge(batch.sqlite_rollups)
+    else:  # duplicates: count only what the insert kept
+        counts = count_sqlite_rows(newly_inserted(rows, inserted))
+    write_sqlite_rollups(connection.connection.driver_connection.cursor(), counts)
     return inserted
+
+
+def insert_with_rollups(rows: list[dict]) -> dict[str, int]:
+    """insert_prepared for one batch of rows."""
+    return insert_prepared([prepare_rows(rows)])
 
 
 def newly_inserted(rows: list[dict], inserted: dict[str, int]) -> list[dict]:
@@ -322,7 +360,8 @@ def store_committed(rows: list[dict]) -> list[dict]:
         return []
     app = current_app._get_current_object()
     if app.config["INGEST_GROUP_COMMIT"] and not is_in_memory_database(app):
-        writer = writer_for(insert_with_rollups, lambda stored: announce_stored(app, stored))
+        writer = writer_for(prepare_rows, insert_prepared,
+                            lambda stored: announce_stored(app, stored))
         timeout = app.config["DATABASE_LOCK_TIMEOUT_MS"] / 1000 + WRITER_GRACE_SECONDS
         try:
             return writer.store(rows, timeout)

@@ -23,6 +23,13 @@ class RollupBatch:
         self.people: set[tuple[date, str, str, str]] = set()
         self.monthly_people: set[tuple[date, str, str, str]] = set()
 
+    def merge(self, other: "RollupBatch") -> None:
+        """Add another batch's increments to this one."""
+        for counts in ("daily", "monthly", "daily_totals", "hourly", "hourly_totals"):
+            getattr(self, counts).update(getattr(other, counts))
+        self.people |= other.people
+        self.monthly_people |= other.monthly_people
+
 
 # Postgres stores a batch and counts it into every rollup in one statement (one round trip,
 # one constant SQL text the server plans once per connection). The rows arrive as one JSON

@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -9,8 +10,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import DailyRollup, Event
-from app.track.ingest import insert_with_rollups
-from app.track.writer import EXTENSION_KEY, GroupWriter, PendingWrite
+from app.track.ingest import insert_prepared, prepare_rows
+from app.track.writer import EXTENSION_KEY, GroupWriter
 
 
 def register(client, username: str) -> dict:
@@ -57,16 +58,16 @@ def test_concurrent_requests_are_all_stored_once_and_counted(app):
     assert accepted == 6 * 10 * 20 + 1
     assert duplicates == 5
     assert stored_counts(app) == (accepted, accepted, accepted)
-    assert EXTENSION_KEY in app.extensions  # the writer thread did the storing
+    assert EXTENSION_KEY in app.extensions  # the group writer did the storing
 
 
 def test_one_failing_request_does_not_fail_the_others_in_its_group(app):
     """The group's transaction fails, so each request is retried alone: the good one is
     stored, the bad one gets its error, and nothing of the bad one remains."""
 
-    def store_or_fail(rows):
-        inserted = insert_with_rollups(rows)  # written, then refused: must be rolled back
-        if any(row["name"] == "refused" for row in rows):
+    def store_or_fail(batches):
+        inserted = insert_prepared(batches)  # written, then refused: must be rolled back
+        if any(row["name"] == "refused" for batch in batches for row in batch.rows):
             raise ValueError("refused on purpose")
         return inserted
 
@@ -78,13 +79,14 @@ def test_one_failing_request_does_not_fail_the_others_in_its_group(app):
                 "age_group": None, "gender": None}
 
     announced = []
-    writer = GroupWriter(app, store_or_fail, announced.extend)
-    good, bad = PendingWrite([row("kept"), row("kept")]), PendingWrite([row("refused")])
+    writer = GroupWriter(app, prepare_rows, store_or_fail, announced.extend)
     with app.app_context():
+        good, bad = writer.pending_for([row("kept"), row("kept")]), writer.pending_for(
+            [row("refused")])
         writer.write([good, bad])
         db.session.remove()
 
-    assert good.done.is_set() and bad.done.is_set()
+    assert good.done and bad.done
     assert [stored["name"] for stored in good.stored] == ["kept", "kept"]
     assert all(stored["id"] for stored in good.stored)
     assert isinstance(bad.error, ValueError) and bad.stored is None
@@ -95,20 +97,82 @@ def test_one_failing_request_does_not_fail_the_others_in_its_group(app):
     assert stored_counts(app) == (2, 2, 2)
 
 
-def test_writer_thread_ends_when_idle_and_restarts(app, monkeypatch):
-    monkeypatch.setattr("app.track.writer.IDLE_SECONDS", 0.1)
-    headers = register(app.test_client(), "idle")
+def test_a_lone_request_writes_its_own_rows_in_its_own_thread(app):
+    """No hand-off when nobody else is writing: the request's thread leads its group."""
+    headers = register(app.test_client(), "alone")
     client = app.test_client()
-    first = client.post("/api/v1/events", json={"name": "first_click"}, headers=headers)
-    assert first.status_code == 202
+    assert client.post("/api/v1/events", json={"name": "first_click"},
+                       headers=headers).status_code == 202
     writer = app.extensions[EXTENSION_KEY]
-    thread = writer.thread
-    if thread is not None:
-        thread.join(timeout=5)
-    assert writer.thread is None
-    second = client.post("/api/v1/events", json={"name": "second_click"}, headers=headers)
-    assert second.get_json()["accepted"] == 1
-    assert stored_counts(app)[0] == 2
+    writing_threads = []
+    original = writer.store_prepared
+
+    def recording_store(batches):
+        writing_threads.append(threading.current_thread())
+        return original(batches)
+
+    writer.store_prepared = recording_store
+    try:
+        response = client.post("/api/v1/events", json={"name": "second_click"}, headers=headers)
+    finally:
+        writer.store_prepared = original
+    assert response.get_json()["accepted"] == 1
+    assert writing_threads == [threading.current_thread()]
+    assert stored_counts(app) == (2, 2, 2)
+    assert not writer.leading and not writer.waiting
+
+
+def test_requests_arriving_during_a_write_share_the_next_transaction(app):
+    """While one request writes, the others queue; one of them then writes all of them in
+    a single group, and each gets its own result."""
+    headers = register(app.test_client(), "queued")
+    client = app.test_client()
+    assert client.post("/api/v1/events", json={"name": "warm_up"},
+                       headers=headers).status_code == 202
+    writer = app.extensions[EXTENSION_KEY]
+    original = writer.store_prepared
+    first_is_writing, release_first = threading.Event(), threading.Event()
+    group_sizes = []
+
+    def slow_first_store(batches):
+        group_sizes.append(sum(len(batch.rows) for batch in batches))
+        if len(group_sizes) == 1:
+            first_is_writing.set()
+            release_first.wait(10)
+        return original(batches)
+
+    writer.store_prepared = slow_first_store
+    results = {}
+
+    def send(name: str, count: int):
+        events = [{"name": name, "uuid": str(uuid.uuid4())} for _ in range(count)]
+        response = app.test_client().post("/api/v1/events", json={"events": events},
+                                          headers=headers)
+        results[name] = response.get_json()
+
+    try:
+        first = threading.Thread(target=send, args=("first", 1))
+        first.start()
+        assert first_is_writing.wait(10)
+        followers = [threading.Thread(target=send, args=(f"follower_{n}", n + 2))
+                     for n in range(3)]
+        for thread in followers:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while len(writer.waiting) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        release_first.set()
+        for thread in (first, *followers):
+            thread.join(10)
+    finally:
+        writer.store_prepared = original
+        release_first.set()
+    assert group_sizes == [1, 2 + 3 + 4]
+    assert results == {"first": {"accepted": 1, "duplicates": 0, "rejected": []},
+                       **{f"follower_{n}": {"accepted": n + 2, "duplicates": 0, "rejected": []}
+                          for n in range(3)}}
+    assert stored_counts(app) == (11, 11, 11)
+    assert not writer.leading and not writer.waiting
 
 
 def test_properties_are_stored_as_the_orm_writes_them(app, database_url):

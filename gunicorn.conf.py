@@ -53,3 +53,14 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+# Like nginx's keepalive_requests: a kept-alive connection is closed after this many
+# requests, so clients reconnect and the workers' accept race spreads them again. Without
+# it, gthread workers can keep every connection of a busy client on one worker.
+keepalive_requests = int(os.environ.get("GUNICORN_KEEPALIVE_REQUESTS", "100"))
+
+
+def pre_request(worker, req):
+    if keepalive_requests and req.req_number % keepalive_requests == 0:
+        req.must_close = True

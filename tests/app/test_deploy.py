@@ -1,6 +1,7 @@
 """Deployment files: the boot script runs for real; the Dockerfile and Render blueprint,
 which cannot be built here, are linted and checked for what they must contain."""
 
+import http.client
 import json
 import os
 import re
@@ -140,6 +141,37 @@ def test_gunicorn_config_gives_sync_workers_one_thread_unless_told(environment, 
     assert settings["threads"] == threads
     assert settings["workers"] == 3
     assert settings["bind"].endswith(":9123")
+
+
+def test_gthread_workers_close_a_kept_alive_connection_after_its_request_budget(tmp_path):
+    """The nth request on one connection is answered with Connection: close, so a busy
+    client reconnects and its connections spread over the workers again."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=boot_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'keepalive.db'}",
+                             PORT=str(port), HOST="127.0.0.1", INSTANCE_DIR=str(tmp_path),
+                             GUNICORN_WORKER_CLASS="gthread",
+                             GUNICORN_KEEPALIVE_REQUESTS="3"))
+    try:
+        wait_for_health(port, process)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        answers = []
+        for _ in range(4):
+            connection.request("GET", "/health")
+            response = connection.getresponse()
+            response.read()
+            answers.append(response.getheader("Connection"))
+            if response.will_close:
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    # The health probe above used a connection of its own; these counts are per connection.
+    assert answers == ["keep-alive", "keep-alive", "close", "keep-alive"]
 
 
 def test_dockerfile_passes_hadolint():

@@ -63,15 +63,18 @@ class GroupWriter:
         deadline = time.monotonic() + timeout
         with self.changed:
             self.waiting.append(pending)
-            while self.leading and not pending.done:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise WriteTimeoutError
-                self.changed.wait(remaining)
-            if not pending.done:
+        # Lead groups until our own write is done: a long queue may need several.
+        while True:
+            with self.changed:
+                while self.leading and not pending.done:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise WriteTimeoutError
+                    self.changed.wait(remaining)
+                if pending.done:
+                    break
                 self.leading = True
                 group = self.take_group()
-        if not pending.done:
             try:
                 self.write(group)
             except BaseException as exc:

@@ -6,6 +6,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -122,9 +123,12 @@ def test_a_lone_request_writes_its_own_rows_in_its_own_thread(app):
     assert not writer.leading and not writer.waiting
 
 
-def test_requests_arriving_during_a_write_share_the_next_transaction(app):
-    """While one request writes, the others queue; one of them then writes all of them in
-    a single group, and each gets its own result."""
+@pytest.mark.parametrize("max_group_rows", [2000, 5])
+def test_requests_arriving_during_a_write_share_the_next_transaction(app, monkeypatch,
+                                                                     max_group_rows):
+    """While one request writes, the others queue; then they are written in as few groups
+    as the group size allows, each request gets its own result, and none is left out."""
+    monkeypatch.setattr("app.track.writer.MAX_GROUP_ROWS", max_group_rows)
     headers = register(app.test_client(), "queued")
     client = app.test_client()
     assert client.post("/api/v1/events", json={"name": "warm_up"},
@@ -167,7 +171,11 @@ def test_requests_arriving_during_a_write_share_the_next_transaction(app):
     finally:
         writer.store_prepared = original
         release_first.set()
-    assert group_sizes == [1, 2 + 3 + 4]
+    assert group_sizes[0] == 1 and sum(group_sizes[1:]) == 2 + 3 + 4
+    if max_group_rows >= 9:
+        assert group_sizes == [1, 9]
+    else:  # oldest first, whole requests only: more than one group
+        assert len(group_sizes) > 2 and max(group_sizes[1:]) <= max_group_rows
     assert results == {"first": {"accepted": 1, "duplicates": 0, "rejected": []},
                        **{f"follower_{n}": {"accepted": n + 2, "duplicates": 0, "rejected": []}
                           for n in range(3)}}

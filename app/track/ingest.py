@@ -1,7 +1,8 @@
 """Event ingestion: who is sending, envelope parsing, per-event validation and batch writes.
 
-Writes go in one INSERT ... ON CONFLICT (uuid) DO NOTHING per request, committed before the
-response, so an acknowledged event is durable and a replayed uuid is stored once.
+Writes go in one INSERT ... ON CONFLICT (uuid) DO NOTHING per group of requests that arrive
+together (app.track.writer), committed before any of them is answered, so an acknowledged
+event is durable and a replayed uuid is stored once.
 """
 
 import functools

@@ -331,7 +331,7 @@ def bulk_load(total_events: int, user_count: int, password_hash: str, seed: int 
         # A benchmark load is re-run, not recovered, after a crash. The user ids come from
         # the users table just read, so the per-row foreign-key lookup proves nothing. The
         # index builds ran fastest with SQLite's small default page cache (10M rows: 30 s,
-        # against 41 s with our usual 32 MiB and 67 s with 1 GiB).
+        # against 40 s with our usual 32 MiB and 67 s with 1 GiB).
         for pragma in ("synchronous = OFF", "foreign_keys = OFF", "cache_size = -2000"):
             db.session.execute(text(f"PRAGMA {pragma}"))
     else:

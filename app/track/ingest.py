@@ -318,8 +318,6 @@ def insert_with_rollups(rows: list[dict]) -> dict[str, int]:
 
 def newly_inserted(rows: list[dict], inserted: dict[str, int]) -> list[dict]:
     """The rows the insert kept: new uuids, each at its first occurrence in the batch."""
-    if len(inserted) == len(rows):
-        return rows
     kept, seen = [], set()
     for row in rows:
         if row["uuid"] in inserted and row["uuid"] not in seen:

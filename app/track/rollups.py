@@ -25,8 +25,8 @@ class RollupBatch:
 
     def merge(self, other: "RollupBatch") -> None:
         """Add another batch's increments to this one."""
-        for counts in ("daily", "monthly", "daily_totals", "hourly", "hourly_totals"):
-            getattr(self, counts).update(getattr(other, counts))
+        for *_, attribute in COUNTED_ROLLUPS:
+            getattr(self, attribute).update(getattr(other, attribute))
         self.people |= other.people
         self.monthly_people |= other.monthly_people
 

@@ -19,7 +19,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from flask import Flask, current_app
+from flask import current_app
 
 from app.database import ingest_write_turn
 from app.extensions import db
@@ -48,7 +48,6 @@ class PendingWrite:
 class GroupWriter:
     """The process's ingest queue and the leader role that drains it."""
 
-    app: Flask
     prepare: object      # rows -> what store_prepared takes; run before queueing
     store_prepared: object  # [prepared, ...] -> {uuid: id} of the rows inserted; no commit
     announce: object     # stored rows -> None, after the commit
@@ -149,7 +148,7 @@ def writer_for(prepare, store_prepared, announce) -> GroupWriter:
         with _creation_lock:
             writer = app.extensions.get(EXTENSION_KEY)
             if writer is None:
-                writer = GroupWriter(app, prepare, store_prepared, announce)
+                writer = GroupWriter(prepare, store_prepared, announce)
                 app.extensions[EXTENSION_KEY] = writer
     return writer
 

@@ -80,7 +80,7 @@ def test_one_failing_request_does_not_fail_the_others_in_its_group(app):
                 "age_group": None, "gender": None}
 
     announced = []
-    writer = GroupWriter(app, prepare_rows, store_or_fail, announced.extend)
+    writer = GroupWriter(prepare_rows, store_or_fail, announced.extend)
     with app.app_context():
         good, bad = writer.pending_for([row("kept"), row("kept")]), writer.pending_for(
             [row("refused")])

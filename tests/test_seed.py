@@ -94,6 +94,39 @@ def test_bulk_mode_builds_rollups_that_match_raw_counts(app, client, auth):
     assert {bar["feature"]: bar["count"] for bar in bars} == raw_by_name
 
 
+def test_repeated_bulk_loads_add_events_and_put_every_check_back(app, client, auth):
+    """Each load adds its own events (a third load used to repeat the second's uuids), and
+    the indexes and constraints dropped for the load are all back afterwards."""
+    from sqlalchemy import inspect
+
+    from app.seeding.bulk import bulk_load
+
+    with app.app_context():
+        for _ in range(3):
+            bulk_load(1500, 10, "not-a-real-hash")
+        total, distinct_uuids = db.session.execute(
+            select(func.count(Event.id), func.count(func.distinct(Event.uuid)))).one()
+        stored_uuid = db.session.execute(select(Event.uuid).limit(1)).scalar_one()
+        inspector = inspect(db.engine)
+        index_names = {index["name"] for index in inspector.get_indexes("events")}
+        unique_columns = [tuple(constraint["column_names"])
+                          for constraint in inspector.get_unique_constraints("events")]
+        foreign_keys = [(key["constrained_columns"], key["referred_table"])
+                        for key in inspector.get_foreign_keys("events")]
+    assert total == distinct_uuids == 4500
+    assert {"ix_events_occurred_at", "ix_events_name_occurred_at",
+            "ix_events_user_id"} <= index_names
+    assert ("uuid",) in unique_columns
+    assert foreign_keys == [(["user_id"], "users")]
+    auth.register(username="bulkreplayer", age=30, gender="Other")
+    replay = client.post("/api/v1/events", json={"name": "replayed", "uuid": stored_uuid},
+                         headers=auth.headers)
+    assert replay.status_code == 202
+    assert (replay.get_json()["accepted"], replay.get_json()["duplicates"]) == (0, 1)
+    summary = client.get("/api/v1/analytics/summary", headers=auth.headers).get_json()
+    assert summary["totalEvents"] == 4500
+
+
 def test_rebuilt_rollups_equal_the_incrementally_kept_ones(app):
     """Recounting from the events gives exactly what ingestion kept, table by table."""
     from sqlalchemy import text

@@ -62,7 +62,6 @@ def summary(values: list[float]) -> dict:
 def database_url() -> str:
     if BACKEND == "postgres":
         return PG_URL
-    DATA.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{DATA / f'bench-{EVENTS}.db'}"
 
 
@@ -377,8 +376,10 @@ class LiveStream(threading.Thread):
                 elif line.startswith("data:") and event == "events":
                     self.frames += 1
                     self.announced += json.loads(line[5:])["received"]
-        except (OSError, ValueError, http.client.HTTPException):
-            pass  # closed by close() at the end of the measurement
+        except (OSError, ValueError, AttributeError, http.client.HTTPException):
+            # Closed by close() at the end of the measurement; http.client can trip over
+            # its own closed file (AttributeError) while reporting that.
+            pass
 
     def close(self) -> None:
         sock = self.connection.sock or getattr(self.response.fp, "raw", None)
@@ -430,6 +431,10 @@ def measure_reference(worker_class: str = "sync") -> dict:
         finally:
             process.terminate()
             process.wait(timeout=30)
+        if load["errors"]:
+            # A yardstick that failed would make every ratio against it meaningless.
+            raise RuntimeError(f"the minimal Flask reference answered {path} with "
+                               f"{load['statuses']}")
         results[path] = {**load, "per_second": (load["accepted"] if path.endswith("events")
                                                 else load["requests"]) / load["elapsed"]}
     for suffix in ("", "-wal", "-shm"):
@@ -725,6 +730,8 @@ def main() -> int:
         print("BENCH_DB must be sqlite or postgres", file=sys.stderr)
         return 2
     started = time.monotonic()
+    # The SQLite databases, the reference app's among them, and gunicorn's instance files.
+    DATA.mkdir(parents=True, exist_ok=True)
     prepared = prepare_database()
     url = prepared["url"]
     run = {"when": date.today().isoformat(), "load_seconds": prepared["load_seconds"],

@@ -28,9 +28,9 @@ from app.models import Event, utcnow
 from app.track.keys import ActiveKey, find_active_key
 from app.track.rollups import (
     POSTGRES_INSERT_WITH_ROLLUPS,
-    SQLITE_EVENTS_AFTER,
+    SQLITE_EVENTS_FROM,
     SQLITE_INSERT_EVENT,
-    SQLITE_LAST_EVENT_ID,
+    SQLITE_LAST_INSERTED_ID,
     RollupBatch,
     count_sqlite_rows,
     write_sqlite_rollups,
@@ -290,15 +290,24 @@ def insert_prepared(batches: list[PreparedRows]) -> dict[str, int]:
                                   if batch.postgres_json) + "]"
         result = db.session.execute(POSTGRES_INSERT_WITH_ROLLUPS, {"rows": document})
         return {row.uuid: row.id for row in result}
-    after = db.session.execute(SQLITE_LAST_EVENT_ID).scalar_one()
     connection = db.session.connection()
-    connection.exec_driver_sql(SQLITE_INSERT_EVENT,
-                               [params for batch in batches for params in batch.sqlite_params])
-    inserted = {row.uuid: row.id
-                for row in db.session.execute(SQLITE_EVENTS_AFTER, {"after": after})}
-    if not inserted:
-        return inserted
+    # Through SQLAlchemy, not the raw cursor: a locked database must raise its
+    # OperationalError, which the app answers with 503.
+    result = connection.exec_driver_sql(
+        SQLITE_INSERT_EVENT, [params for batch in batches for params in batch.sqlite_params])
+    # Rows skipped by ON CONFLICT DO NOTHING change nothing, so rowcount counts the stored.
+    stored_count = result.rowcount
+    if not stored_count:
+        return {}
+    last_id = connection.exec_driver_sql(SQLITE_LAST_INSERTED_ID).scalar_one()
+    first_id = last_id - stored_count + 1
     rows = [row for batch in batches for row in batch.rows]
+    if stored_count == len(rows):
+        # Every row is new (so every uuid is distinct): no need to read the ids back.
+        inserted = {row["uuid"]: first_id + offset for offset, row in enumerate(rows)}
+    else:
+        inserted = {row.uuid: row.id for row in db.session.execute(
+            SQLITE_EVENTS_FROM, {"first": first_id})}
     if len(inserted) == len(rows):
         # Into a new batch: a failed group is retried request by request, with the
         # prepared counts as they were.

@@ -104,11 +104,11 @@ SELECT id, uuid FROM inserted
 
 # SQLite has no data-modifying WITH. A batch goes in with one executemany of a constant
 # INSERT (SQLite 3.40 re-parses a JSON object for every json_extract, which made a
-# json_each insert several times slower). Row ids only grow, so the rows a transaction
-# inserted are exactly those above the largest id it read before inserting: no other
-# writer can slip in between, because SQLite refuses a write from a snapshot another
-# commit has overtaken.
-SQLITE_LAST_EVENT_ID = text("SELECT COALESCE(MAX(id), 0) FROM events")
+# json_each insert several times slower). The insert holds the database's only write
+# lock, and each new row takes the next rowid, so the rows it stored have the consecutive
+# ids ending at last_insert_rowid(). When every row was stored they map to the rows in
+# order; otherwise the ids above that run's start say which uuids were kept.
+SQLITE_LAST_INSERTED_ID = "SELECT last_insert_rowid()"
 # Driver-level SQL (positional parameters, rows as tuples in EVENT_COLUMNS order):
 # SQLAlchemy's per-row parameter processing cost more than SQLite's insert.
 SQLITE_EVENT_COLUMNS = ("uuid", "name", "user_id", "anonymous_id", "session_id", "page_url",
@@ -117,7 +117,7 @@ SQLITE_EVENT_COLUMNS = ("uuid", "name", "user_id", "anonymous_id", "session_id",
 SQLITE_INSERT_EVENT = (
     f"INSERT INTO events ({', '.join(SQLITE_EVENT_COLUMNS)}) "  # noqa: S608 - constants
     f"VALUES ({', '.join('?' * len(SQLITE_EVENT_COLUMNS))}) ON CONFLICT (uuid) DO NOTHING")
-SQLITE_EVENTS_AFTER = text("SELECT id, uuid FROM events WHERE id > :after")
+SQLITE_EVENTS_FROM = text("SELECT id, uuid FROM events WHERE id >= :first")
 
 # (table, key columns, RollupBatch attribute) for the counted rollups.
 COUNTED_ROLLUPS = (

@@ -194,3 +194,42 @@ def test_properties_are_stored_as_the_orm_writes_them(app, database_url):
         if database_url.startswith("sqlite"):
             raw = db.session.execute(db.text("SELECT properties FROM events")).scalar_one()
             assert raw == json.dumps(properties)
+
+
+def test_every_stored_row_is_reported_with_its_own_id(app):
+    """The ids a write hands back (to /track's answer and the live streams) are the ids the
+    rows were stored under: for an all-new group, and for one where stored uuids and a
+    uuid sent twice were skipped."""
+
+    def row(event_uuid: str) -> dict:
+        now = datetime.now(UTC)
+        return {"uuid": event_uuid, "name": "reported", "user_id": None,
+                "anonymous_id": "visitor", "session_id": None, "page_url": None,
+                "referrer": None, "properties": None, "occurred_at": now, "received_at": now,
+                "age_group": None, "gender": None}
+
+    announced = []
+    writer = GroupWriter(prepare_rows, insert_prepared, announced.extend)
+    first_uuids = [str(uuid.uuid4()) for _ in range(5)]
+    twice = str(uuid.uuid4())
+    later_uuids = [str(uuid.uuid4()) for _ in range(3)]
+    with app.app_context():
+        new_group = [writer.pending_for([row(u) for u in first_uuids[:3]]),
+                     writer.pending_for([row(u) for u in first_uuids[3:]])]
+        writer.write(new_group)
+        mixed = [writer.pending_for([row(first_uuids[1]), row(later_uuids[0]), row(twice)]),
+                 writer.pending_for([row(twice), row(later_uuids[1]), row(first_uuids[4]),
+                                     row(later_uuids[2])])]
+        writer.write(mixed)
+        stored_ids = dict(db.session.execute(select(Event.uuid, Event.id)).all())
+        db.session.remove()
+
+    assert [[r["uuid"] for r in p.stored] for p in new_group] == [first_uuids[:3],
+                                                                   first_uuids[3:]]
+    assert [[r["uuid"] for r in p.stored] for p in mixed] == [
+        [later_uuids[0], twice], [later_uuids[1], later_uuids[2]]]
+    reported = {r["uuid"]: r["id"] for p in new_group + mixed for r in p.stored}
+    assert reported == stored_ids
+    assert [event["id"] for event in announced] == [
+        stored_ids[u] for u in first_uuids + [later_uuids[0], twice] + later_uuids[1:]]
+    assert stored_counts(app) == (9, 9, 9)

@@ -107,7 +107,6 @@ class Event(db.Model):
     __table_args__ = (
         Index("ix_events_occurred_at", "occurred_at"),
         Index("ix_events_name_occurred_at", "name", "occurred_at"),
-        Index("ix_events_user_id", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -114,8 +114,8 @@ def test_repeated_bulk_loads_add_events_and_put_every_check_back(app, client, au
         foreign_keys = [(key["constrained_columns"], key["referred_table"])
                         for key in inspector.get_foreign_keys("events")]
     assert total == distinct_uuids == 4500
-    assert {"ix_events_occurred_at", "ix_events_name_occurred_at",
-            "ix_events_user_id"} <= index_names
+    assert {index.name for index in Event.__table__.indexes} <= index_names
+    assert {"ix_events_occurred_at", "ix_events_name_occurred_at"} <= index_names
     assert ("uuid",) in unique_columns
     assert foreign_keys == [(["user_id"], "users")]
     auth.register(username="bulkreplayer", age=30, gender="Other")

@@ -308,7 +308,6 @@ def sqlite_param(value: date) -> str:
 SECONDARY_INDEXES = {
     "ix_events_occurred_at": "events (occurred_at)",
     "ix_events_name_occurred_at": "events (name, occurred_at)",
-    "ix_events_user_id": "events (user_id)",
 }
 
 

@@ -18,15 +18,23 @@ DATABASE = os.environ.get("REFERENCE_DATABASE", "/tmp/ouroboard-reference.db")  
 local = threading.local()
 
 
+def prepare(path: str) -> None:
+    """Create the database before any worker starts. Two workers switching a new file to
+    WAL at once can fail with "database is locked" whatever the busy timeout, which cost
+    a bench run one 500 on /track."""
+    with sqlite3.connect(path) as database:
+        database.execute("PRAGMA journal_mode = WAL")
+        database.execute("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, "
+                         "uuid TEXT UNIQUE NOT NULL, name TEXT NOT NULL, occurred_at TEXT)")
+    database.close()
+
+
 def connection() -> sqlite3.Connection:
     current = getattr(local, "connection", None)
     if current is None:
         current = local.connection = sqlite3.connect(DATABASE, timeout=30,
                                                      isolation_level=None)
-        current.execute("PRAGMA journal_mode = WAL")
         current.execute("PRAGMA synchronous = NORMAL")
-        current.execute("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, "
-                        "uuid TEXT UNIQUE NOT NULL, name TEXT NOT NULL, occurred_at TEXT)")
     return current
 
 

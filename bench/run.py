@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import loadgen  # noqa: E402 - bench/, beside this file
+import reference_app  # noqa: E402 - bench/, beside this file
 
 DATA = ROOT / "bench" / "data"
 PYTHON = sys.executable
@@ -423,6 +424,7 @@ def measure_reference(worker_class: str = "sync") -> dict:
                        ("/api/v1/track", loadgen.TrackBody("reference"))):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
+        reference_app.prepare(str(database))
         process, port = start_gunicorn("sqlite://", worker_class, "bench.reference_app:app",
                                        REFERENCE_DATABASE=str(database))
         try:

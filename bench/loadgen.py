@@ -49,6 +49,18 @@ class BatchBody:
         return f'{{"sent_at":"{now}","events":[{events}]}}'.encode()
 
 
+class NoBody:
+    """A GET with no body, such as an authenticated read of /me."""
+
+    method = "GET"
+
+    def bind(self) -> None:
+        pass
+
+    def __call__(self) -> bytes:
+        return b""
+
+
 class TrackBody:
     """A single feature click; the server assigns the uuid."""
 
@@ -79,8 +91,9 @@ class Tally:
     statuses: dict[int, int] = field(default_factory=dict)
 
 
-def request_bytes(host: str, path: str, headers: dict, body: bytes) -> bytes:
-    lines = [f"POST {path} HTTP/1.1", f"Host: {host}", f"Content-Length: {len(body)}"]
+def request_bytes(host: str, path: str, headers: dict, body: bytes, method: str = "POST"
+                  ) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", f"Content-Length: {len(body)}"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
@@ -105,6 +118,7 @@ def drive(arguments: tuple) -> Tally:
     """One generator process: `connections` keep-alive sockets, one request in flight each."""
     port, path, headers, body_factory, seconds, connections = arguments
     body_factory.bind()
+    method = getattr(body_factory, "method", "POST")
     host = f"127.0.0.1:{port}"
     selector = selectors.DefaultSelector()
     tally = Tally()
@@ -112,7 +126,7 @@ def drive(arguments: tuple) -> Tally:
     deadline = started + seconds
 
     def send_next(connection: Connection) -> None:
-        connection.outgoing = request_bytes(host, path, headers, body_factory())
+        connection.outgoing = request_bytes(host, path, headers, body_factory(), method)
         connection.started = time.perf_counter()
         flush(connection)
 
@@ -168,7 +182,7 @@ def drive(arguments: tuple) -> Tally:
             del connection.incoming[:used]
             tally.latencies_ms.append((time.perf_counter() - connection.started) * 1000)
             tally.statuses[status] = tally.statuses.get(status, 0) + 1
-            if status in (201, 202):
+            if status in (200, 201, 202):
                 match = ACCEPTED.search(body)
                 tally.accepted += int(match.group(1)) if match else 1
             else:

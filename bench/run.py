@@ -482,8 +482,16 @@ def measure_ingestion(url: str) -> dict:
                          stored=count_named(url, track_name))
             log(f"{worker_class} /track: {track['requests_per_second']:,.0f} req/s, "
                 f"p99 {track['latency']['p99']:.0f} ms, {track['errors']} errors")
+            # The same server and token, minus /track's rate limit, validation and write:
+            # the rate /track would reach if those cost nothing.
+            read = run_load(port, "/api/v1/me", {"Authorization": f"Bearer {token}"},
+                            loadgen.NoBody(), INGEST_SECONDS / 2)
+            read["requests_per_second"] = read["requests"] / read["elapsed"]
+            log(f"{worker_class} GET /me: {read['requests_per_second']:,.0f} req/s, "
+                f"p99 {read['latency']['p99']:.0f} ms, {read['errors']} errors")
             streamed = measure_with_streams(url, port, key, worker_class)
-            results[worker_class] = {"events": batch, "track": track, "streamed": streamed}
+            results[worker_class] = {"events": batch, "track": track, "read": read,
+                                     "streamed": streamed}
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -627,7 +635,10 @@ def write_report(run: dict) -> None:
         "## Ingestion over HTTP (gunicorn, production config, 2 workers, loopback)",
         "",
         "`bench/loadgen.py` (one process, 8 keep-alive connections) runs on the same 2 cores "
-        f"as the server, for {INGEST_SECONDS:.0f} s per case (/track half as long).",
+        f"as the server, for {INGEST_SECONDS:.0f} s per case (/track and /me half as long). "
+        "`GET /api/v1/me` with the same bearer token goes through the same framework, "
+        "token check, user lookup, logging and metrics as /track, but not its rate limit, "
+        "validation or write: the gap between the two is what those cost a click.",
         "",
         "| worker | endpoint | throughput | p50 ms | p99 ms | errors | stored / acknowledged |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -641,6 +652,11 @@ def write_report(run: dict) -> None:
         lines.append(f"| {worker_class} | /track | {track['requests_per_second']:,.0f} req/s | "
                      f"{track['latency']['median']:.0f} | {track['latency']['p99']:.0f} | "
                      f"{track['errors']} | {track['stored']:,} / {track['accepted']:,} |")
+        read = cases["read"]
+        lines.append(f"| {worker_class} | GET /me (no write; for comparison) | "
+                     f"{read['requests_per_second']:,.0f} req/s | "
+                     f"{read['latency']['median']:.0f} | {read['latency']['p99']:.0f} | "
+                     f"{read['errors']} | – |")
     best = max(cases["events"]["events_per_second"] for cases in ingest.values())
     ceiling = run["ceiling"]["events_per_second"]
     lines += [

@@ -7,7 +7,6 @@ grows at its end; SQLite gets plain executemany in large transactions, Postgres 
 
 import contextlib
 import functools
-import itertools
 import multiprocessing
 import queue
 import random
@@ -33,7 +32,6 @@ BULK_FEATURES = (
 WEEKDAY_WEIGHTS = (1.15, 1.2, 1.2, 1.15, 1.0, 0.55, 0.45)
 HOUR_WEIGHTS = (0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.8, 1.4, 1.9, 2.1, 2.0,
                 1.6, 1.9, 2.1, 2.0, 1.8, 1.4, 1.0, 0.8, 0.7, 0.6, 0.4, 0.3)
-HOUR_CUM_WEIGHTS = tuple(itertools.accumulate(HOUR_WEIGHTS))
 CHUNK_ROWS = 100_000
 PAGES = ("/", "/pricing", "/docs", "/blog", "/signup", "/dashboard", "/settings", "/about")
 EVENT_COLUMNS = ("uuid", "name", "user_id", "session_id", "page_url", "occurred_at",
@@ -99,8 +97,8 @@ class DayBatch:
     def __init__(self, day: date, count: int, users: list[tuple], rng: random.Random,
                  run: str, serial: int):
         self.day = day
-        hours = rng.choices(range(24), cum_weights=HOUR_CUM_WEIGHTS, k=count)
-        # random() rather than randrange(): a third of the generator's time went there.
+        hours = rng.choices(range(24), weights=HOUR_WEIGHTS, k=count)
+        # random() rather than randrange(): 0.28 against 0.35 µs a draw (timeit, 100k).
         uniform = rng.random
         self.seconds = sorted([hour * 3600 + int(uniform() * 3600) for hour in hours])
         self.names = rng.choices(BULK_FEATURES, k=count)

@@ -24,7 +24,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     `config` is a configuration class, or a dict of overrides applied on top of the class
     chosen by APP_ENV (tests use the latter to swap the database).
     """
-    from app import database, errors, http, metrics, observability, spa
+    from app import database, errors, metrics, observability, request_guards, spa
     from app.analytics import service as analytics_service
     from app.analytics.routes import analytics_bp
     from app.auth import service as auth_service
@@ -57,7 +57,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     analytics_service.register_listeners(app)
     app.cli.add_command(keys_cli)
     errors.register_error_handlers(app)
-    http.init_app(app)
+    request_guards.init_app(app)
     observability.init_app(app)
     metrics.init_app(app)
     auth_service.init_app(app)

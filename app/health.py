@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.blueprint import ApiBlueprint
 from app.errors import DATABASE_RETRY_AFTER_SECONDS
 from app.extensions import db
-from app.shared_state import REDIS_ERRORS, redis_client
+from app.redis_client import REDIS_ERRORS, redis_client
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import metrics
 from app.extensions import db
 from app.models import Event
-from app.shared_state import REDIS_ERRORS, WarnOnce
+from app.redis_client import REDIS_ERRORS, WarnOnce
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ class LiveHub:
         metrics.open_streams.dec()
 
     def redis(self) -> redis.Redis | None:
-        from app.shared_state import redis_client
+        from app.redis_client import redis_client
 
         return redis_client(self.app)
 

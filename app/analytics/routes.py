@@ -12,9 +12,9 @@ from app.analytics.schemas import (
     BreakdownArgsSchema,
     BreakdownSchema,
     ExportArgsSchema,
+    FeatureUsageSchema,
     RecentArgsSchema,
     RecentEventsSchema,
-    SeedAnalyticsSchema,
     StreamArgsSchema,
     SummarySchema,
     TimeseriesArgsSchema,
@@ -38,14 +38,14 @@ def documented_errors(view):
 @analytics_bp.route("/analytics", methods=["GET"])
 @jwt_required()
 @analytics_bp.arguments(AnalyticsFilterSchema(), location="query", as_kwargs=True)
-@analytics_bp.response(200, SeedAnalyticsSchema)
+@analytics_bp.response(200, FeatureUsageSchema)
 @documented_errors
-def seed_analytics(filters: Filters):
+def feature_usage(filters: Filters):
     """Events per feature (bars, most used first) and per day (line, zero-filled).
 
     The line is the selected `feature`'s series, or all features together.
     """
-    answer, was_cached = service.seed_analytics(filters)
+    answer, was_cached = service.feature_usage(filters)
     return answer, 200, {"X-Cache": "hit" if was_cached else "miss"}
 
 

@@ -11,7 +11,7 @@ from marshmallow import validate
 
 from app.analytics.periods import GRANULARITIES, MAX_HOURLY_RANGE, Filters, local_midnight
 from app.models import AGE_GROUPS, GENDERS
-from app.track.schemas import EVENT_NAME
+from app.validators import EVENT_NAME
 
 MAX_RANGE = timedelta(days=3 * 366)
 PROPERTY_KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}\Z")
@@ -205,8 +205,8 @@ class DayCountSchema(ma.Schema):
     count = ma.fields.Integer(required=True)
 
 
-class SeedAnalyticsSchema(ma.Schema):
-    """The seed contract, unchanged."""
+class FeatureUsageSchema(ma.Schema):
+    """The original challenge's contract for the feature bars and the daily line, unchanged."""
 
     barChartData = ma.fields.List(ma.fields.Nested(FeatureCountSchema),  # noqa: N815
                                   required=True)

@@ -25,8 +25,8 @@ from app.analytics.periods import (
 from app.analytics.schemas import encode_cursor
 from app.extensions import cache
 from app.metrics import record_cache_lookup
-from app.shared_state import REDIS_ERRORS, WarnOnce, redis_client
-from app.track.ingest import events_stored
+from app.redis_client import REDIS_ERRORS, WarnOnce, redis_client
+from app.signals import events_stored
 
 GENERATION_KEY = "ouroboard:analytics:generation"
 cache_warning = WarnOnce("analytics cache unavailable, answering from the database")
@@ -108,8 +108,9 @@ def daily_series(filters: Filters) -> list[tuple[str, int]]:
                        queries.counts_per_bucket(filters, bucket_seconds, days_only=True))
 
 
-def seed_analytics(filters: Filters) -> tuple[dict, bool]:
-    """The seed contract: bars per feature, and a daily line of one feature or of all."""
+def feature_usage(filters: Filters) -> tuple[dict, bool]:
+    """The original challenge's contract: bars per feature, and a daily line of one
+    feature or of all."""
 
     def compute() -> dict:
         ranged = resolved_range(filters)
@@ -118,7 +119,7 @@ def seed_analytics(filters: Filters) -> tuple[dict, bool]:
         return {"barChartData": [{"feature": name, "count": count} for name, count in bars],
                 "lineChartData": [{"date": day, "count": count} for day, count in line]}
 
-    return cached_answer("seed", filters.cache_key(), compute)
+    return cached_answer("feature-usage", filters.cache_key(), compute)
 
 
 def figures(filters: Filters) -> dict:

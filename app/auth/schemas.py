@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.models import GENDERS
-from app.track.schemas import WholeValue
+from app.validators import WholeValue
 
 USERNAME_RULE = WholeValue(
     r"^[A-Za-z0-9_.-]{3,32}$",

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import marshmallow as ma
-from blinker import Namespace
 from flask import current_app, g, request
 from flask_jwt_extended import current_user, get_jwt, verify_jwt_in_request
 
@@ -22,9 +21,10 @@ from app.blueprint import abort
 from app.database import ingest_write_turn, is_in_memory_database
 from app.errors import DATABASE_RETRY_AFTER_SECONDS
 from app.extensions import db
-from app.http import is_json_mimetype
 from app.metrics import record_events
 from app.models import Event, utcnow
+from app.request_guards import is_json_mimetype
+from app.signals import events_stored
 from app.track.keys import ActiveKey, find_active_key
 from app.track.rollups import (
     POSTGRES_INSERT_WITH_ROLLUPS,
@@ -41,10 +41,6 @@ from app.track.writer import WriteTimeoutError, writer_for
 KEY_HEADER = "X-Ouroboard-Key"
 FUTURE_TOLERANCE = timedelta(hours=1)
 MAX_EVENT_AGE = timedelta(days=400)
-
-# Sent after every commit that stored events; analytics listens to refresh caches and streams.
-ingest_signals = Namespace()
-events_stored = ingest_signals.signal("events-stored")
 
 event_schema = EventSchema()
 batch_schema = EventBatchSchema()

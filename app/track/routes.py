@@ -5,7 +5,7 @@ from flask_jwt_extended import current_user
 
 from app.blueprint import ApiBlueprint
 from app.extensions import limiter
-from app.http import accepts_text_plain
+from app.request_guards import accepts_text_plain
 from app.track import ingest
 from app.track.schemas import (
     EventBatchDocSchema,
@@ -40,7 +40,7 @@ ingest_rate_limit = limiter.shared_limit(ingest_limit, scope="ingest",
 @track_bp.alt_response(429, description="Rate limit exceeded")
 @track_bp.alt_response(503, description="Database unavailable; retry after Retry-After")
 def track(click: dict):
-    """Record one feature click by the logged-in user (the seed contract)."""
+    """Record one feature click by the logged-in user (the original challenge's contract)."""
     event = {
         "name": click["feature_name"],
         "uuid": str(click["uuid"]) if click["uuid"] else None,

@@ -1,4 +1,4 @@
-"""POST /api/v1/register: the seed contract and every way to get it wrong."""
+"""POST /api/v1/register: the original challenge's contract and every way to get it wrong."""
 
 import pytest
 from sqlalchemy import func, select

@@ -1,4 +1,4 @@
-"""POST /api/v1/track: the seed contract's single feature click."""
+"""POST /api/v1/track: the original challenge's contract's single feature click."""
 
 import uuid
 from datetime import UTC, datetime

@@ -1,4 +1,4 @@
-"""GET /api/v1/analytics: the seed contract, filters, zero-fill and time zones."""
+"""GET /api/v1/analytics: the original challenge's contract, filters, zero-fill and time zones."""
 
 import pytest
 

@@ -1,0 +1,81 @@
+"""Field validators shared by every domain's schemas: names, bounded text and properties."""
+
+import json
+import math
+
+import marshmallow as ma
+from marshmallow import validate
+
+
+class WholeValue(validate.Regexp):
+    """A regex the whole value must match.
+
+    Patterns are written ^...$ so the OpenAPI document carries them in a form JSON Schema
+    tools understand; matching with fullmatch keeps Python's `$` from admitting a trailing
+    newline.
+    """
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
+EVENT_NAME = WholeValue(
+    r"^[A-Za-z0-9_.:/-](?:[A-Za-z0-9_.:/ -]{0,98}[A-Za-z0-9_.:/-])?$",
+    error="Event names are 1-100 characters of letters, digits, '_', '.', ':', '/', '-' "
+          "and inner spaces.",
+)
+PROPERTIES_MAX_BYTES = 8 * 1024
+PROPERTIES_MAX_DEPTH = 3
+PROPERTY_KEY_MAX_LENGTH = 64
+
+
+class Properties(ma.fields.Dict):
+    """A JSON object of at most 8 KiB, keys of at most 64 characters, nested 3 levels deep."""
+
+    default_error_messages = {
+        "too_large": f"Properties must serialise to at most {PROPERTIES_MAX_BYTES} bytes.",
+        "too_deep": f"Properties may nest at most {PROPERTIES_MAX_DEPTH} levels.",
+        "long_key": f"Property keys must be 1-{PROPERTY_KEY_MAX_LENGTH} characters.",
+        "not_finite": "Property numbers must be finite.",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        properties = super()._deserialize(value, attr, data, **kwargs)
+        self._check(properties, depth=1)
+        encoded = json.dumps(properties, separators=(",", ":"), ensure_ascii=False)
+        if len(encoded.encode("utf-8")) > PROPERTIES_MAX_BYTES:
+            raise self.make_error("too_large")
+        return properties
+
+    def _check(self, value, depth: int) -> None:
+        if isinstance(value, dict | list) and depth > PROPERTIES_MAX_DEPTH:
+            raise self.make_error("too_deep")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not 1 <= len(key) <= PROPERTY_KEY_MAX_LENGTH:
+                    raise self.make_error("long_key")
+                self._check(item, depth + 1)
+        elif isinstance(value, list):
+            for item in value:
+                self._check(item, depth + 1)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise self.make_error("not_finite")
+
+
+class OptionalText(ma.fields.String):
+    """An optional string of bounded length; an empty one means absent."""
+
+    default_error_messages = {"too_long": "Longer than maximum length {max_length}."}
+
+    def __init__(self, max_length: int, **kwargs):
+        super().__init__(allow_none=True, load_default=None, **kwargs)
+        self.max_length = max_length
+        self.metadata.setdefault("maxLength", max_length)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > self.max_length:
+            raise self.make_error("too_long", max_length=self.max_length)
+        return text or None

@@ -1,0 +1,51 @@
+"""A small per-application map whose entries expire: what a worker remembers for a while."""
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from flask import Flask, current_app
+
+
+class TtlCache:
+    """A thread-safe map that forgets each entry `seconds` after it was put.
+
+    `clock` tells the time in seconds (time.monotonic unless a test passes its own).
+    Expired entries are not swept: they are replaced when the key is put again.
+    """
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.seconds = seconds
+        self.clock = clock
+        self._entries: dict[Hashable, tuple[Any, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any | None:
+        """Return the value put under `key`, or None when there is none or it has expired."""
+        entry = self._entries.get(key)
+        if entry is not None and entry[1] > self.clock():
+            return entry[0]
+        return None
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Remember `value` under `key` for `seconds` from now."""
+        with self._lock:
+            self._entries[key] = (value, self.clock() + self.seconds)
+
+    def clear(self) -> None:
+        """Forget every entry at once."""
+        with self._lock:
+            self._entries.clear()
+
+
+def app_cache(name: str, seconds: float, app: Flask | None = None) -> TtlCache:
+    """Return the cache stored as app.extensions[name], created on first use.
+
+    Per application, not per module: each test app has its own database.
+    """
+    extensions = (app or current_app).extensions
+    cache = extensions.get(name)
+    if cache is None:
+        cache = extensions.setdefault(name, TtlCache(seconds))
+    return cache

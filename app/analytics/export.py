@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from app.analytics import queries
+from app.analytics.data import events as event_data
 
 ROWS_PER_CHUNK = 1000
 # Spreadsheet apps run cells starting with these as formulas (CSV injection).
@@ -45,7 +45,7 @@ def csv_chunks(header: tuple[str, ...], rows: Iterable[Iterable]) -> Iterator[st
 
 def events_csv(filters) -> Iterator[str]:
     """Every matching event."""
-    return csv_chunks(queries.EXPORT_COLUMNS, queries.export_events(filters))
+    return csv_chunks(event_data.EXPORT_COLUMNS, event_data.export_events(filters))
 
 
 def daily_csv(rows: list[tuple[str, str, int]]) -> Iterator[str]:

@@ -18,18 +18,17 @@ import logging
 import threading
 import time
 import uuid
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import redis
 from flask import Flask
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import metrics
+from app.analytics.data.events import names_counted_between, newest_event_id
 from app.extensions import db
-from app.models import Event
 from app.redis_client import REDIS_ERRORS, WarnOnce
 
 log = logging.getLogger(__name__)
@@ -181,7 +180,7 @@ class LiveHub:
         """Start watching from the newest stored event: streams only want what is new."""
         with self.app.app_context():
             try:
-                newest = self.max_event_id()
+                newest = newest_event_id()
                 with self.condition:
                     self.watched_event_id = max(self.watched_event_id, newest)
             except SQLAlchemyError:
@@ -209,18 +208,13 @@ class LiveHub:
             finally:
                 db.session.remove()
 
-    def max_event_id(self) -> int:
-        return db.session.execute(select(func.max(Event.id))).scalar() or 0
-
     def announce_new_events(self) -> None:
         """Deliver one message for the events other processes stored since the last look."""
         since = self.watched_event_id
-        newest = self.max_event_id()
+        newest = newest_event_id()
         if newest <= since:
             return
-        query = (select(Event.name, func.count()).where(Event.id > since, Event.id <= newest)
-                 .group_by(Event.name))
-        counts = Counter({name: count for name, count in db.session.execute(query).all()})
+        counts = names_counted_between(since, newest)
         with self.condition:
             if self.watched_event_id != since:
                 return  # looked past meanwhile (a resubscribe); the next look recounts

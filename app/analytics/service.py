@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 
 from flask import Flask
 
-from app.analytics import queries
+from app.analytics.data import events as event_data
+from app.analytics.data import rollup_counts
 from app.analytics.periods import (
     Filters,
     bucket_seconds_for,
@@ -89,7 +90,7 @@ def resolved_range(filters: Filters) -> Filters | None:
     """Fill an open range from the data; None when nothing matches at all."""
     if filters.start is not None and filters.end is not None:
         return filters
-    first, last = queries.data_range(filters)
+    first, last = event_data.data_range(filters)
     if first is None:
         return None
     # Open ends snap to whole local days, so the first and last days are complete.
@@ -105,7 +106,7 @@ def daily_series(filters: Filters) -> list[tuple[str, int]]:
         return []
     bucket_seconds = bucket_seconds_for(filters.tz, filters.start, filters.end)
     return zero_filled(filters.start, filters.end, filters.tz, "day",
-                       queries.counts_per_bucket(filters, bucket_seconds, days_only=True))
+                       rollup_counts.counts_per_bucket(filters, bucket_seconds, days_only=True))
 
 
 def feature_usage(filters: Filters) -> tuple[dict, bool]:
@@ -114,7 +115,7 @@ def feature_usage(filters: Filters) -> tuple[dict, bool]:
 
     def compute() -> dict:
         ranged = resolved_range(filters)
-        bars = queries.feature_counts(filters)
+        bars = rollup_counts.feature_counts(filters)
         line = daily_series(ranged) if ranged else []
         return {"barChartData": [{"feature": name, "count": count} for name, count in bars],
                 "lineChartData": [{"date": day, "count": count} for day, count in line]}
@@ -124,8 +125,8 @@ def feature_usage(filters: Filters) -> tuple[dict, bool]:
 
 def figures(filters: Filters) -> dict:
     """The summary cards for one period."""
-    totals = queries.totals(filters)
-    top = queries.feature_counts(filters, with_feature=True)[:1]
+    totals = rollup_counts.totals(filters)
+    top = rollup_counts.feature_counts(filters, with_feature=True)[:1]
     days = days_in_range(filters.start, filters.end, filters.tz) \
         if filters.start is not None and filters.end is not None else 1
     return {
@@ -174,7 +175,7 @@ def series(filters: Filters, granularity: str) -> list[dict]:
     bucket_seconds = bucket_seconds_for(filters.tz, filters.start, filters.end)
     return [{"t": t, "count": count} for t, count in zero_filled(
         filters.start, filters.end, filters.tz, granularity,
-        queries.counts_per_bucket(filters, bucket_seconds,
+        rollup_counts.counts_per_bucket(filters, bucket_seconds,
                                   days_only=granularity != "hour"))]
 
 
@@ -198,7 +199,7 @@ def breakdown(filters: Filters, by: str, limit: int) -> dict:
     """Top values of a dimension with events and unique users."""
 
     def compute() -> dict:
-        rows = queries.breakdown(filters, by, limit)
+        rows = rollup_counts.breakdown(filters, by, limit)
         return {"by": by, "items": [{"value": value, "count": count, "uniqueUsers": people}
                                     for value, count, people in rows]}
 
@@ -211,7 +212,7 @@ def top_pages(filters: Filters, limit: int) -> dict:
 
     def compute() -> dict:
         return {"pages": [{"pageUrl": url, "views": views, "uniqueUsers": people}
-                          for url, views, people in queries.top_pages(filters, limit)]}
+                          for url, views, people in event_data.top_pages(filters, limit)]}
 
     answer, was_cached = cached_answer(f"top-pages:{limit}", filters.cache_key(), compute)
     return {**answer, "cached": was_cached}
@@ -224,7 +225,7 @@ def daily_feature_rows(filters: Filters) -> list[tuple[str, str, int]]:
         return []
     bucket_seconds = bucket_seconds_for(ranged.tz, ranged.start, ranged.end)
     per_feature: dict[str, list[tuple[int, int]]] = {}
-    for bucket, name, count in queries.feature_counts_per_bucket(ranged, bucket_seconds):
+    for bucket, name, count in event_data.feature_counts_per_bucket(ranged, bucket_seconds):
         per_feature.setdefault(name, []).append((bucket, count))
     rows = []
     for name, counts in per_feature.items():
@@ -235,7 +236,7 @@ def daily_feature_rows(filters: Filters) -> list[tuple[str, str, int]]:
 
 def recent(filters: Filters, limit: int, before: tuple[datetime, int] | None) -> dict:
     """A page of the newest events and the cursor for the next one (never cached)."""
-    rows = queries.recent_events(filters, limit + 1, before)
+    rows = event_data.recent_events(filters, limit + 1, before)
     page, more = rows[:limit], len(rows) > limit
     return {
         "events": [{
@@ -251,7 +252,7 @@ def recent(filters: Filters, limit: int, before: tuple[datetime, int] | None) ->
 def summary_total(filters: Filters) -> int:
     """Events matching the filters, for the live stream (cached per generation)."""
     answer, _ = cached_answer("total", filters.cache_key(),
-                              lambda: {"total": queries.event_count(filters)})
+                              lambda: {"total": rollup_counts.event_count(filters)})
     return answer["total"]
 
 

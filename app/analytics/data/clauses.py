@@ -1,0 +1,175 @@
+"""The tables, WHERE conditions and SQL expressions the analytics queries share."""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    any_,
+    bindparam,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, TIMESTAMP
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from app.analytics.periods import Filters
+from app.analytics.ranges import MovedHours
+from app.extensions import db
+from app.models import (
+    DailyPerson,
+    DailyRollup,
+    DailyTotal,
+    Event,
+    HourlyRollup,
+    HourlyTotal,
+    MonthlyPerson,
+    MonthlyRollup,
+    User,
+)
+
+events = Event.__table__
+users = User.__table__
+daily = DailyRollup.__table__
+monthly = MonthlyRollup.__table__
+daily_totals = DailyTotal.__table__
+hourly = HourlyRollup.__table__
+hourly_totals = HourlyTotal.__table__
+daily_people = DailyPerson.__table__
+monthly_people = MonthlyPerson.__table__
+
+# Columns a breakdown may group by. Property breakdowns use a bound JSON path instead.
+BREAKDOWN_COLUMNS = {
+    "feature": events.c.name,
+    "age_group": events.c.age_group,
+    "gender": events.c.gender,
+    "page_url": events.c.page_url,
+}
+BUCKET_SIZES = frozenset({900, 3600})
+
+
+def dimension_filters(table, filters: Filters, *, with_feature: bool) -> list[ColumnElement]:
+    """Age group, gender and feature conditions on a rollup table."""
+    clauses: list[ColumnElement] = []
+    if filters.age_group:
+        clauses.append(table.c.age_group == filters.age_group)
+    if filters.gender:
+        clauses.append(table.c.gender == filters.gender)
+    if with_feature and filters.feature and "name" in table.c:
+        clauses.append(table.c.name == filters.feature)
+    return clauses
+
+
+def in_ranges(column, ranges: list[tuple]) -> ColumnElement:
+    """Column within any of the half-open ranges."""
+    return or_(*(and_(column >= low, column < high) for low, high in ranges))
+
+
+def raw_in(pieces: list[tuple[datetime, datetime]], filters: Filters, *,
+           with_feature: bool = True) -> ColumnElement:
+    """Raw events inside the given pieces, with the non-time filters."""
+    clauses = conditions(filters.with_range(None, None), with_feature=with_feature)
+    return and_(in_ranges(events.c.occurred_at, pieces), *clauses)
+
+
+def conditions(filters: Filters, *, with_feature: bool = True) -> list[ColumnElement]:
+    """WHERE clauses for a filter set."""
+    clauses: list[ColumnElement] = []
+    if filters.start is not None:
+        clauses.append(events.c.occurred_at >= filters.start)
+    if filters.end is not None:
+        clauses.append(events.c.occurred_at < filters.end)
+    if filters.age_group:
+        clauses.append(events.c.age_group == filters.age_group)
+    if filters.gender:
+        clauses.append(events.c.gender == filters.gender)
+    if with_feature and filters.feature:
+        clauses.append(events.c.name == filters.feature)
+    return clauses
+
+
+def where(filters: Filters, *, with_feature: bool = True) -> ColumnElement:
+    """All conditions joined (true when there are none)."""
+    return and_(true(), *conditions(filters, with_feature=with_feature))
+
+
+def person_of_event() -> ColumnElement:
+    """The rollup's person key for a raw event."""
+    return case((events.c.user_id.is_not(None),
+                 literal("u:") + cast(events.c.user_id, String(20))),
+                else_=literal("a:") + events.c.anonymous_id)
+
+
+def unique_people() -> ColumnElement:
+    """Distinct users plus distinct anonymous visitors (two disjoint sets, so the sum is exact)."""
+    anonymous = case((events.c.user_id.is_(None), events.c.anonymous_id))
+    return func.count(distinct(events.c.user_id)) + func.count(distinct(anonymous))
+
+
+class epoch_bucket(FunctionElement):  # noqa: N801 - reads like the SQL function it renders
+    """Start of the fixed-width UTC bucket holding a timestamp, in epoch seconds."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(epoch_bucket, "sqlite")
+def _epoch_bucket_sqlite(element, compiler, **kw):
+    column, size = list(element.clauses)
+    return (f"(CAST(strftime('%s', {compiler.process(column, **kw)}) AS INTEGER) / "
+            f"{compiler.process(size, **kw)}) * {compiler.process(size, **kw)}")
+
+
+@compiles(epoch_bucket, "postgresql")
+def _epoch_bucket_postgres(element, compiler, **kw):
+    column, size = list(element.clauses)
+    return (f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(column, **kw)}) / "
+            f"{compiler.process(size, **kw)}) * {compiler.process(size, **kw)} AS BIGINT)")
+
+
+def bucket_of(bucket_seconds: int) -> ColumnElement:
+    """The bucket expression; the width is inlined (an allowlisted integer) so GROUP BY
+    and SELECT render the very same expression.
+    """
+    if bucket_seconds not in BUCKET_SIZES:
+        raise ValueError(f"unsupported bucket width {bucket_seconds}")
+    return epoch_bucket(events.c.occurred_at, literal_column(str(bucket_seconds)))
+
+
+class utc_date_of(FunctionElement):  # noqa: N801 - reads like the SQL function it renders
+    """The UTC calendar date of a stored timestamp (text 'YYYY-MM-DD' on SQLite)."""
+
+    inherit_cache = True
+
+
+@compiles(utc_date_of, "sqlite")
+def _utc_date_of_sqlite(element, compiler, **kw):
+    # The stored text starts with the UTC date; cheaper than date() or strftime().
+    return f"substr({compiler.process(list(element.clauses)[0], **kw)}, 1, 10)"
+
+
+@compiles(utc_date_of, "postgresql")
+def _utc_date_of_postgres(element, compiler, **kw):
+    return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AT TIME ZONE 'UTC' AS DATE)"
+
+
+def hour_in(column, moved: MovedHours) -> ColumnElement:
+    """Column IN the moved hours, bound as a single value: a few thousand parameters cost
+    more to bind and convert than the index reads they drive.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        listed = func.json_each(bindparam("moved_hours", moved.sqlite_list, type_=String)
+                                ).table_valued("value")
+        # Compared as stored (no CAST), so the lookups use the index.
+        return column.in_(select(listed.c.value))
+    return column == any_(cast(bindparam("moved_hours", moved.postgres_array, type_=String),
+                               ARRAY(TIMESTAMP(timezone=True))))

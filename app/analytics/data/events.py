@@ -1,0 +1,135 @@
+"""Reads of raw events: first and last event, buckets and breakdowns by any column or
+property, top pages, the newest events, the export and the live stream's id watermark.
+"""
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+
+from app.analytics.data.clauses import (
+    BREAKDOWN_COLUMNS,
+    bucket_of,
+    dimension_filters,
+    events,
+    hourly,
+    raw_in,
+    unique_people,
+    users,
+    where,
+)
+from app.analytics.periods import Filters
+from app.analytics.ranges import ONE_HOUR
+from app.extensions import db
+
+EXPORT_COLUMNS = ("id", "uuid", "occurred_at", "name", "user_id", "anonymous_id", "session_id",
+                  "page_url", "referrer", "age_group", "gender", "properties")
+
+
+def data_range(filters: Filters) -> tuple[datetime | None, datetime | None]:
+    """First and last event time matching the filters (for 'all time' views).
+
+    The hourly rollup finds the first and last hours cheaply; the raw events inside those
+    two hours give the exact instants.
+    """
+    bounds = select(func.min(hourly.c.hour), func.max(hourly.c.hour)).where(
+        *dimension_filters(hourly, filters, with_feature=True))
+    first_hour, last_hour = db.session.execute(bounds).one()
+    if first_hour is None:
+        return None, None
+    first = db.session.execute(select(func.min(events.c.occurred_at)).where(
+        raw_in([(first_hour, first_hour + ONE_HOUR)], filters))).scalar()
+    last = db.session.execute(select(func.max(events.c.occurred_at)).where(
+        raw_in([(last_hour, last_hour + ONE_HOUR)], filters))).scalar()
+    return first, last
+
+
+def raw_counts_per_bucket(filters: Filters, bucket_seconds: int, start: datetime,
+                          end: datetime) -> list[tuple[int, int]]:
+    """Counts per UTC bucket straight from the events table, within [start, end)."""
+    bucket = bucket_of(bucket_seconds).label("bucket")
+    query = (select(bucket, func.count().label("count"))
+             .where(raw_in([(start, end)], filters))
+             .group_by(bucket))
+    return [(int(row.bucket), row.count) for row in db.session.execute(query)]
+
+
+def feature_counts_per_bucket(filters: Filters, bucket_seconds: int
+                              ) -> list[tuple[int, str, int]]:
+    """Events per UTC bucket and feature (the daily CSV export)."""
+    bucket = bucket_of(bucket_seconds).label("bucket")
+    query = (select(bucket, events.c.name, func.count().label("count"))
+             .where(where(filters))
+             .group_by(bucket, events.c.name))
+    return [(int(row.bucket), row.name, row.count) for row in db.session.execute(query)]
+
+
+def raw_breakdown(filters: Filters, by: str, limit: int) -> list[tuple[str | None, int, int]]:
+    """Any allowlisted column or a property, counted from raw events."""
+    if by.startswith("property:"):
+        value = events.c.properties[by.removeprefix("property:")].as_string()
+    else:
+        value = BREAKDOWN_COLUMNS[by]
+    value = value.label("value")
+    count = func.count().label("count")
+    query = (select(value, count, unique_people().label("people"))
+             .where(where(filters))
+             .group_by(value)
+             .order_by(count.desc(), value.asc().nulls_last())
+             .limit(limit))
+    return [(row.value, row.count, row.people) for row in db.session.execute(query)]
+
+
+def top_pages(filters: Filters, limit: int) -> list[tuple[str, int, int]]:
+    """Page views and unique viewers per page URL."""
+    views = func.count().label("views")
+    query = (select(events.c.page_url, views, unique_people().label("people"))
+             .where(where(filters), events.c.name == "page_view",
+                    events.c.page_url.is_not(None))
+             .group_by(events.c.page_url)
+             .order_by(views.desc(), events.c.page_url)
+             .limit(limit))
+    return [(row.page_url, row.views, row.people) for row in db.session.execute(query)]
+
+
+def recent_events(filters: Filters, limit: int, before: tuple[datetime, int] | None
+                  ) -> list:
+    """The newest events, keyset-paginated by (occurred_at, id) so pages never overlap."""
+    query = (select(events.c.id, events.c.uuid, events.c.name, events.c.page_url,
+                    events.c.occurred_at, events.c.user_id, events.c.anonymous_id,
+                    events.c.age_group, events.c.gender, events.c.properties,
+                    users.c.username)
+             .select_from(events.outerjoin(users, users.c.id == events.c.user_id))
+             .where(where(filters))
+             .order_by(events.c.occurred_at.desc(), events.c.id.desc())
+             .limit(limit))
+    if before is not None:
+        before_time, before_id = before
+        query = query.where(or_(events.c.occurred_at < before_time,
+                                and_(events.c.occurred_at == before_time,
+                                     events.c.id < before_id)))
+    return list(db.session.execute(query))
+
+
+def export_events(filters: Filters, batch_size: int = 2000) -> Iterator:
+    """Matching events oldest first, streamed from the database in batches (constant memory)."""
+    query = (select(*(events.c[name] for name in EXPORT_COLUMNS))
+             .where(where(filters))
+             .order_by(events.c.occurred_at, events.c.id)
+             .execution_options(yield_per=batch_size))
+    with db.engine.connect() as connection:
+        yield from connection.execute(query)
+
+
+def newest_event_id() -> int:
+    """Return the highest stored event id, 0 when there are none."""
+    return db.session.execute(select(func.max(events.c.id))).scalar() or 0
+
+
+def names_counted_between(since: int, newest: int) -> Counter:
+    """Events per name whose ids lie in (since, newest] (the live watcher's look)."""
+    query = (select(events.c.name, func.count())
+             .where(events.c.id > since, events.c.id <= newest)
+             .group_by(events.c.name))
+    return Counter({name: count for name, count in db.session.execute(query).all()})

@@ -1,0 +1,265 @@
+"""Counts, series and unique people from the rollup tables.
+
+A range is cut as app.analytics.ranges.split_range says: whole UTC months from
+rollup_monthly, whole UTC days around them from rollup_daily, whole hours at its edges from
+rollup_hourly and, only for ranges that do not start or end on the hour, slivers of raw
+events. The pieces are disjoint, so their sums are exact.
+"""
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import and_, distinct, func, literal, literal_column, or_, select, union_all
+from sqlalchemy.sql.expression import ColumnElement
+
+from app.analytics.data.clauses import (
+    daily,
+    daily_people,
+    daily_totals,
+    dimension_filters,
+    epoch_bucket,
+    events,
+    hour_in,
+    hourly,
+    hourly_totals,
+    in_ranges,
+    monthly,
+    monthly_people,
+    person_of_event,
+    raw_in,
+    utc_date_of,
+)
+from app.analytics.data.events import raw_breakdown, raw_counts_per_bucket
+from app.analytics.periods import Filters
+from app.analytics.ranges import (
+    EARLIEST,
+    LATEST,
+    ceil_hour,
+    day_noon_epoch,
+    floor_hour,
+    moved_hours,
+    split_range,
+    whole_months,
+)
+from app.extensions import db
+from app.models import NO_VALUE
+
+
+def counted_parts(filters: Filters, column_names: tuple[str, ...], *, with_feature: bool):
+    """SELECTs of (columns..., count) over each piece of the range, for a UNION ALL."""
+    pieces = split_range(filters.start, filters.end)
+    parts = []
+    if pieces.days:
+        # Whole calendar months from the monthly rollup, the days around them from the daily.
+        months, day_ranges = whole_months(*pieces.days)
+        for table, period, ranges in ((monthly, "month", [months] if months else []),
+                                      (daily, "day", day_ranges)):
+            if ranges:
+                parts.append(select(*(table.c[name] for name in column_names),
+                                    table.c.events.label("n"))
+                             .where(in_ranges(table.c[period], ranges),
+                                    *dimension_filters(table, filters,
+                                                       with_feature=with_feature)))
+    if pieces.hours:
+        parts.append(select(*(hourly.c[name] for name in column_names),
+                            hourly.c.events.label("n"))
+                     .where(in_ranges(hourly.c.hour, pieces.hours),
+                            *dimension_filters(hourly, filters, with_feature=with_feature)))
+    if pieces.raw:
+        raw_columns = [func.coalesce(events.c[name], NO_VALUE).label(name)
+                       if name in ("age_group", "gender") else events.c[name]
+                       for name in column_names]
+        parts.append(select(*raw_columns, literal(1).label("n"))
+                     .where(raw_in(pieces.raw, filters, with_feature=with_feature)))
+    return parts
+
+
+def counts_by(filters: Filters, column_names: tuple[str, ...], *, with_feature: bool
+              ) -> Counter:
+    """Exact event counts per value of rollup dimensions over the filters' range."""
+    parts = counted_parts(filters, column_names, with_feature=with_feature)
+    if not parts:
+        return Counter()
+    combined = union_all(*parts).subquery()
+    keys = [combined.c[name] for name in column_names]
+    query = select(*keys, func.sum(combined.c.n)).group_by(*keys)
+    totals: Counter = Counter()
+    for *values, count in db.session.execute(query):
+        totals[tuple(values) if len(values) > 1 else values[0]] += int(count)
+    return totals
+
+
+def people_parts(filters: Filters, value_column: str | None):
+    """SELECTs of ([value,] person) whose UNION holds each active person once."""
+    pieces = split_range(filters.start, filters.end)
+    use_rollup = pieces.days is not None and not filters.feature
+    parts = []
+    if use_rollup:
+        first, last = pieces.days
+        months, day_ranges = whole_months(first, last)
+        for table, period, ranges in ((monthly_people, "month", [months] if months else []),
+                                      (daily_people, "day", day_ranges)):
+            if not ranges:
+                continue
+            columns = [table.c.person]
+            if value_column:
+                columns.insert(0, table.c[value_column].label("value"))
+            parts.append(select(*columns).where(
+                in_ranges(table.c[period], ranges),
+                *dimension_filters(table, filters, with_feature=False)))
+    raw_pieces = pieces.edges if use_rollup else [(filters.start or EARLIEST,
+                                                    filters.end or LATEST)]
+    if raw_pieces:
+        columns = [person_of_event().label("person")]
+        if value_column:
+            columns.insert(0, func.coalesce(events.c[value_column], NO_VALUE).label("value"))
+        parts.append(select(*columns).where(
+            raw_in(raw_pieces, filters),
+            or_(events.c.user_id.is_not(None), events.c.anonymous_id.is_not(None))))
+    return parts
+
+
+def unique_people_count(filters: Filters) -> int:
+    """Exactly how many distinct users and anonymous visitors match."""
+    parts = people_parts(filters, None)
+    if not parts:
+        return 0
+    everyone = union_all(*parts).subquery()
+    return db.session.execute(select(func.count(distinct(everyone.c.person)))).scalar_one()
+
+
+def unique_people_by(filters: Filters, value_column: str) -> dict:
+    """Distinct people per age group or gender."""
+    parts = people_parts(filters, value_column)
+    if not parts:
+        return {}
+    everyone = union_all(*parts).subquery()
+    query = select(everyone.c.value, func.count(distinct(everyone.c.person))) \
+        .group_by(everyone.c.value)
+    return {value: count for value, count in db.session.execute(query)}
+
+
+def from_rollup_value(value: str | None) -> str | None:
+    """Return None for the rollups' stand-in for a missing value, else the value."""
+    return None if value == NO_VALUE else value
+
+
+def feature_counts(filters: Filters, *, with_feature: bool = False) -> list[tuple[str, int]]:
+    """Events per feature, most used first (the bar chart ignores the selected feature)."""
+    counts = counts_by(filters, ("name",), with_feature=with_feature)
+    return sorted(((name, count) for name, count in counts.items() if count),
+                  key=lambda item: (-item[1], item[0]))
+
+
+def counts_per_bucket(filters: Filters, bucket_seconds: int, *, days_only: bool = False
+                      ) -> list[tuple[int, int]]:
+    """Events per fixed UTC bucket (keyed by its start in epoch seconds), for folding into
+    local hours, days, weeks or months.
+
+    Whole hours come from the hourly rollups (all features together, or the selected one);
+    quarter-hour buckets, for zones like India's, come from raw events. With `days_only`
+    (the caller folds into local days, weeks or months, never hours), whole UTC days come
+    from the daily rollups instead; see day_counts_as_buckets.
+    """
+    if bucket_seconds != 3600:
+        return raw_counts_per_bucket(filters, bucket_seconds, filters.start or EARLIEST,
+                                     filters.end or LATEST)
+    start, end = filters.start or EARLIEST, filters.end or LATEST
+    first_hour, last_hour = ceil_hour(start), floor_hour(end)
+    if first_hour >= last_hour:
+        return raw_counts_per_bucket(filters, bucket_seconds, start, end)
+    pieces = split_range(start, end)
+    counts: Counter = Counter()
+    hour_ranges = [(first_hour, last_hour)]
+    if days_only and pieces.days:
+        counts.update(day_counts_as_buckets(filters, *pieces.days))
+        hour_ranges = pieces.hours
+    hour_column = hourly_rollup(filters).c.hour
+    for low, high in hour_ranges:
+        # One query per range: OR-ed ranges with a feature made SQLite walk the feature's
+        # whole year in its (name, hour) index.
+        counts.update(hourly_counts(filters, and_(hour_column >= low, hour_column < high)))
+    for low, high in pieces.raw:
+        counts.update(dict(raw_counts_per_bucket(filters, bucket_seconds, low, high)))
+    return sorted(counts.items())
+
+
+def hourly_rollup(filters: Filters):
+    """The hourly table for a line: one feature's rows, or every feature's totals."""
+    return hourly if filters.feature else hourly_totals
+
+
+def hourly_counts(filters: Filters, hour_condition: ColumnElement) -> Counter:
+    """{hour start in epoch seconds: events} for the hours matching the condition."""
+    table = hourly_rollup(filters)
+    # Group by the stored hour (cheap) and let the database turn each of the few thousand
+    # hours into epoch seconds: converting them row by row in Python cost more than the query.
+    hour_epoch = epoch_bucket(table.c.hour, literal_column("3600"))
+    query = (select(hour_epoch, func.sum(table.c.events))
+             .where(hour_condition, *dimension_filters(table, filters, with_feature=True))
+             .group_by(table.c.hour))
+    return Counter({int(epoch): int(count) for epoch, count in db.session.execute(query)})
+
+
+def day_counts_as_buckets(filters: Filters, first: date, last: date) -> Counter:
+    """UTC days [first, last) as buckets that fold into the right local days.
+
+    A UTC day's total is keyed at its noon, which lies in the local day holding most of
+    it. The hours of that UTC day falling on another local date (the first or last few,
+    outside UTC) are summed per UTC day from the hourly rollup, keyed at the first of
+    them, and taken off the noon bucket. A year's line then reads one row per day and
+    group plus those few hours per day, instead of 24 hourly rows per day and group.
+    """
+    table = daily if filters.feature else daily_totals
+    query = (select(table.c.day, func.sum(table.c.events))
+             .where(table.c.day >= first, table.c.day < last,
+                    *dimension_filters(table, filters, with_feature=True))
+             .group_by(table.c.day))
+    buckets: Counter = Counter()
+    for day, count in db.session.execute(query):
+        buckets[day_noon_epoch(day)] += int(count)
+    moved = moved_hours(filters.tz, first, last)
+    if not moved.first_moved_by_day:
+        return buckets
+    hourly_table = hourly_rollup(filters)
+    day = utc_date_of(hourly_table.c.hour)
+    query = (select(day, func.sum(hourly_table.c.events))
+             .where(hour_in(hourly_table.c.hour, moved),
+                    *dimension_filters(hourly_table, filters, with_feature=True))
+             .group_by(day))
+    for utc_day, count in db.session.execute(query):
+        noon = day_noon_epoch(date.fromisoformat(utc_day) if isinstance(utc_day, str)
+                              else utc_day)
+        buckets[moved.first_moved_by_day[noon - 43200]] += int(count)
+        buckets[noon] -= int(count)
+    return buckets
+
+
+def event_count(filters: Filters) -> int:
+    """How many events match."""
+    return sum(counts_by(filters, ("age_group",), with_feature=True).values())
+
+
+def totals(filters: Filters) -> dict:
+    """Event count, unique people and distinct features."""
+    per_feature = counts_by(filters, ("name",), with_feature=True)
+    return {"events": sum(per_feature.values()),
+            "people": unique_people_count(filters),
+            "features": sum(1 for count in per_feature.values() if count)}
+
+
+def breakdown(filters: Filters, by: str, limit: int) -> list[tuple[str | None, int, int]]:
+    """(value, events, unique people) for the top `limit` values of a column or property."""
+    if by in ("age_group", "gender"):
+        return rollup_breakdown(filters, by, limit)
+    return raw_breakdown(filters, by, limit)
+
+
+def rollup_breakdown(filters: Filters, by: str, limit: int) -> list[tuple[str | None, int, int]]:
+    """Age group or gender from the rollups: counts and exact unique people."""
+    counts = counts_by(filters, (by,), with_feature=True)
+    people = unique_people_by(filters, by)
+    rows = [(from_rollup_value(value), count, people.get(value, 0))
+            for value, count in counts.items() if count]
+    rows.sort(key=lambda row: (-row[1], row[0] is None, row[0] or ""))
+    return rows[:limit]

@@ -27,7 +27,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from app import database, errors, metrics, observability, request_guards, spa
     from app.analytics import service as analytics_service
     from app.analytics.routes import analytics_bp
-    from app.auth import service as auth_service
+    from app.auth import sessions as auth_sessions
     from app.auth.routes import auth_bp
     from app.extensions import api, cache, cors, jwt, limiter
     from app.health import health_bp
@@ -60,7 +60,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     request_guards.init_app(app)
     observability.init_app(app)
     metrics.init_app(app)
-    auth_service.init_app(app)
+    auth_sessions.init_app(app)
     spa.init_app(app)
     trust_proxies(app)
     return app
@@ -100,7 +100,7 @@ def configure_secrets(app: Flask) -> None:
 
 
 def development_secret(instance_dir: Path) -> str:
-    """A random secret kept in instance/ so development sessions survive restarts."""
+    """Return a random secret kept in instance/ so development sessions survive restarts."""
     secret_file = instance_dir / "jwt_secret"
     if secret_file.is_file():
         return secret_file.read_text().strip()

@@ -28,6 +28,15 @@ class TtlCache:
             return entry[0]
         return None
 
+    def get_or_load(self, key: Hashable, load: Callable[[], Any | None]) -> Any | None:
+        """Return the unexpired value under `key`, else what load() returns (put unless None)."""
+        value = self.get(key)
+        if value is None:
+            value = load()
+            if value is not None:
+                self.put(key, value)
+        return value
+
     def put(self, key: Hashable, value: Any) -> None:
         """Remember `value` under `key` for `seconds` from now."""
         with self._lock:

@@ -1,17 +1,11 @@
-"""Auth endpoints: thin views over app.auth.service."""
+"""Auth endpoints: thin views over app.auth.service and app.auth.sessions."""
+
+from collections.abc import Callable
 
 from flask import Response, after_this_request, current_app
 from flask_jwt_extended import current_user, jwt_required, set_access_cookies, unset_jwt_cookies
 
-from app.auth import service
-from app.auth.schemas import (
-    DemoCredentialsSchema,
-    LoginSchema,
-    MeSchema,
-    MessageSchema,
-    RegisterSchema,
-    SessionSchema,
-)
+from app.auth import schemas, service, sessions
 from app.blueprint import ApiBlueprint, abort
 from app.extensions import limiter
 from app.models import User
@@ -30,9 +24,21 @@ def username_limit() -> str:
     return current_app.config["AUTH_RATE_LIMIT_PER_USERNAME"]
 
 
+def credential_endpoint(path: str) -> Callable[[Callable], Callable]:
+    """Route POST `path` behind the per-IP and per-username limits, documenting their 429."""
+
+    def decorate(view: Callable) -> Callable:
+        limited = limiter.limit(ip_limit)(
+            limiter.limit(username_limit, key_func=service.username_rate_key)(view))
+        documented = auth_bp.alt_response(429, description="Too many attempts")(limited)
+        return auth_bp.route(path, methods=["POST"])(documented)
+
+    return decorate
+
+
 def start_session(user: User) -> dict:
     """Session body for `user`; the same token is set as httpOnly cookie on the response."""
-    token = service.create_session_token(user)
+    token = sessions.create_session_token(user)
 
     @after_this_request
     def set_cookies(response: Response) -> Response:
@@ -42,13 +48,10 @@ def start_session(user: User) -> dict:
     return {"user": user, "token": token}
 
 
-@auth_bp.route("/register", methods=["POST"])
-@limiter.limit(ip_limit)
-@limiter.limit(username_limit, key_func=service.username_rate_key)
-@auth_bp.arguments(RegisterSchema())
-@auth_bp.response(201, SessionSchema)
+@credential_endpoint("/register")
+@auth_bp.arguments(schemas.RegisterSchema())
+@auth_bp.response(201, schemas.SessionSchema)
 @auth_bp.alt_response(409, description="Username already taken")
-@auth_bp.alt_response(429, description="Too many attempts")
 def register(payload: dict):
     """Create an account and start a session."""
     try:
@@ -58,13 +61,10 @@ def register(payload: dict):
     return start_session(user)
 
 
-@auth_bp.route("/login", methods=["POST"])
-@limiter.limit(ip_limit)
-@limiter.limit(username_limit, key_func=service.username_rate_key)
-@auth_bp.arguments(LoginSchema())
-@auth_bp.response(200, SessionSchema)
+@credential_endpoint("/login")
+@auth_bp.arguments(schemas.LoginSchema())
+@auth_bp.response(200, schemas.SessionSchema)
 @auth_bp.alt_response(401, description="Invalid username or password")
-@auth_bp.alt_response(429, description="Too many attempts")
 def login(credentials: dict):
     """Check credentials and start a session."""
     user = service.authenticate(credentials["username"], credentials["password"])
@@ -74,7 +74,7 @@ def login(credentials: dict):
 
 
 @auth_bp.route("/logout", methods=["POST"])
-@auth_bp.response(200, MessageSchema)
+@auth_bp.response(200, schemas.MessageSchema)
 def logout():
     """End the cookie session. Bearer tokens simply stop being sent by the client."""
 
@@ -88,18 +88,18 @@ def logout():
 
 @auth_bp.route("/me", methods=["GET"])
 @jwt_required()
-@auth_bp.response(200, MeSchema)
+@auth_bp.response(200, schemas.MeSchema)
 @auth_bp.alt_response(401, description="Not logged in")
 def me():
-    """The user the request is authenticated as."""
+    """Return the user the request is authenticated as."""
     return {"user": current_user}
 
 
 @auth_bp.route("/demo", methods=["GET"])
-@auth_bp.response(200, DemoCredentialsSchema)
+@auth_bp.response(200, schemas.DemoCredentialsSchema)
 @auth_bp.alt_response(404, description="No demo data loaded")
 def demo():
-    """The demo login, while the seeded demo account still has the documented password."""
+    """Return the demo login while the seeded demo account still has the documented password."""
     credentials = service.demo_credentials()
     if credentials is None:
         abort(404, "No demo data loaded")

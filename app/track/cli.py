@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from app.track import keys
+from app.track import keys, keys_data
 
 keys_cli = AppGroup("keys", help="Manage ingestion keys for websites and apps.")
 
@@ -35,6 +35,6 @@ def revoke_command(name: str) -> None:
 @keys_cli.command("list")
 def list_command() -> None:
     """List keys with their prefix and state."""
-    for key in keys.list_keys():
+    for key in keys_data.list_keys():
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
         click.echo(f"{key.name}\t{key.key_prefix}…\t{state}\tcreated {key.created_at:%Y-%m-%d}")

@@ -74,3 +74,22 @@ def test_app_cache_uses_the_current_application():
     with app.app_context():
         cache = app_cache("test.cache", 5.0)
     assert app.extensions["test.cache"] is cache
+
+
+def test_get_or_load_loads_once_per_window_and_never_remembers_none():
+    clock = Clock()
+    cache = TtlCache(10.0, clock=clock)
+    loads = []
+
+    def load():
+        loads.append(clock.now)
+        return f"loaded at {clock.now}"
+
+    assert cache.get_or_load("k", load) == "loaded at 500.0"
+    clock.now += 9
+    assert cache.get_or_load("k", load) == "loaded at 500.0"
+    clock.now += 1
+    assert cache.get_or_load("k", load) == "loaded at 510.0"
+    assert loads == [500.0, 510.0]
+    assert cache.get_or_load("missing", lambda: None) is None
+    assert cache.get_or_load("missing", lambda: "found") == "found"

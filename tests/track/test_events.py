@@ -416,7 +416,7 @@ def test_locked_database_is_503_with_retry_after(make_app, database_url):
 
 
 class Clock:
-    """Stands in for time.monotonic in a module, moved by hand."""
+    """Stands in for a cache's clock, moved by hand."""
 
     def __init__(self):
         self.now = 1000.0
@@ -430,7 +430,8 @@ def test_key_revoked_by_another_process_stops_working_within_the_cache_window(
     from app.track import keys
 
     clock = Clock()
-    monkeypatch.setattr(keys.time, "monotonic", clock)
+    with app.app_context():
+        monkeypatch.setattr(keys.verified_keys(), "clock", clock)
     assert post_events(client, event("a"), {"X-Ouroboard-Key": ingest_key}).status_code == 202
     # The CLI in another process revokes it: this worker's memory does not know yet.
     with app.app_context():
@@ -445,15 +446,16 @@ def test_key_revoked_by_another_process_stops_working_within_the_cache_window(
 
 def test_user_fields_are_read_again_after_the_cache_window(app, client, auth, user, stored,
                                                           monkeypatch):
-    from app.auth import service
+    from app.auth import sessions
 
     clock = Clock()
-    monkeypatch.setattr(service.time, "monotonic", clock)
+    with app.app_context():
+        monkeypatch.setattr(sessions.session_users(), "clock", clock)
     assert post_events(client, event("a"), auth.headers).status_code == 202
     with app.app_context():
         db.session.execute(text("UPDATE users SET age = 16, gender = 'Other'"))
         db.session.commit()
-    clock.now += service.USER_CACHE_SECONDS + 0.1
+    clock.now += sessions.USER_CACHE_SECONDS + 0.1
     assert post_events(client, event("b"), auth.headers).status_code == 202
     groups = {row.name: (row.age_group, row.gender) for row in stored.all()}
     assert groups == {"a": (">40", "Male"), "b": ("<18", "Other")}
@@ -470,7 +472,10 @@ def test_token_of_a_user_who_no_longer_exists_is_401(app, client, auth, user, st
 def test_rollups_count_only_what_was_stored(app, client, auth, user, ingest_key, stored):
     """Twins, replays, rejections and anonymous events: the rollups kept at ingest equal a
     recount from the stored events, table by table."""
-    from app.track.rollups import ROLLUP_TABLE_NAMES, rebuild_rollups
+    from app.rollups.data import rebuild as rebuild_rollups
+    from app.rollups.definition import ROLLUPS
+
+    rollup_tables = [rollup.table for rollup in ROLLUPS]
 
     now = datetime.now(UTC)
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -493,10 +498,10 @@ def test_rollups_count_only_what_was_stored(app, client, auth, user, ingest_key,
     assert "twin_loses" not in {row.name for row in stored.all()}
     with app.app_context():
         kept = {table: sorted(db.session.execute(text(f"SELECT * FROM {table}")).all())  # noqa: S608
-                for table in ROLLUP_TABLE_NAMES}
+                for table in rollup_tables}
         rebuild_rollups()
         db.session.commit()
         recounted = {table: sorted(db.session.execute(text(f"SELECT * FROM {table}")).all())  # noqa: S608
-                     for table in ROLLUP_TABLE_NAMES}
-    assert all(kept[table] for table in ROLLUP_TABLE_NAMES)
+                     for table in rollup_tables}
+    assert all(kept[table] for table in rollup_tables)
     assert kept == recounted

@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, migrate
 
@@ -57,6 +58,7 @@ class WriteQueue:
 
     @contextmanager
     def turn(self) -> Iterator[None]:
+        """Hold this process's lock, then the file lock, for the duration of the block."""
         with self.thread_lock:
             if self.fd is None:
                 # Opened lazily, so each forked worker has its own open file description.
@@ -84,8 +86,18 @@ IN_MEMORY_KEY = "ouroboard.in_memory_database"
 
 def is_in_memory_database(app: Flask) -> bool:
     """SQLite in this process's memory: one connection, so no separate writer thread.
-    (Decided once in init_app; ingestion asks on every request.)"""
+    (Decided once in init_app; ingestion asks on every request.)
+    """
     return app.extensions.get(IN_MEMORY_KEY, False)
+
+
+def ping() -> None:
+    """Run a trivial query; on a database error roll the session back and raise it again."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        raise
 
 
 def engine_options(app: Flask, backend: str) -> dict:

@@ -4,12 +4,11 @@ import logging
 
 import marshmallow as ma
 from flask import current_app
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.blueprint import ApiBlueprint
+from app.database import ping
 from app.errors import DATABASE_RETRY_AFTER_SECONDS
-from app.extensions import db
 from app.redis_client import REDIS_ERRORS, redis_client
 
 log = logging.getLogger(__name__)
@@ -27,17 +26,17 @@ class HealthSchema(ma.Schema):
     database = ma.fields.String(required=True, metadata={"description": "ok or down"})
     redis = ma.fields.String(required=True,
                              metadata={"description": "ok, down, or not configured"})
-    version = ma.fields.String(required=True)
+    version = ma.fields.String(required=True,
+                               metadata={"description": "Version of the running service"})
 
 
 def database_is_reachable() -> bool:
-    """Run a trivial query; any database error means the service cannot work."""
+    """Return whether the database answers a trivial query; without it the service cannot work."""
     try:
-        db.session.execute(text("SELECT 1"))
+        ping()
         return True
     except SQLAlchemyError as exc:
         log.warning("health check: database unreachable: %s", exc)
-        db.session.rollback()
         return False
 
 

@@ -32,39 +32,47 @@ class WholeNumber(ma.fields.Integer):
 class RegisterSchema(ma.Schema):
     """A new account. Age may be a numeric string, as HTML forms send it."""
 
-    username = ma.fields.String(required=True, validate=USERNAME_RULE)
-    password = ma.fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)
+    username = ma.fields.String(required=True, validate=USERNAME_RULE, metadata={
+        "description": "3-32 letters, digits, '_', '.' or '-'; unique in any letter case"})
+    password = ma.fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH,
+                                metadata={"description": "8-128 characters"})
     age = WholeNumber(
         required=True,
         validate=validate.Range(min=1, max=120, error="Age must be between 1 and 120."),
+        metadata={"description": "Age in years, 1-120; charts group users by it"},
     )
     gender = ma.fields.String(
         required=True,
         validate=validate.OneOf(GENDERS, error="Gender must be one of Male, Female, Other."),
+        metadata={"description": "Male, Female or Other"},
     )
 
 
 class LoginSchema(ma.Schema):
     """Credentials. Lengths are bounded so hashing cost stays bounded too."""
 
-    username = ma.fields.String(required=True, validate=validate.Length(min=1, max=64))
+    username = ma.fields.String(required=True, validate=validate.Length(min=1, max=64),
+                                metadata={"description": "Username, in any letter case"})
     password = ma.fields.String(required=True, load_only=True,
-                                validate=validate.Length(min=1, max=128))
+                                validate=validate.Length(min=1, max=128),
+                                metadata={"description": "The account's password"})
 
 
 class UserSchema(ma.Schema):
     """A user as the API shows it: never the password hash."""
 
-    id = ma.fields.Integer(required=True)
-    username = ma.fields.String(required=True)
-    age = ma.fields.Integer(required=True)
-    gender = ma.fields.String(required=True)
+    id = ma.fields.Integer(required=True, metadata={"description": "User id"})
+    username = ma.fields.String(required=True,
+                                metadata={"description": "Username as registered"})
+    age = ma.fields.Integer(required=True, metadata={"description": "Age in years"})
+    gender = ma.fields.String(required=True, metadata={"description": "Male, Female or Other"})
 
 
 class SessionSchema(ma.Schema):
     """What register and login return: the user and a bearer token for API clients."""
 
-    user = ma.fields.Nested(UserSchema, required=True)
+    user = ma.fields.Nested(UserSchema, required=True,
+                            metadata={"description": "The signed-in user"})
     token = ma.fields.String(required=True,
                              metadata={"description": "JWT for Authorization: Bearer"})
 
@@ -72,17 +80,18 @@ class SessionSchema(ma.Schema):
 class MeSchema(ma.Schema):
     """The current user."""
 
-    user = ma.fields.Nested(UserSchema, required=True)
+    user = ma.fields.Nested(UserSchema, required=True,
+                            metadata={"description": "The user the request is signed in as"})
 
 
 class MessageSchema(ma.Schema):
     """A short confirmation."""
 
-    message = ma.fields.String(required=True)
+    message = ma.fields.String(required=True, metadata={"description": "What was done"})
 
 
 class DemoCredentialsSchema(ma.Schema):
     """The seeded demo login, shown on the sign-in page."""
 
-    username = ma.fields.String(required=True)
-    password = ma.fields.String(required=True)
+    username = ma.fields.String(required=True, metadata={"description": "Demo username"})
+    password = ma.fields.String(required=True, metadata={"description": "Demo password"})

@@ -7,6 +7,8 @@ from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from app.track import errors as ingest_errors
+
 log = logging.getLogger(__name__)
 
 # Retry hint sent with 503s caused by an unavailable or locked database.
@@ -25,6 +27,17 @@ HUMAN_MESSAGES = {
     429: "Too many requests, slow down",
     500: "Internal server error",
     503: "Service unavailable",
+}
+
+
+# Each domain error's HTTP status: the commands raise these, and only this module speaks HTTP.
+DOMAIN_ERROR_STATUS = {
+    ingest_errors.InvalidBatch: 400,
+    ingest_errors.InvalidEvent: 400,
+    ingest_errors.InvalidIngestKey: 401,
+    ingest_errors.BatchTooLarge: 413,
+    ingest_errors.UnsupportedContentType: 415,
+    ingest_errors.StoreUnavailable: 503,
 }
 
 
@@ -84,6 +97,13 @@ def handle_http_exception(error: HTTPException) -> Response:
     return error_response(status, message, details, headers)
 
 
+def handle_ingest_error(error: ingest_errors.IngestError) -> Response:
+    """A domain error of the ingest pipeline, answered with its status and details."""
+    status = DOMAIN_ERROR_STATUS.get(type(error), 400)
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)} if status == 503 else None
+    return error_response(status, error.message, error.details, headers)
+
+
 def handle_database_unavailable(error: OperationalError) -> Response:
     """A database that is down or locked past the busy timeout is a 503, never a 500."""
     log.warning("database unavailable on %s %s: %s", request.method, request.path,
@@ -110,6 +130,7 @@ def handle_unexpected_exception(error: Exception) -> Response:
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers; call after flask-smorest so ours replace its default."""
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(ingest_errors.IngestError, handle_ingest_error)
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(DataError, handle_rejected_value)
     app.register_error_handler(Exception, handle_unexpected_exception)

@@ -37,6 +37,20 @@ def age_group_for(age: int) -> str:
     return "18-40" if age <= 40 else ">40"
 
 
+def sqlite_datetime_text(moment: datetime) -> str:
+    """The naive-UTC text UTCDateTime stores on SQLite ("2026-03-01 14:00:00.000000"): raw
+    inserts and rollup keys must write exactly this, or the ORM's equality tests miss.
+    """
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def sqlite_value(value: date | datetime) -> str:
+    """A date or an aware datetime as SQLite stores it for our column types."""
+    if isinstance(value, datetime):
+        return sqlite_datetime_text(value)
+    return value.isoformat()
+
+
 class UTCDateTime(TypeDecorator):
     """Aware UTC datetimes on every backend.
 
@@ -48,6 +62,7 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        """An aware datetime in UTC; naive UTC on SQLite, which stores no zone."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -56,6 +71,7 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        """The stored value as an aware UTC datetime."""
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

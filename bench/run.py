@@ -97,7 +97,7 @@ def remove_test_events(url: str) -> None:
 
     from app import create_app
     from app.extensions import db
-    from app.track.rollups import rebuild_rollups
+    from app.rollups.data import rebuild as rebuild_rollups
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": normalized(url), "INSTANCE_DIR": DATA,
                       "JWT_SECRET_KEY": SECRET})
@@ -509,8 +509,9 @@ def login_token(port: int) -> str:
 def measure_insert_ceiling(url: str) -> dict:
     """The database's own batch insert rate through our write path (events + rollups)."""
     from app import create_app
+    from app.event_rows import event_row
     from app.extensions import db
-    from app.track.ingest import insert_events
+    from app.track.store import insert_events
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": normalized(url), "JWT_SECRET_KEY": SECRET})
     name = f"ceiling_{uuid.uuid4().hex[:6]}"
@@ -519,10 +520,7 @@ def measure_insert_ceiling(url: str) -> dict:
         started = time.monotonic()
         while time.monotonic() - started < 10:
             now = datetime.now(UTC)
-            rows = [{"uuid": str(uuid.uuid4()), "name": name, "user_id": None,
-                     "anonymous_id": "bench", "session_id": None, "page_url": "/bench",
-                     "referrer": None, "properties": None, "occurred_at": now,
-                     "received_at": now, "age_group": None, "gender": None}
+            rows = [event_row(name, now, anonymous_id="bench", page_url="/bench")
                     for _ in range(100)]
             insert_events(rows)
             db.session.commit()

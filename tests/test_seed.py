@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-import seed
 from app.extensions import db
 from app.models import AGE_GROUPS, GENDERS, DailyRollup, Event, User
+from app.seeding import demo as seed
 
 
 def run_seed(app, extra_events=300):
@@ -131,15 +131,18 @@ def test_rebuilt_rollups_equal_the_incrementally_kept_ones(app):
     """Recounting from the events gives exactly what ingestion kept, table by table."""
     from sqlalchemy import text
 
-    from app.track.rollups import ROLLUP_TABLE_NAMES, rebuild_rollups
+    from app.rollups.data import rebuild as rebuild_rollups
+    from app.rollups.definition import ROLLUPS
+
+    rollup_tables = [rollup.table for rollup in ROLLUPS]
 
     run_seed(app, extra_events=500)
     with app.app_context():
         kept = {table: sorted(db.session.execute(text(f"SELECT * FROM {table}")).all())
-                for table in ROLLUP_TABLE_NAMES}
+                for table in rollup_tables}
         rebuild_rollups()
         db.session.commit()
         rebuilt = {table: sorted(db.session.execute(text(f"SELECT * FROM {table}")).all())
-                   for table in ROLLUP_TABLE_NAMES}
-    assert all(kept[table] for table in ROLLUP_TABLE_NAMES)
+                   for table in rollup_tables}
+    assert all(kept[table] for table in rollup_tables)
     assert rebuilt == kept

@@ -1,12 +1,12 @@
-"""Tracking endpoints: thin views over app.track.ingest."""
+"""Tracking endpoints: thin views over the ingest pipeline (sender, validation, command)."""
 
 from flask import current_app, request
-from flask_jwt_extended import current_user
 
 from app.blueprint import ApiBlueprint
 from app.extensions import limiter
 from app.request_guards import accepts_text_plain
-from app.track import ingest
+from app.track import sender, store, validation
+from app.track.command import ingest
 from app.track.schemas import (
     EventBatchDocSchema,
     EventSchema,
@@ -26,12 +26,12 @@ def ingest_limit() -> str:
 
 # /track and /events draw on one budget per user or key.
 ingest_rate_limit = limiter.shared_limit(ingest_limit, scope="ingest",
-                                         key_func=ingest.rate_limit_key)
+                                         key_func=sender.rate_limit_key)
 
 
 @track_bp.route("/track", methods=["POST"])
 @ingest_rate_limit
-@ingest.user_required
+@sender.user_required
 @track_bp.arguments(TrackSchema())
 @track_bp.response(201, TrackedEventSchema)
 @track_bp.alt_response(200, schema=TrackedEventSchema,
@@ -48,13 +48,13 @@ def track(click: dict):
         "session_id": click["session_id"],
         "page_url": click["page_url"],
     }
-    batch = ingest.EventBatch(raw_events=[event], sent_at=None, single=True)
-    result = ingest.ingest(batch, ingest.Sender(user=current_user))
+    batch = validation.EventBatch(raw_events=[event], sent_at=None, single=True)
+    result = ingest(batch, sender.current_sender())
     if result.stored:
         row = result.stored[0]
         return {"id": row["id"], "uuid": row["uuid"], "feature_name": row["name"],
                 "timestamp": row["occurred_at"]}
-    existing = ingest.find_event_by_uuid(event["uuid"])
+    existing = store.find_event_by_uuid(event["uuid"])
     return {"id": existing.id, "uuid": existing.uuid, "feature_name": existing.name,
             "timestamp": existing.occurred_at}, 200
 
@@ -82,9 +82,8 @@ def track(click: dict):
 def ingest_events():
     """Store one event or a batch of up to 500; valid events are kept even if others fail."""
     body = request.get_json(force=True, silent=True)
-    sender = ingest.resolve_sender(body)
-    batch = ingest.parse_batch(body)
-    result = ingest.ingest(batch, sender)
+    who = sender.resolve_sender(body)  # before the body's shape: 401 and 415 come first
+    result = ingest(validation.parse_batch(body), who)
     return {"accepted": result.accepted, "duplicates": result.duplicates,
             "rejected": result.rejected}
 

@@ -1,8 +1,6 @@
 """Schemas for tracked events: what a client may send and what it gets back."""
 
-import re
-import uuid
-from datetime import UTC, datetime
+from datetime import UTC
 
 import marshmallow as ma
 from marshmallow import validate
@@ -28,7 +26,8 @@ class EventSchema(ma.Schema):
 
 class RawList(ma.fields.List):
     """A JSON array whose items are passed on untouched: each is validated later on its
-    own, and List(Raw) spent a field call per item only to copy it."""
+    own, and List(Raw) spent a field call per item only to copy it.
+    """
 
     def __init__(self, **kwargs):
         super().__init__(ma.fields.Raw(), **kwargs)
@@ -63,65 +62,6 @@ class EventBatchDocSchema(EventBatchSchema):
                             metadata={"description": "1-500 items, each an Event (see that "
                                                      "schema); invalid items are rejected "
                                                      "one by one"})
-
-
-# The fast path below accepts only what EventSchema accepts, in its most common spelling;
-# anything else goes through the schema, which stays the authority and writes the errors.
-EVENT_FIELDS = frozenset(EventSchema().fields)
-EVENT_NAME_RE = re.compile(EVENT_NAME.regex.pattern)
-UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
-ISO_TIMESTAMP = re.compile(
-    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})?\Z")
-TEXT_LIMITS = {"session_id": 64, "anonymous_id": 64, "page_url": 2000, "referrer": 2000}
-properties_field = EventSchema().fields["properties"]
-
-
-def load_event_fast(raw: dict) -> dict | None:
-    """EventSchema.load for the well-formed common case, in plain Python (ingestion spends
-    most of its time validating). None means: ask EventSchema."""
-    if not raw.keys() <= EVENT_FIELDS:
-        return None
-    name = raw.get("name")
-    if type(name) is not str or not EVENT_NAME_RE.fullmatch(name):
-        return None
-    event: dict = {"name": name}
-    event_uuid = raw.get("uuid")
-    if event_uuid is None:
-        event["uuid"] = None
-    elif type(event_uuid) is str and UUID_TEXT.match(event_uuid):
-        event["uuid"] = uuid.UUID(event_uuid)
-    else:
-        return None
-    timestamp = raw.get("timestamp")
-    if timestamp is None:
-        event["timestamp"] = None
-    elif type(timestamp) is str and ISO_TIMESTAMP.match(timestamp):
-        try:
-            parsed = datetime.fromisoformat(timestamp)
-        except ValueError:
-            return None
-        event["timestamp"] = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    else:
-        return None
-    for field, limit in TEXT_LIMITS.items():
-        value = raw.get(field)
-        if value is None or value == "":
-            event[field] = None
-        elif type(value) is str and len(value) <= limit:
-            event[field] = value
-        else:
-            return None
-    properties = raw.get("properties")
-    if properties is None:
-        event["properties"] = None
-    elif type(properties) is dict:
-        try:
-            event["properties"] = properties_field.deserialize(properties)
-        except ma.ValidationError:
-            return None
-    else:
-        return None
-    return event
 
 
 class RejectedEventSchema(ma.Schema):

@@ -37,6 +37,8 @@ class WriteTimeoutError(Exception):
 
 @dataclass
 class PendingWrite:
+    """One request's rows waiting for a group, and what became of them."""
+
     rows: list[dict]
     prepared: object = None     # what prepare made of the rows
     done: bool = False
@@ -57,7 +59,8 @@ class GroupWriter:
 
     def store(self, rows: list[dict], timeout: float) -> list[dict]:
         """Store rows (leading a group, or in another request's group); return those
-        inserted (with ids) once committed."""
+        inserted (with ids) once committed.
+        """
         pending = self.pending_for(rows)
         deadline = time.monotonic() + timeout
         with self.changed:
@@ -107,7 +110,8 @@ class GroupWriter:
 
     def write(self, group: list[PendingWrite]) -> None:
         """One transaction for the group; if it fails, each request on its own, so one
-        request's bad data cannot fail the others."""
+        request's bad data cannot fail the others.
+        """
         try:
             with ingest_write_turn():
                 inserted = self.store_prepared([pending.prepared for pending in group])
@@ -135,6 +139,7 @@ class GroupWriter:
             self.finish(pending)
 
     def finish(self, pending: PendingWrite, error: BaseException | None = None) -> None:
+        """Mark a write done (with its error, if any) for the request waiting on it."""
         with self.changed:
             pending.error = error
             pending.done = True

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app.event_rows import event_row
 from app.extensions import db
 from app.models import User, age_group_for
-from app.track.ingest import insert_events
+from app.track.store import insert_events
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,12 @@ class EventFixtures:
             return Person(user.id, age, gender)
 
     def add(self, *fixture_events: FixtureEvent) -> None:
-        rows = [{
-            "uuid": str(uuid.uuid4()), "name": item.name,
-            "user_id": item.person.id if item.person else None,
-            "anonymous_id": item.anonymous_id, "session_id": None,
-            "page_url": item.page_url, "referrer": None, "properties": item.properties,
-            "occurred_at": item.at, "received_at": item.at,
-            "age_group": item.age_group, "gender": item.gender,
-        } for item in fixture_events]
+        rows = [event_row(item.name, item.at,
+                          user_id=item.person.id if item.person else None,
+                          age_group=item.age_group, gender=item.gender,
+                          anonymous_id=item.anonymous_id, page_url=item.page_url,
+                          properties=item.properties)
+                for item in fixture_events]
         with self.app.app_context():
             # The real write path, so the rollups are kept exactly as ingestion keeps them.
             insert_events(rows)

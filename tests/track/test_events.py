@@ -472,7 +472,10 @@ def test_token_of_a_user_who_no_longer_exists_is_401(app, client, auth, user, st
 def test_rollups_count_only_what_was_stored(app, client, auth, user, ingest_key, stored):
     """Twins, replays, rejections and anonymous events: the rollups kept at ingest equal a
     recount from the stored events, table by table."""
-    from app.track.rollups import ROLLUP_TABLE_NAMES, rebuild_rollups
+    from app.rollups.data import rebuild as rebuild_rollups
+    from app.rollups.definition import ROLLUPS
+
+    rollup_tables = [rollup.table for rollup in ROLLUPS]
 
     now = datetime.now(UTC)
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -495,10 +498,10 @@ def test_rollups_count_only_what_was_stored(app, client, auth, user, ingest_key,
     assert "twin_loses" not in {row.name for row in stored.all()}
     with app.app_context():
         kept = {table: sorted(db.session.execute(text(f"SELECT * FROM {table}")).all())  # noqa: S608
-                for table in ROLLUP_TABLE_NAMES}
+                for table in rollup_tables}
         rebuild_rollups()
         db.session.commit()
         recounted = {table: sorted(db.session.execute(text(f"SELECT * FROM {table}")).all())  # noqa: S608
-                     for table in ROLLUP_TABLE_NAMES}
-    assert all(kept[table] for table in ROLLUP_TABLE_NAMES)
+                     for table in rollup_tables}
+    assert all(kept[table] for table in rollup_tables)
     assert kept == recounted

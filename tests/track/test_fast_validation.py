@@ -4,7 +4,8 @@ import marshmallow as ma
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.track.schemas import EventSchema, load_event_fast
+from app.track.schemas import EventSchema
+from app.track.validation import load_event_fast
 from tests.track.test_ingest_properties import event_fields, json_value
 
 schema = EventSchema()

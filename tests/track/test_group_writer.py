@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import DailyRollup, Event
-from app.track.ingest import insert_prepared, prepare_rows
+from app.track.store import insert_prepared, prepare_rows
 from app.track.writer import EXTENSION_KEY, GroupWriter
 
 

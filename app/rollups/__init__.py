@@ -1,0 +1,1 @@
+"""Rollup tables: counts kept current at ingest, declared once in definition.py."""

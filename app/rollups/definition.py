@@ -1,0 +1,176 @@
+"""Every rollup table, declared once.
+
+A rollup is a table of counts (or of who was active) keyed by a UTC time grain and a few
+dimensions of the event. Ingestion (app.rollups.counting and the Postgres statement in
+app.rollups.data), the rebuild, the bulk loader and the exactness tests all derive their
+keys from the declarations below, so adding a dimension or a rollup is a change here plus
+a migration that creates the column or table.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import Enum
+from operator import itemgetter
+
+from app.models import NO_VALUE
+
+EventRow = Mapping[str, object]
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: `sql` is a dict
+class Grain:
+    """A UTC time bucket: its key column, its Python floor, and its SQL per dialect."""
+
+    column: str
+    floor: Callable[[datetime], date | datetime]  # an aware UTC moment -> the bucket
+    sql: Mapping[str, str]  # dialect name -> expression over events.occurred_at
+    order: int  # finer grains first: hour < day < month
+
+
+def floor_hour(moment: datetime) -> datetime:
+    """The start of the UTC hour holding `moment`."""
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def utc_day(moment: datetime) -> date:
+    """The UTC calendar day of `moment`."""
+    return moment.astimezone(UTC).date()
+
+
+def utc_month(moment: datetime) -> date:
+    """The first day of the UTC month holding `moment`."""
+    return moment.astimezone(UTC).date().replace(day=1)
+
+
+HOUR = Grain("hour", floor_hour, order=0, sql={
+    "postgresql": "date_trunc('hour', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
+    "sqlite": "strftime('%Y-%m-%d %H:00:00.000000', occurred_at)",
+})
+DAY = Grain("day", utc_day, order=1, sql={
+    "postgresql": "CAST(occurred_at AT TIME ZONE 'UTC' AS date)",
+    "sqlite": "date(occurred_at)",
+})
+MONTH = Grain("month", utc_month, order=2, sql={
+    "postgresql": "CAST(date_trunc('month', occurred_at AT TIME ZONE 'UTC') AS date)",
+    "sqlite": "date(occurred_at, 'start of month')",
+})
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A key column of rollups: which event fields it reads, and how, in Python and SQL.
+
+    `of` and `sql` must agree for every event; the exactness tests check that they do.
+    A nullable dimension (a person, say) leaves events without a value out of its rollups.
+    """
+
+    column: str
+    reads: tuple[str, ...]  # the event fields `of` looks at
+    of: Callable[[EventRow], str | None]
+    sql: str  # the same value as an SQL expression over the events table, on every backend
+    nullable: bool = False
+
+
+class FieldOrNoValue:
+    """A dimension function: the field's value, or NO_VALUE where it is missing (a class,
+    not a closure, so that rollups can be pickled to the bulk loader's generator).
+    """
+
+    def __init__(self, field: str):
+        self.field = field
+
+    def __call__(self, row: EventRow) -> str:
+        """The row's value of the field, or NO_VALUE."""
+        found = row[self.field]
+        return NO_VALUE if found is None else found
+
+
+def person_of(row: EventRow) -> str | None:
+    """Who did it: "u:<user id>", else "a:<anonymous id>", else nobody known."""
+    if row["user_id"] is not None:
+        return f"u:{row['user_id']}"
+    if row["anonymous_id"] is not None:
+        return f"a:{row['anonymous_id']}"
+    return None
+
+
+NAME = Dimension("name", ("name",), itemgetter("name"), "name")
+AGE_GROUP = Dimension("age_group", ("age_group",), FieldOrNoValue("age_group"),
+                      f"COALESCE(age_group, '{NO_VALUE}')")
+GENDER = Dimension("gender", ("gender",), FieldOrNoValue("gender"),
+                   f"COALESCE(gender, '{NO_VALUE}')")
+PERSON = Dimension(
+    "person", ("user_id", "anonymous_id"), person_of,
+    "CASE WHEN user_id IS NOT NULL THEN 'u:' || CAST(user_id AS VARCHAR(20)) "
+    "WHEN anonymous_id IS NOT NULL THEN 'a:' || anonymous_id END",
+    nullable=True)
+
+
+class Measure(Enum):
+    """What a rollup keeps per key."""
+
+    EVENTS = "events"  # a count in an `events` column, added to by each batch
+    PRESENCE = "presence"  # the key itself: who was active when (exact unique counts)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """One rollup table: its time grain, its dimensions (in key order), and its measure."""
+
+    table: str
+    grain: Grain
+    dimensions: tuple[Dimension, ...]
+    measure: Measure = Measure.EVENTS
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The primary key: the grain's column, then the dimensions'."""
+        return (self.grain.column, *(dimension.column for dimension in self.dimensions))
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column written: the key, plus `events` for a count."""
+        if self.measure is Measure.EVENTS:
+            return (*self.key_columns, "events")
+        return self.key_columns
+
+    @property
+    def skips_rows(self) -> bool:
+        """True when some events have no key here (a nullable dimension)."""
+        return any(dimension.nullable for dimension in self.dimensions)
+
+
+ROLLUPS: tuple[Rollup, ...] = (
+    Rollup("rollup_daily", DAY, (NAME, AGE_GROUP, GENDER)),
+    Rollup("rollup_monthly", MONTH, (NAME, AGE_GROUP, GENDER)),
+    Rollup("rollup_daily_totals", DAY, (AGE_GROUP, GENDER)),
+    Rollup("rollup_hourly", HOUR, (NAME, AGE_GROUP, GENDER)),
+    Rollup("rollup_hourly_totals", HOUR, (AGE_GROUP, GENDER)),
+    Rollup("rollup_daily_people", DAY, (PERSON, AGE_GROUP, GENDER), Measure.PRESENCE),
+    Rollup("rollup_monthly_people", MONTH, (PERSON, AGE_GROUP, GENDER), Measure.PRESENCE),
+)
+
+
+def fields_read(rollups: tuple[Rollup, ...]) -> tuple[str, ...]:
+    """The event fields the rollups' dimensions read, in a stable order."""
+    fields: dict[str, None] = {}
+    for rollup in rollups:
+        for dimension in rollup.dimensions:
+            fields.update(dict.fromkeys(dimension.reads))
+    return tuple(fields)
+
+
+def dimensions_of(rollups: tuple[Rollup, ...]) -> tuple[Dimension, ...]:
+    """Every distinct dimension the rollups use."""
+    found: dict[str, Dimension] = {}
+    for rollup in rollups:
+        for dimension in rollup.dimensions:
+            found.setdefault(dimension.column, dimension)
+    return tuple(found.values())
+
+
+def grains_of(rollups: tuple[Rollup, ...]) -> tuple[Grain, ...]:
+    """Every distinct grain the rollups use, finest first."""
+    return tuple(sorted({rollup.grain.column: rollup.grain for rollup in rollups}.values(),
+                        key=lambda grain: grain.order))

@@ -1,0 +1,188 @@
+"""Storing events: the track domain's data module.
+
+Rows are prepared for the backend, inserted with ON CONFLICT (uuid) DO NOTHING so a
+replayed uuid is stored once, and counted into every rollup in the same transaction, so
+counts and events never disagree. Commits go through the process's group writer
+(app.track.writer): one transaction for requests that arrive together, committed before any
+of them is answered, so an acknowledged event is durable.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import text
+
+from app.database import ingest_write_turn, is_in_memory_database
+from app.event_rows import EVENT_COLUMNS
+from app.extensions import db
+from app.models import Event, sqlite_datetime_text
+from app.rollups import data as rollup_data
+from app.rollups import definition
+from app.rollups.counting import RollupCounts
+from app.signals import events_stored
+from app.track.errors import StoreUnavailable
+from app.track.writer import WriteTimeoutError, writer_for
+
+# How much longer than the database's own lock timeout a request waits for the writer.
+WRITER_GRACE_SECONDS = 10
+
+# SQLite has no data-modifying WITH. A batch goes in with one executemany of a constant
+# INSERT (SQLite 3.40 re-parses a JSON object for every json_extract, which made a
+# json_each insert several times slower). The insert holds the database's only write
+# lock, and each new row takes the next rowid, so the rows it stored have the consecutive
+# ids ending at last_insert_rowid(). When every row was stored they map to the rows in
+# order; otherwise the ids above that run's start say which uuids were kept.
+# Driver-level SQL (positional parameters, rows as tuples in EVENT_COLUMNS order):
+# SQLAlchemy's per-row parameter processing cost more than SQLite's insert.
+SQLITE_INSERT_EVENT = (
+    f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "  # noqa: S608 - constants
+    f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))}) ON CONFLICT (uuid) DO NOTHING")
+SQLITE_LAST_INSERTED_ID = "SELECT last_insert_rowid()"
+SQLITE_EVENTS_FROM = text("SELECT id, uuid FROM events WHERE id >= :first")
+
+
+@dataclass
+class PreparedRows:
+    """Rows turned into what the backend's insert takes, before the write turn: the
+    conversion costs about as much as the insert, and only the insert must wait in line.
+    """
+
+    rows: list[dict]
+    sqlite_params: list[tuple] | None = None     # in EVENT_COLUMNS order
+    sqlite_rollups: RollupCounts | None = None   # the counts if every row is new
+    postgres_json: str | None = None             # the rows as JSON array items
+
+
+def json_value(value):
+    """Datetimes as ISO 8601 text for the JSON document Postgres reads the rows from."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot send {type(value).__name__} as JSON")
+
+
+def prepare_rows(rows: list[dict]) -> PreparedRows:
+    """Convert rows for this app's backend (no database access)."""
+    if db.engine.dialect.name == "postgresql":
+        document = json.dumps(rows, default=json_value, ensure_ascii=False)
+        return PreparedRows(rows, postgres_json=document[1:-1])
+    # Properties go in as the exact text the ORM's JSON type writes, so every row reads
+    # the same whichever path stored it.
+    receipt_texts: dict[datetime, str] = {}  # a batch shares one receipt time
+    params = [
+        (row["uuid"], row["name"], row["user_id"], row["anonymous_id"], row["session_id"],
+         row["page_url"], row["referrer"],
+         None if row["properties"] is None else json.dumps(row["properties"]),
+         sqlite_datetime_text(row["occurred_at"]),
+         receipt_texts.get(row["received_at"]) or receipt_texts.setdefault(
+             row["received_at"], sqlite_datetime_text(row["received_at"])),
+         row["age_group"], row["gender"])
+        for row in rows]
+    return PreparedRows(rows, sqlite_params=params,
+                        sqlite_rollups=RollupCounts().add_events(rows))
+
+
+def insert_prepared(batches: list[PreparedRows]) -> dict[str, int]:
+    """Insert the batches' rows whose uuid is new and count them into every rollup;
+    {uuid: id} of the rows inserted. Each backend gets a few statements of constant text,
+    not a statement per row.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        document = "[" + ",".join(batch.postgres_json for batch in batches
+                                  if batch.postgres_json) + "]"
+        statement = rollup_data.postgres_insert_with_rollups(definition.ROLLUPS)
+        result = db.session.execute(statement, {"rows": document})
+        return {row.uuid: row.id for row in result}
+    connection = db.session.connection()
+    # Through SQLAlchemy, not the raw cursor: a locked database must raise its
+    # OperationalError, which the app answers with 503.
+    result = connection.exec_driver_sql(
+        SQLITE_INSERT_EVENT, [params for batch in batches for params in batch.sqlite_params])
+    # Rows skipped by ON CONFLICT DO NOTHING change nothing, so rowcount counts the stored.
+    stored_count = result.rowcount
+    if not stored_count:
+        return {}
+    last_id = connection.exec_driver_sql(SQLITE_LAST_INSERTED_ID).scalar_one()
+    first_id = last_id - stored_count + 1
+    rows = [row for batch in batches for row in batch.rows]
+    if stored_count == len(rows):
+        # Every row is new (so every uuid is distinct): no need to read the ids back.
+        inserted = {row["uuid"]: first_id + offset for offset, row in enumerate(rows)}
+    else:
+        inserted = {row.uuid: row.id for row in db.session.execute(
+            SQLITE_EVENTS_FROM, {"first": first_id})}
+    if len(inserted) == len(rows):
+        # Into a new object: a failed group is retried request by request, with the
+        # prepared counts as they were.
+        counts = RollupCounts()
+        for batch in batches:
+            counts.merge(batch.sqlite_rollups)
+    else:  # duplicates: count only what the insert kept
+        counts = RollupCounts().add_events(newly_inserted(rows, inserted))
+    rollup_data.write_counts(counts)
+    return inserted
+
+
+def newly_inserted(rows: list[dict], inserted: dict[str, int]) -> list[dict]:
+    """The rows the insert kept: new uuids, each at its first occurrence in the batch."""
+    kept, seen = [], set()
+    for row in rows:
+        if row["uuid"] in inserted and row["uuid"] not in seen:
+            seen.add(row["uuid"])
+            kept.append(row)
+    return kept
+
+
+def insert_events(rows: list[dict]) -> list[dict]:
+    """Insert rows, skipping uuids already stored, and count the new ones into the rollups;
+    return the rows actually inserted, each with its id.
+
+    Does not commit: the caller owns the transaction.
+    """
+    if not rows:
+        return []
+    inserted_ids = insert_prepared([prepare_rows(rows)])
+    stored = []
+    for row in rows:
+        # A uuid repeated inside one batch is inserted once; later copies are duplicates.
+        event_id = inserted_ids.pop(row["uuid"], None)
+        if event_id is not None:
+            stored.append({**row, "id": event_id})
+    return stored
+
+
+def store_committed(rows: list[dict]) -> list[dict]:
+    """Store rows and commit; the rows inserted, with ids, once they are durable.
+
+    Through the process's group writer (one transaction for requests that arrive together)
+    unless INGEST_GROUP_COMMIT is off or the database lives in this process's memory.
+    Raises StoreUnavailable when the writer did not get to the rows in time.
+    """
+    if not rows:
+        return []
+    app = current_app._get_current_object()
+    if app.config["INGEST_GROUP_COMMIT"] and not is_in_memory_database(app):
+        writer = writer_for(prepare_rows, insert_prepared,
+                            lambda stored: events_stored.send(app, events=stored))
+        timeout = app.config["DATABASE_LOCK_TIMEOUT_MS"] / 1000 + WRITER_GRACE_SECONDS
+        try:
+            return writer.store(rows, timeout)
+        except WriteTimeoutError:
+            raise StoreUnavailable("Database busy, retry shortly") from None
+    with ingest_write_turn():
+        try:
+            stored = insert_events(rows)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+    if stored:
+        events_stored.send(app, events=stored)
+    return stored
+
+
+def find_event_by_uuid(event_uuid: str) -> Event | None:
+    """A stored event by its uuid."""
+    return db.session.execute(
+        db.select(Event).where(Event.uuid == event_uuid)).scalar_one_or_none()

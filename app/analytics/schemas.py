@@ -1,7 +1,5 @@
 """Query-string filters shared by every analytics endpoint, and the response shapes."""
 
-import base64
-import binascii
 import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,6 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.analytics.periods import GRANULARITIES, MAX_HOURLY_RANGE, Filters, local_midnight
+from app.cursors import decode_cursor
 from app.models import AGE_GROUPS, GENDERS
 from app.validators import EVENT_NAME
 
@@ -153,12 +152,6 @@ class TopPagesArgsSchema(AnalyticsFilterSchema):
     limit = limit_field(10, 100)
 
 
-def encode_cursor(occurred_at: datetime, event_id: int) -> str:
-    """An opaque cursor naming the last event of a page."""
-    raw = f"{occurred_at.astimezone(UTC).isoformat()}|{event_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 class Cursor(ma.fields.String):
     """The `before` cursor of recent-events paging."""
 
@@ -167,13 +160,8 @@ class Cursor(ma.fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-            moment, event_id = raw.split("|")
-            parsed = datetime.fromisoformat(moment)
-            if parsed.tzinfo is None:
-                raise ValueError("naive")
-            return parsed, int(event_id)
-        except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+            return decode_cursor(text)
+        except ValueError as exc:
             raise self.make_error("invalid") from exc
 
 

@@ -23,7 +23,7 @@ from app.analytics.periods import (
     local_midnight,
     zero_filled,
 )
-from app.analytics.schemas import encode_cursor
+from app.cursors import encode_cursor
 from app.extensions import cache
 from app.metrics import record_cache_lookup
 from app.redis_client import REDIS_ERRORS, WarnOnce, redis_client

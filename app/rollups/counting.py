@@ -5,22 +5,61 @@ cheaper than SQL scans that evaluate date functions per row), and the bulk loade
 millions of generated events the same way.
 """
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
-from operator import itemgetter
 
 from app.models import sqlite_value
 from app.rollups import definition
 from app.rollups.definition import EventRow, Measure, Rollup
 
 
-def key_getter(columns: tuple[str, ...]) -> Callable[[dict], tuple]:
-    """A function picking `columns` out of a dict of key parts, always as a tuple."""
-    if len(columns) == 1:
-        only = columns[0]
-        return lambda parts: (parts[only],)
-    return itemgetter(*columns)
+@functools.cache
+def counting_function(rollups: tuple[Rollup, ...]) -> Callable:
+    """A function count(rows, weight, keys, stored_time, bucket_cache) that adds rows to
+    `keys` (table -> Counter or set), generated from the definition.
+
+    Generated, as namedtuple and dataclasses generate code, because ingestion counts every
+    event: the straight-line loop costs about what the hand-written one did (0.55 against
+    0.95 ms per 100 events for a generic loop over key getters).
+    """
+    grains = definition.grains_of(rollups)
+    dimensions = definition.dimensions_of(rollups)
+    names = {"UTC": UTC}
+    lines = ["def count(rows, weight, keys, stored_time, bucket_cache):"]
+    for index, rollup in enumerate(rollups):
+        lines.append(f"    keys_{index} = keys[{rollup.table!r}]")
+    lines += [
+        "    for row in rows:",
+        "        moment = row['occurred_at'].astimezone(UTC)",
+        "        hour = (moment.year, moment.month, moment.day, moment.hour)",
+        "        buckets = bucket_cache.get(hour)",
+        "        if buckets is None:",
+        "            buckets = bucket_cache[hour] = ("
+        + "".join(f"stored_time(floor_{grain.column}(moment)), " for grain in grains) + ")",
+        "        " + "".join(f"t_{grain.column}, " for grain in grains) + "= buckets",
+    ]
+    for grain in grains:
+        names[f"floor_{grain.column}"] = grain.floor
+    for dimension in dimensions:
+        names[f"of_{dimension.column}"] = dimension.of
+        lines.append(f"        d_{dimension.column} = of_{dimension.column}(row)")
+    for index, rollup in enumerate(rollups):
+        key = ", ".join([f"t_{rollup.grain.column}",
+                         *(f"d_{dimension.column}" for dimension in rollup.dimensions)])
+        indent = "        "
+        nullable = [f"d_{dimension.column} is not None"
+                    for dimension in rollup.dimensions if dimension.nullable]
+        if nullable:
+            lines.append(f"{indent}if {' and '.join(nullable)}:")
+            indent += "    "
+        if rollup.measure is Measure.EVENTS:
+            lines.append(f"{indent}keys_{index}[({key},)] += weight")
+        else:
+            lines.append(f"{indent}keys_{index}.add(({key},))")
+    exec("\n".join(lines), names)  # noqa: S102 - source built from our own definition
+    return names["count"]
 
 
 class RollupCounts:
@@ -37,43 +76,17 @@ class RollupCounts:
         self.keys: dict[str, Counter | set] = {
             rollup.table: Counter() if rollup.measure is Measure.EVENTS else set()
             for rollup in self.rollups}
-        self.grains = definition.grains_of(self.rollups)
-        self.dimensions = tuple((dimension.column, dimension.of)
-                                for dimension in definition.dimensions_of(self.rollups))
-        self.targets = tuple(
-            (self.keys[rollup.table], key_getter(rollup.key_columns),
-             rollup.measure is Measure.EVENTS, rollup.skips_rows)
-            for rollup in self.rollups)
-        self.bucket_texts: dict[tuple, dict] = {}
-
-    def time_parts(self, moment: datetime) -> dict:
-        """Every grain's key for `moment` (remembered per UTC hour: batches share hours)."""
-        moment = moment.astimezone(UTC)
-        hour = (moment.year, moment.month, moment.day, moment.hour)
-        parts = self.bucket_texts.get(hour)
-        if parts is None:
-            parts = self.bucket_texts[hour] = {
-                grain.column: self.stored_time(grain.floor(moment)) for grain in self.grains}
-        return parts
+        self.count = counting_function(self.rollups)
+        # Each grain's bucket per UTC hour: the events of a batch share a few hours.
+        self.buckets: dict[tuple, tuple] = {}
 
     def add(self, row: EventRow, weight: int = 1) -> None:
         """Count one event (or `weight` identical ones) into every rollup."""
-        parts = dict(self.time_parts(row["occurred_at"]))
-        for column, value_of in self.dimensions:
-            parts[column] = value_of(row)
-        for keys, key_of, counted, may_skip in self.targets:
-            key = key_of(parts)
-            if may_skip and None in key:
-                continue
-            if counted:
-                keys[key] += weight
-            else:
-                keys.add(key)
+        self.count((row,), weight, self.keys, self.stored_time, self.buckets)
 
     def add_events(self, rows: Iterable[EventRow]) -> "RollupCounts":
         """Count every row once; return self."""
-        for row in rows:
-            self.add(row)
+        self.count(rows, 1, self.keys, self.stored_time, self.buckets)
         return self
 
     def merge(self, other: "RollupCounts") -> None:

@@ -8,12 +8,10 @@ from flask import current_app, request
 
 from app.auth import data
 from app.auth.data import UsernameTakenError
-from app.auth.sessions import SessionUser
 from app.models import User
 
-# Re-exported: routes catch service.UsernameTakenError, and app.track.ingest imports
-# SessionUser from here (its home is app.auth.sessions).
-__all__ = ["SessionUser", "UsernameTakenError"]
+# Re-exported: routes catch service.UsernameTakenError.
+__all__ = ["UsernameTakenError"]
 
 
 @cache

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask import g, request
 from flask_jwt_extended import current_user, get_jwt, verify_jwt_in_request
 
-from app.auth.service import SessionUser
+from app.auth.sessions import SessionUser
 from app.request_guards import is_json_mimetype
 from app.track.errors import InvalidIngestKey, UnsupportedContentType
 from app.track.keys import ActiveKey, find_active_key

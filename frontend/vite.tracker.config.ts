@@ -8,7 +8,7 @@ export default defineConfig({
     emptyOutDir: false,
     target: "es2019",
     lib: {
-      entry: "src/tracker/t.ts",
+      entry: "src/features/tracking/tracker/t.ts",
       formats: ["iife"],
       name: "ouroboardTracker",
       fileName: () => "t.js",

@@ -1,15 +1,20 @@
+// The app: providers, routes, and where features meet (features never import each other).
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from "react-router";
+import { BrowserRouter, Navigate, Route, Routes, useNavigate } from "react-router";
 
-import { meQueryKey } from "./api/auth";
-import { setUnauthorizedHandler } from "./api/client";
-import { GuestOnly, RequireAuth } from "./auth/RequireAuth";
-import { useCurrentUser } from "./auth/useSession";
-import { DashboardPage } from "./pages/DashboardPage";
-import { LoginPage } from "./pages/LoginPage";
-import { RegisterPage } from "./pages/RegisterPage";
-import { eventQueue, track } from "./tracking";
+import {
+  GuestOnly,
+  LoginPage,
+  LogoutButton,
+  meQueryKey,
+  RegisterPage,
+  RequireAuth,
+  useCurrentUser,
+} from "./features/auth";
+import { DashboardPage, preloadCharts } from "./features/dashboard";
+import { TrackingSession } from "./features/tracking";
+import { setUnauthorizedHandler } from "./lib/api-client";
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { refetchOnWindowFocus: false } },
@@ -27,17 +32,24 @@ function UnauthorizedRedirect() {
   return null;
 }
 
-/** Send tracked events only while someone is signed in; record every page view. */
-function TrackingSession() {
+/** Tracking runs while someone is signed in. */
+function SignedInTracking() {
   const { data: user } = useCurrentUser();
-  const location = useLocation();
+  return <TrackingSession signedIn={Boolean(user)} />;
+}
+
+function LoginRoute() {
   useEffect(() => {
-    eventQueue.setEnabled(Boolean(user));
-  }, [user]);
-  useEffect(() => {
-    track("page_view", { path: location.pathname });
-  }, [location.pathname]);
-  return null;
+    // Fetch the chart code while the user types, so the dashboard draws sooner after sign-in.
+    preloadCharts();
+  }, []);
+  return <LoginPage />;
+}
+
+function DashboardRoute() {
+  const { data: user } = useCurrentUser();
+  // RequireAuth renders this route only for a known user.
+  return user ? <DashboardPage user={user} account={<LogoutButton />} /> : null;
 }
 
 export function App() {
@@ -45,11 +57,11 @@ export function App() {
     <QueryClientProvider client={queryClient}>
       <BrowserRouter>
         <UnauthorizedRedirect />
-        <TrackingSession />
+        <SignedInTracking />
         <Routes>
-          <Route path="/login" element={<GuestOnly><LoginPage /></GuestOnly>} />
+          <Route path="/login" element={<GuestOnly><LoginRoute /></GuestOnly>} />
           <Route path="/register" element={<GuestOnly><RegisterPage /></GuestOnly>} />
-          <Route path="/" element={<RequireAuth><DashboardPage /></RequireAuth>} />
+          <Route path="/" element={<RequireAuth><DashboardRoute /></RequireAuth>} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>
       </BrowserRouter>

@@ -3,7 +3,7 @@ import { createRoot } from "react-dom/client";
 
 import { App } from "./App";
 import "./index.css";
-import { applyInitialTheme } from "./theme/useTheme";
+import { applyInitialTheme } from "./lib/theme";
 
 applyInitialTheme();
 

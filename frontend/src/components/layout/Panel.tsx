@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 
-import { ApiError } from "../../api/client";
+import { ApiError } from "../../lib/api-client";
 
 interface PanelProps {
   title: string;

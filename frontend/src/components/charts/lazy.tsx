@@ -1,6 +1,0 @@
-// Lazy entry points: Recharts arrives in its own chunk after the first paint.
-import { lazy } from "react";
-
-export const FeatureBarChart = lazy(() => import("./Charts").then((module) => ({ default: module.FeatureBarChart })));
-export const TrendChart = lazy(() => import("./Charts").then((module) => ({ default: module.TrendChart })));
-export const BreakdownChart = lazy(() => import("./Charts").then((module) => ({ default: module.BreakdownChart })));

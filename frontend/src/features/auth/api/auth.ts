@@ -1,0 +1,40 @@
+// The auth resource: register, log in, log out and the current user.
+import { ApiError, apiRequest, type Schema } from "../../../lib/api-client";
+
+export type User = Schema<"User">;
+export type Gender = Schema<"Register">["gender"];
+export const GENDERS: Gender[] = ["Male", "Female", "Other"];
+
+type SessionResponse = Schema<"Session">;
+/** The register form sends the age as typed; the server validates and converts it. */
+export type RegisterInput = Omit<Schema<"Register">, "age"> & { age: Schema<"Register">["age"] | string };
+export type LoginInput = Schema<"Login">;
+
+export const meQueryKey = ["auth", "me"] as const;
+
+export function register(input: RegisterInput): Promise<SessionResponse> {
+  return apiRequest<SessionResponse>("/register", { method: "POST", body: input, skipAuthRedirect: true });
+}
+
+export function login({ username, password }: LoginInput): Promise<SessionResponse> {
+  return apiRequest<SessionResponse>("/login", {
+    method: "POST",
+    body: { username, password },
+    skipAuthRedirect: true,
+  });
+}
+
+export function logout(): Promise<Schema<"Message">> {
+  return apiRequest<Schema<"Message">>("/logout", { method: "POST", skipAuthRedirect: true });
+}
+
+/** The logged-in user, or null when there is no session. */
+export async function fetchMe(signal?: AbortSignal): Promise<User | null> {
+  try {
+    const body = await apiRequest<Schema<"Me">>("/me", { signal, skipAuthRedirect: true });
+    return body.user;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
+}

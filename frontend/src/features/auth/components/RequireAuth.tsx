@@ -1,0 +1,34 @@
+import type { ReactNode } from "react";
+import { Navigate, useLocation } from "react-router";
+
+import { useCurrentUser } from "../hooks/useSession";
+import { FullPageMessage } from "../../../components/layout/FullPageMessage";
+
+/** Render children only for a logged-in user; send everyone else to /login. */
+export function RequireAuth({ children }: { children: ReactNode }) {
+  const location = useLocation();
+  const { data: user, isPending, isError, refetch } = useCurrentUser();
+  if (isPending) return <FullPageMessage title="Loading your dashboard…" busy />;
+  if (isError) {
+    return (
+      <FullPageMessage title="Cannot reach Ouroboard" body="The server did not answer.">
+        <button type="button" className="btn-primary" onClick={() => void refetch()}>
+          Retry
+        </button>
+      </FullPageMessage>
+    );
+  }
+  if (!user) {
+    const next = `${location.pathname}${location.search}`;
+    return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return <>{children}</>;
+}
+
+/** Pages for guests (login, register) bounce a logged-in user to the dashboard. */
+export function GuestOnly({ children }: { children: ReactNode }) {
+  const { data: user, isPending } = useCurrentUser();
+  if (isPending) return <FullPageMessage title="Loading…" busy />;
+  if (user) return <Navigate to="/" replace />;
+  return <>{children}</>;
+}

@@ -1,0 +1,96 @@
+import { useState, type FormEvent } from "react";
+import { Link, useNavigate } from "react-router";
+
+import { ApiError } from "../../../lib/api-client";
+import { track } from "../../../lib/tracking";
+import { GENDERS, type Gender } from "../api/auth";
+import { AuthCard, Field, FormError, TextField } from "../components/AuthCard";
+import { useRegister } from "../hooks/useSession";
+
+export function RegisterPage() {
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [age, setAge] = useState("");
+  const [gender, setGender] = useState<Gender>("Female");
+  const registerMutation = useRegister();
+  const navigate = useNavigate();
+  const error = registerMutation.error instanceof ApiError ? registerMutation.error : null;
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    registerMutation.mutate(
+      { username, password, age, gender },
+      {
+        onSuccess: () => {
+          track("sign_up");
+          navigate("/", { replace: true });
+        },
+      },
+    );
+  }
+
+  return (
+    <AuthCard title="Create your account" subtitle="Age and gender power the dashboard's audience filters.">
+      <form onSubmit={submit} noValidate>
+        <FormError error={error} />
+        <TextField
+          name="username"
+          label="Username"
+          autoComplete="username"
+          minLength={3}
+          maxLength={32}
+          value={username}
+          onValue={setUsername}
+          error={error}
+        />
+        <TextField
+          name="password"
+          label="Password (8 characters or more)"
+          type="password"
+          autoComplete="new-password"
+          minLength={8}
+          value={password}
+          onValue={setPassword}
+          error={error}
+        />
+        <div className="grid grid-cols-2 gap-3">
+          <TextField
+            name="age"
+            label="Age"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={120}
+            value={age}
+            onValue={setAge}
+            error={error}
+          />
+          <Field label="Gender" htmlFor="gender" error={error?.fieldError("gender")}>
+            <select
+              id="gender"
+              name="gender"
+              className="input"
+              value={gender}
+              onChange={(event) => setGender(event.target.value as Gender)}
+            >
+              {GENDERS.map((option) => (
+                <option key={option} value={option}>
+                  {option}
+                </option>
+              ))}
+            </select>
+          </Field>
+        </div>
+        <button type="submit" className="btn-primary w-full" disabled={registerMutation.isPending}>
+          {registerMutation.isPending ? "Creating account…" : "Create account"}
+        </button>
+      </form>
+      <p className="mt-6 text-center text-sm text-slate-500 dark:text-slate-400">
+        Already have an account?{" "}
+        <Link to="/login" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">
+          Sign in
+        </Link>
+      </p>
+    </AuthCard>
+  );
+}

@@ -1,0 +1,54 @@
+// TanStack Query hooks, one per analytics endpoint. `refetchInterval` is the polling fallback.
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+
+import {
+  analyticsKeys,
+  fetchBreakdown,
+  fetchFeatureUsage,
+  fetchRecent,
+  fetchSummary,
+  fetchTimeseries,
+  fetchTopPages,
+  type AnalyticsParams,
+  type Granularity,
+} from "./analytics";
+
+/** How often to poll while the live stream is down, or false while it is up. */
+export type Poll = number | false;
+
+/** One analytics query: its key and fetcher, with the options every panel shares. */
+function useAnalyticsQuery<T>(
+  queryKey: readonly unknown[],
+  fetcher: (signal: AbortSignal) => Promise<T>,
+  poll: Poll,
+) {
+  return useQuery({
+    queryKey,
+    queryFn: ({ signal }) => fetcher(signal),
+    refetchInterval: poll,
+    placeholderData: keepPreviousData,
+    staleTime: 10_000,
+  });
+}
+
+export const useFeatureUsage = (params: AnalyticsParams, poll: Poll) =>
+  useAnalyticsQuery(analyticsKeys.bars(params), (signal) => fetchFeatureUsage(params, signal), poll);
+
+export const useSummary = (params: AnalyticsParams, poll: Poll) =>
+  useAnalyticsQuery(analyticsKeys.summary(params), (signal) => fetchSummary(params, signal), poll);
+
+export const useTrend = (params: AnalyticsParams, granularity: Granularity, compare: boolean, poll: Poll) =>
+  useAnalyticsQuery(
+    analyticsKeys.timeseries(params, granularity, compare),
+    (signal) => fetchTimeseries(params, granularity, compare, signal),
+    poll,
+  );
+
+export const useBreakdown = (params: AnalyticsParams, by: string, poll: Poll) =>
+  useAnalyticsQuery(analyticsKeys.breakdown(params, by), (signal) => fetchBreakdown(params, by, signal), poll);
+
+export const useTopPages = (params: AnalyticsParams, poll: Poll) =>
+  useAnalyticsQuery(analyticsKeys.topPages(params), (signal) => fetchTopPages(params, signal), poll);
+
+export const useRecentEvents = (params: AnalyticsParams, poll: Poll) =>
+  useAnalyticsQuery(analyticsKeys.recent(params), (signal) => fetchRecent(params, signal), poll);

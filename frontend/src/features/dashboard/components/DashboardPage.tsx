@@ -1,0 +1,65 @@
+import type { ReactNode } from "react";
+
+import { Header } from "../../../components/layout/Header";
+import type { Schema } from "../../../lib/api-client";
+import { useAnalyticsParams, useDashboardFilters } from "../hooks/useDashboardFilters";
+import { useLiveStream } from "../hooks/useLiveStream";
+import { BreakdownPanel } from "./BreakdownPanel";
+import { ExportCsvLink } from "./ExportCsvLink";
+import { FeatureUsagePanel } from "./FeatureUsagePanel";
+import { FilterBar } from "./FilterBar";
+import { LiveIndicator } from "./LiveIndicator";
+import { RecentEventsPanel } from "./RecentEventsPanel";
+import { RefreshButton } from "./RefreshButton";
+import { StatsCards } from "./StatsCards";
+import { ThemeToggle } from "./ThemeToggle";
+import { TopPagesPanel } from "./TopPagesPanel";
+import { TrendPanel } from "./TrendPanel";
+
+interface DashboardPageProps {
+  user: Pick<Schema<"User">, "id" | "username">;
+  /** Account controls for the header (the app passes the log-out button). */
+  account: ReactNode;
+}
+
+/** The dashboard's layout: the filters, turned into API parameters, feed every panel. */
+export function DashboardPage({ user, account }: DashboardPageProps) {
+  const { filters, update, reset } = useDashboardFilters(user.id);
+  const params = useAnalyticsParams(filters);
+  const { state: liveState, pollInterval: poll } = useLiveStream(params);
+  const query = { params, poll };
+
+  return (
+    <div className="min-h-screen overflow-x-hidden">
+      <Header status={<LiveIndicator state={liveState} />}>
+        <span className="hidden text-sm text-slate-600 dark:text-slate-300 sm:inline" data-testid="current-user">
+          {user.username}
+        </span>
+        <RefreshButton />
+        <ThemeToggle />
+        {account}
+      </Header>
+      <main className="mx-auto flex max-w-screen-2xl flex-col gap-4 px-3 py-4 sm:px-6">
+        <div className="flex flex-wrap items-center justify-between gap-2">
+          <h1 className="text-xl font-semibold">Product analytics</h1>
+          <ExportCsvLink params={params} />
+        </div>
+        <FilterBar filters={filters} onChange={update} onReset={reset} />
+        <StatsCards {...query} />
+
+        <div className="grid grid-cols-1 gap-4 xl:grid-cols-5">
+          <FeatureUsagePanel {...query} feature={filters.feature} onFeatureChange={(feature) => update({ feature })} />
+          <TrendPanel {...query} filters={filters} />
+        </div>
+
+        <div className="grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-4">
+          <BreakdownPanel {...query} title="By age group" by="age_group" testId="breakdown-age" />
+          <BreakdownPanel {...query} title="By gender" by="gender" testId="breakdown-gender" />
+          <TopPagesPanel {...query} />
+        </div>
+
+        <RecentEventsPanel {...query} />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,3 @@
+// The analytics dashboard: a page composed of panels, each with its own query.
+export { preloadCharts } from "./components/charts/lazy";
+export { DashboardPage } from "./components/DashboardPage";

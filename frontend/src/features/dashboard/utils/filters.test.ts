@@ -1,0 +1,97 @@
+// @vitest-environment jsdom
+import Cookies from "js-cookie";
+import { afterEach, describe, expect, it } from "vitest";
+
+import {
+  DEFAULT_FILTERS,
+  cookieName,
+  dateRange,
+  fromSearchParams,
+  loadFilters,
+  rangeDays,
+  sanitize,
+  saveFilters,
+  toApiParams,
+  toSearchParams,
+  type DashboardFilters,
+} from "./filters";
+import { initialFilters } from "../hooks/useDashboardFilters";
+
+const TODAY = new Date(2026, 2, 15, 13, 0); // 15 March 2026, local time
+
+afterEach(() => {
+  for (const name of Object.keys(Cookies.get())) Cookies.remove(name, { path: "/" });
+});
+
+describe("date presets", () => {
+  it.each([
+    ["today", "2026-03-15", 1],
+    ["7d", "2026-03-09", 7],
+    ["30d", "2026-02-14", 30],
+    ["90d", "2025-12-16", 90],
+    ["12m", "2025-03-16", 365],
+  ] as const)("%s starts on %s and spans %i days", (preset, start, days) => {
+    const filters: DashboardFilters = { ...DEFAULT_FILTERS, preset };
+    expect(dateRange(filters, TODAY)).toEqual({ startDate: start, endDate: "2026-03-15" });
+    expect(rangeDays(filters, TODAY)).toBe(days);
+  });
+
+  it("sends no dates for all time, and custom dates as given", () => {
+    expect(dateRange({ ...DEFAULT_FILTERS, preset: "all" }, TODAY)).toEqual({});
+    const custom: DashboardFilters = { ...DEFAULT_FILTERS, preset: "custom", startDate: "2026-01-01", endDate: "2026-01-02" };
+    expect(dateRange(custom, TODAY)).toEqual({ startDate: "2026-01-01", endDate: "2026-01-02" });
+    expect(rangeDays(custom, TODAY)).toBe(2);
+  });
+
+  it("builds API parameters with the time zone", () => {
+    const params = toApiParams({ preset: "7d", ageGroup: "18-40", gender: "Female", feature: "date_filter" }, TODAY, "Europe/Paris");
+    expect(params).toEqual({
+      startDate: "2026-03-09",
+      endDate: "2026-03-15",
+      ageGroup: "18-40",
+      gender: "Female",
+      feature: "date_filter",
+      tz: "Europe/Paris",
+    });
+  });
+});
+
+describe("URL round-trip", () => {
+  it("writes only non-default values and reads them back", () => {
+    const filters: DashboardFilters = { preset: "custom", startDate: "2026-02-01", endDate: "2026-02-10", ageGroup: "<18", gender: "Other", feature: "bar_chart_click" };
+    const search = toSearchParams(filters);
+    expect(search.toString()).toBe("preset=custom&startDate=2026-02-01&endDate=2026-02-10&ageGroup=%3C18&gender=Other&feature=bar_chart_click");
+    expect(fromSearchParams(search)).toEqual(filters);
+    expect(toSearchParams(DEFAULT_FILTERS).toString()).toBe("");
+  });
+
+  it("ignores values that are not allowed", () => {
+    const filters = fromSearchParams(new URLSearchParams("preset=forever&ageGroup=old&gender=x&feature=<script>"));
+    expect(filters).toEqual(DEFAULT_FILTERS);
+    expect(sanitize({ preset: "custom", startDate: "2026-05-01", endDate: "2026-04-01" }).preset).toBe("30d");
+  });
+});
+
+describe("cookie persistence", () => {
+  it("saves and restores filters per user", () => {
+    const mine: DashboardFilters = { preset: "90d", ageGroup: ">40", gender: "Male" };
+    saveFilters(7, mine);
+    saveFilters(8, { ...DEFAULT_FILTERS, gender: "Female" });
+    expect(Cookies.get(cookieName(7))).toBeDefined();
+    expect(loadFilters(7)).toEqual(mine);
+    expect(loadFilters(8)?.gender).toBe("Female");
+    expect(loadFilters(9)).toBeNull();
+  });
+
+  it("survives a corrupted cookie", () => {
+    Cookies.set(cookieName(3), "{not json");
+    expect(loadFilters(3)).toBeNull();
+  });
+
+  it("prefers a link's filters, then the cookie, then defaults", () => {
+    saveFilters(5, { preset: "7d", ageGroup: "<18", gender: "All" });
+    expect(initialFilters(new URLSearchParams("gender=Male"), 5)).toEqual({ preset: "30d", ageGroup: "All", gender: "Male" });
+    expect(initialFilters(new URLSearchParams(""), 5)).toEqual({ preset: "7d", ageGroup: "<18", gender: "All" });
+    expect(initialFilters(new URLSearchParams(""), 6)).toEqual(DEFAULT_FILTERS);
+  });
+});

@@ -1,0 +1,50 @@
+// One fetch wrapper for the whole dashboard: cookies, the CSRF header and one error type.
+import { requestHeaders } from "./csrf";
+import { ApiError, toApiError } from "./errors";
+
+export const API_BASE = "/api/v1";
+
+type Unauthorized = () => void;
+let onUnauthorized: Unauthorized = () => undefined;
+
+/** Let the app decide what a 401 means (it sends the user to the login page). */
+export function setUnauthorizedHandler(handler: Unauthorized): void {
+  onUnauthorized = handler;
+}
+
+/** The query string for a set of parameters, leaving out empty ones. */
+export function queryString(params: object): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+/** Call the API and return its JSON body, or throw ApiError. */
+export async function apiRequest<T>(
+  path: string,
+  options: { method?: string; body?: unknown; signal?: AbortSignal; skipAuthRedirect?: boolean } = {},
+): Promise<T> {
+  const method = options.method ?? "GET";
+  let response: Response;
+  try {
+    response = await fetch(`${API_BASE}${path}`, {
+      method,
+      credentials: "same-origin",
+      headers: requestHeaders(method),
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "AbortError") throw error;
+    throw new ApiError(0, "Cannot reach the server. Check your connection and retry.");
+  }
+  if (!response.ok) {
+    const error = await toApiError(response);
+    if (response.status === 401 && !options.skipAuthRedirect) onUnauthorized();
+    throw error;
+  }
+  return (await response.json()) as T;
+}

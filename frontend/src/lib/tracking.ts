@@ -1,0 +1,47 @@
+// What the dashboard tracks about its own use: one name per interaction, and one way to
+// record it. features/tracking plugs its event queue in at start-up; until it does (and in
+// unit tests, unless they plug in their own), track() records nothing.
+
+/** Every event name the dashboard sends. Add a name here before tracking it. */
+export type TrackedEvent =
+  | "page_view"
+  | "sign_in"
+  | "sign_up"
+  | "sign_out"
+  | "date_filter"
+  | "age_filter"
+  | "gender_filter"
+  | "filter_reset"
+  | "bar_chart_click"
+  | "feature_clear"
+  | "line_chart_hover"
+  | "refresh_data"
+  | "theme_toggle"
+  | "export_csv";
+
+export type TrackedProperties = Record<string, unknown>;
+
+/** Where tracked events go (features/tracking's event queue). */
+export interface Tracker {
+  track(name: TrackedEvent, properties?: TrackedProperties): unknown;
+  flush(): Promise<void>;
+  setEnabled(enabled: boolean): void;
+}
+
+let tracker: Tracker | null = null;
+
+export function setTracker(next: Tracker | null): void {
+  tracker = next;
+}
+
+/** Record an interaction; it reaches the charts within a few seconds. */
+export function track(name: TrackedEvent, properties?: TrackedProperties): void {
+  tracker?.track(name, properties);
+}
+
+/** Deliver what this session tracked, then send nothing more (before logging out). */
+export async function endTrackingSession(): Promise<void> {
+  if (!tracker) return;
+  await tracker.flush();
+  tracker.setEnabled(false);
+}

@@ -68,7 +68,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 def configure_logging(app: Flask) -> None:
     """JSON lines on stderr at INFO, unless logging is already configured (tests, gunicorn
-    hooks); LOG_FORMAT=text gives plain lines for reading in a terminal."""
+    hooks); LOG_FORMAT=text gives plain lines for reading in a terminal.
+    """
     from app.observability import JsonFormatter
 
     root = logging.getLogger()
@@ -114,7 +115,8 @@ def development_secret(instance_dir: Path) -> str:
 
 def site_of(origin: str) -> tuple[str, str]:
     """(scheme, registrable domain) of an origin, taking the last two labels of the host;
-    a deployment under a two-label public suffix (example.co.uk) sets COOKIE_SAMESITE."""
+    a deployment under a two-label public suffix (example.co.uk) sets COOKIE_SAMESITE.
+    """
     parts = urlsplit(origin)
     host = (parts.hostname or "").lower()
     labels = host.split(".")
@@ -124,7 +126,8 @@ def site_of(origin: str) -> tuple[str, str]:
 
 def configure_cookies(app: Flask) -> None:
     """SameSite=Lax, or None when a CORS origin on another site must send the session
-    cookie; None is only honoured by browsers with Secure, so it forces Secure."""
+    cookie; None is only honoured by browsers with Secure, so it forces Secure.
+    """
     chosen = app.config.get("COOKIE_SAMESITE")
     if chosen:
         samesite = chosen.strip().capitalize()

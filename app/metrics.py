@@ -42,11 +42,13 @@ open_streams = Gauge(
 
 
 def record_request(method: str, endpoint: str, status: int, seconds: float) -> None:
+    """Count one answered request and observe how long it took."""
     http_requests.labels(method, endpoint, str(status)).inc()
     http_request_seconds.labels(method, endpoint).observe(seconds)
 
 
 def record_events(accepted: int, duplicates: int, rejected: int) -> None:
+    """Count the events of one ingest request by outcome."""
     for outcome, count in (("accepted", accepted), ("duplicate", duplicates),
                            ("rejected", rejected)):
         if count:
@@ -54,6 +56,7 @@ def record_events(accepted: int, duplicates: int, rejected: int) -> None:
 
 
 def record_cache_lookup(hit: bool) -> None:
+    """Count one analytics cache lookup as a hit or a miss."""
     cache_lookups.labels("hit" if hit else "miss").inc()
 
 
@@ -67,6 +70,7 @@ def exposition() -> bytes:
 
 
 def metrics_view() -> Response:
+    """GET /metrics in Prometheus's text format (behind METRICS_TOKEN when it is set)."""
     token = current_app.config.get("METRICS_TOKEN")
     if token:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
@@ -77,4 +81,5 @@ def metrics_view() -> Response:
 
 
 def init_app(app: Flask) -> None:
+    """Serve /metrics on the application."""
     app.add_url_rule("/metrics", "metrics", metrics_view, methods=["GET"])

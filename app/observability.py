@@ -23,6 +23,7 @@ class JsonFormatter(logging.Formatter):
     """Log records as one JSON object per line, with any structured fields merged in."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
         entry = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),

@@ -45,6 +45,7 @@ class WarnOnce:
         return first
 
     def recovered(self) -> None:
+        """Record a success; log once that the failure is over."""
         if self.failing:
             log.warning("%s: recovered", self.message)
         self.failing = False

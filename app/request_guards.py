@@ -36,6 +36,7 @@ class StrictJSONProvider(DefaultJSONProvider):
     """Flask's JSON provider, refusing the non-standard NaN/Infinity literals."""
 
     def loads(self, s, **kwargs):
+        """Parse JSON text, rejecting NaN and Infinity."""
         kwargs.setdefault("parse_constant", reject_constant)
         return json.loads(s, **kwargs)
 

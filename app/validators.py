@@ -16,6 +16,7 @@ class WholeValue(validate.Regexp):
     """
 
     def __call__(self, value):
+        """The value when the whole of it matches; otherwise a ValidationError."""
         if self.regex.fullmatch(value) is None:
             raise ma.ValidationError(self._format_error(value))
         return value

@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app import metrics
 from app.analytics.data.events import names_counted_between, newest_event_id
+from app.analytics.service import local_generation
 from app.extensions import db
 from app.redis_client import REDIS_ERRORS, WarnOnce
 
@@ -229,6 +230,8 @@ class LiveHub:
             names = sorted(name for name, count in counts.items() if count > 0)
             received = sum(count for count in counts.values() if count > 0)
             if received:
+                # Other processes' ingests did not bump this app's own generation.
+                local_generation(self.app).bump()
                 self.deliver_locked(names, received)
 
     def subscribe_forever(self) -> None:

@@ -2,16 +2,16 @@
 
 Every successful ingest bumps a generation counter (shared through Redis when configured)
 and cache keys include it, so a cached answer never hides an acknowledged event. Without
-Redis each process has its own counter, and cached entries live only about a second, so
-another worker's ingest shows up within that second.
+Redis each app (in production, each process) has its own counter in app.extensions, and
+cached entries live only about a second, so another worker's ingest shows up within that
+second; the live stream's table watcher also bumps the counter when it finds such events.
 """
 
-import itertools
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask import Flask
+from flask import Flask, current_app
 
 from app.analytics.data import events as event_data
 from app.analytics.data import rollup_counts
@@ -33,16 +33,36 @@ GENERATION_KEY = "ouroboard:analytics:generation"
 cache_warning = WarnOnce("analytics cache unavailable, answering from the database")
 generation_warning = WarnOnce("shared cache generation unavailable, using this process's")
 
-_local_generation = itertools.count(1)
-_local_generation_value = 0
-_generation_lock = threading.Lock()
+GENERATION_EXTENSION_KEY = "ouroboard.analytics.generation"
+
+
+class LocalGeneration:
+    """This app's own generation counter, used when Redis is not configured or down."""
+
+    def __init__(self):
+        self.value = 0
+        self.lock = threading.Lock()
+
+    def bump(self) -> None:
+        """Move on to the next generation."""
+        with self.lock:
+            self.value += 1
+
+
+def local_generation(app: Flask) -> LocalGeneration:
+    """Return the app's generation counter, created on first use.
+
+    One per app, not per process, so two apps in one process (tests) never share it.
+    """
+    counter = app.extensions.get(GENERATION_EXTENSION_KEY)
+    if counter is None:
+        counter = app.extensions.setdefault(GENERATION_EXTENSION_KEY, LocalGeneration())
+    return counter
 
 
 def bump_generation(app: Flask, **_kwargs) -> None:
     """Invalidate every cached answer: called after each commit that stored events."""
-    global _local_generation_value
-    with _generation_lock:
-        _local_generation_value = next(_local_generation)
+    local_generation(app).bump()
     client = redis_client(app)
     if client is None:
         return
@@ -63,7 +83,7 @@ def current_generation() -> str:
             return f"r{int(shared or 0)}"
         except REDIS_ERRORS as exc:
             generation_warning.failed(exc)
-    return f"l{_local_generation_value}"
+    return f"l{local_generation(current_app).value}"
 
 
 def cached_answer(kind: str, key: str, compute: Callable[[], dict]) -> tuple[dict, bool]:

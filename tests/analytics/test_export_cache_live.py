@@ -123,6 +123,23 @@ def test_cache_is_used_and_invalidated_by_an_ingest(client, viewer, few_events):
     assert after.get_json()["totalEvents"] == 4
 
 
+def test_each_app_keeps_its_own_generation_without_redis(make_app):
+    """Two apps in one process: an ingest in one moves only that app's generation."""
+    from app.analytics import service
+
+    first, second = make_app(), make_app()
+    with first.app_context():
+        before_first = service.current_generation()
+    with second.app_context():
+        before_second = service.current_generation()
+    service.bump_generation(first)
+    with first.app_context():
+        assert service.current_generation() != before_first
+    with second.app_context():
+        assert service.current_generation() == before_second
+    assert service.local_generation(first) is not service.local_generation(second)
+
+
 def test_shared_cache_in_redis_is_invalidated_across_app_instances(make_app, redis_url):
     """Two app instances (two workers) share answers and the generation through Redis."""
     overrides = {"REDIS_URL": redis_url, "CACHE_TYPE": "RedisCache",

@@ -14,7 +14,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 NODE_FROM_PYPI := 1
 endif
 
-.PHONY: install build migrate seed run dev test test-backend test-frontend lint clean bench faults
+.PHONY: install build migrate seed run dev test test-backend test-frontend lint api-types clean bench faults
 
 install: $(VENV)/.installed frontend/node_modules/.installed
 
@@ -61,14 +61,20 @@ test-backend: install
 	$(PY) -m pytest
 
 test-frontend: install
+	cd frontend && npm run lint --silent
 	cd frontend && npm test --silent
 
 # Style, types, the Dockerfile, and known vulnerabilities in pinned dependencies.
 lint: install
 	$(VENV)/bin/ruff check .
 	cd frontend && npm run typecheck --silent
+	cd frontend && npm run lint
 	$(VENV)/bin/hadolint --failure-threshold warning Dockerfile
 	$(PY) bin/audit
+
+# The dashboard's API types, regenerated from the server's OpenAPI document.
+api-types: install
+	$(PY) bin/api-types
 
 clean:
 	rm -rf frontend/dist .pytest_cache .ruff_cache

@@ -11,15 +11,15 @@ const POLL_WHEN_OFFLINE_MS = 3000;
 
 export function useLiveStream(params: AnalyticsParams): { state: LiveState; pollInterval: number | false } {
   const queryClient = useQueryClient();
-  const [state, setState] = useState<LiveState>("connecting");
   const url = streamUrl(params);
+  // What the stream for `url` last reported; a new URL starts out connecting.
+  const [reported, setReported] = useState<{ url: string; state: LiveState } | null>(null);
+  const supported = typeof EventSource !== "undefined";
+  const state: LiveState = !supported ? "offline" : reported?.url === url ? reported.state : "connecting";
 
   useEffect(() => {
-    if (typeof EventSource === "undefined") {
-      setState("offline");
-      return undefined;
-    }
-    setState("connecting");
+    if (!supported) return undefined;
+    const setState = (next: LiveState) => setReported({ url, state: next });
     const source = new EventSource(url, { withCredentials: true });
     let throttle: ReturnType<typeof setTimeout> | null = null;
     const refresh = () => {
@@ -41,7 +41,7 @@ export function useLiveStream(params: AnalyticsParams): { state: LiveState; poll
       if (throttle !== null) clearTimeout(throttle);
       source.close();
     };
-  }, [url, queryClient]);
+  }, [url, queryClient, supported]);
 
   return { state, pollInterval: state === "live" ? false : POLL_WHEN_OFFLINE_MS };
 }

@@ -4,9 +4,10 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app.analytics.data import events as event_data
+from app.analytics.periods import Filters
 
 ROWS_PER_CHUNK = 1000
 # Spreadsheet apps run cells starting with these as formulas (CSV injection).
@@ -43,7 +44,7 @@ def csv_chunks(header: tuple[str, ...], rows: Iterable[Iterable]) -> Iterator[st
     yield buffer.getvalue()
 
 
-def events_csv(filters) -> Iterator[str]:
+def events_csv(filters: Filters) -> Iterator[str]:
     """Every matching event."""
     return csv_chunks(event_data.EXPORT_COLUMNS, event_data.export_events(filters))
 
@@ -57,3 +58,11 @@ def filename(kind: str, start: str | None, end: str | None) -> str:
     """ouroboard-events-2026-01-01_2026-01-31.csv, or ...-all.csv for all time."""
     period = f"{start}_{end}" if start and end else "all"
     return f"ouroboard-{kind}-{period}.csv"
+
+
+def filename_for(kind: str, filters: Filters) -> str:
+    """Return the download's file name, named by the filters' first and last local days."""
+    start = filters.start.astimezone(filters.tz).date().isoformat() if filters.start else None
+    end = (filters.end - timedelta(microseconds=1)).astimezone(filters.tz).date().isoformat() \
+        if filters.end else None
+    return filename(kind, start, end)

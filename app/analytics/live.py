@@ -270,6 +270,32 @@ def hub_for(app: Flask) -> LiveHub:
     return hub
 
 
+def parse_last_event_id(raw: str | None) -> int | None:
+    """Return where a reconnecting EventSource left off (Last-Event-ID header, or
+    ?lastEventId= on first connect); None for anything but a short integer."""
+    if raw and len(raw) > 20:
+        return None
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def open_event_stream(app: Flask, last_event_id: str | None, fresh_total: Callable[[], int]
+                      ) -> Iterator[str]:
+    """Open a stream on the app's hub and return its frames.
+
+    Raise StreamLimitReachedError when this process already serves LIVE_MAX_STREAMS.
+    """
+    config = app.config
+    hub = hub_for(app)
+    hub.ensure_subscriber()
+    hub.open_stream(config["LIVE_MAX_STREAMS"])
+    return event_stream(hub, parse_last_event_id(last_event_id), fresh_total,
+                        heartbeat_seconds=config["LIVE_HEARTBEAT_SECONDS"],
+                        lifetime_seconds=config["LIVE_MAX_SECONDS"])
+
+
 def sse(event: str | None = None, data: dict | None = None, event_id: int | None = None,
         comment: str | None = None) -> str:
     """One Server-Sent Events frame."""

@@ -24,7 +24,7 @@ from app.analytics.periods import (
     zero_filled,
 )
 from app.cursors import encode_cursor
-from app.extensions import cache
+from app.extensions import cache, db
 from app.metrics import record_cache_lookup
 from app.redis_client import REDIS_ERRORS, WarnOnce, redis_client
 from app.signals import events_stored
@@ -274,6 +274,18 @@ def summary_total(filters: Filters) -> int:
     answer, _ = cached_answer("total", filters.cache_key(),
                               lambda: {"total": rollup_counts.event_count(filters)})
     return answer["total"]
+
+
+def stream_total(filters: Filters) -> Callable[[], int]:
+    """Return how a live stream reads its fresh total: cached per generation, and ending
+    the read transaction each time, since streams stay open for minutes."""
+
+    def fresh_total() -> int:
+        total = summary_total(filters)
+        db.session.remove()
+        return total
+
+    return fresh_total
 
 
 def on_events_stored(app: Flask, events: list[dict], **_kwargs) -> None:

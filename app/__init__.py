@@ -50,7 +50,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     limiter.init_app(app)
     cache.init_app(app)
     configure_cors(app, cors)
-    api.init_app(app, spec_kwargs=security_schemes())
+    api.init_app(app, spec_kwargs=spec_options())
     register_doc_schemas(api)
     for blueprint in (health_bp, auth_bp, track_bp, analytics_bp):
         api.register_blueprint(blueprint)
@@ -175,9 +175,13 @@ def configure_cors(app: Flask, cors) -> None:
         cors.init_app(app, resources=resources)
 
 
-def security_schemes() -> dict:
-    """OpenAPI security schemes: a bearer token, or the cookie session plus CSRF header."""
-    return {"components": {"securitySchemes": {
+def spec_options() -> dict:
+    """The OpenAPI document's options: schemas described by their docstrings, and the
+    security schemes (a bearer token, the cookie session plus CSRF header, a key).
+    """
+    from app.extensions import DocumentedSchemasPlugin
+
+    return {"marshmallow_plugin": DocumentedSchemasPlugin(), "components": {"securitySchemes": {
         "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
         "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "access_token_cookie"},
         "ingestKey": {"type": "apiKey", "in": "header", "name": "X-Ouroboard-Key"},

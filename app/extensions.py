@@ -1,7 +1,9 @@
 """The bare extension objects; `create_app` binds them to an application."""
 
+import inspect
 import time
 
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask_caching import Cache
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
@@ -41,6 +43,21 @@ class OuroboardApi(Api):
     """flask-smorest's Api documenting our error shape instead of its own."""
 
     ERROR_SCHEMA = ErrorSchema
+
+
+class DocumentedSchemasPlugin(MarshmallowPlugin):
+    """apispec's marshmallow plugin, describing each schema in the OpenAPI document with
+    its class docstring, as flask-smorest describes operations with their views'.
+    """
+
+    def schema_helper(self, name, definition, schema=None, **kwargs):
+        """The schema's JSON Schema, with the class docstring as its description."""
+        json_schema = super().schema_helper(name, definition, schema=schema, **kwargs)
+        if json_schema is not None and schema is not None:
+            docstring = inspect.getdoc(schema if isinstance(schema, type) else type(schema))
+            if docstring:
+                json_schema.setdefault("description", docstring)
+        return json_schema
 
 
 class SweepingMemoryStorage(MemoryStorage):

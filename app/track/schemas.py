@@ -11,17 +11,19 @@ from app.validators import EVENT_NAME, OptionalText, Properties
 class EventSchema(ma.Schema):
     """One event as websites, apps and the dashboard send it to /events."""
 
-    name = ma.fields.String(required=True, validate=EVENT_NAME)
+    name = ma.fields.String(required=True, validate=EVENT_NAME,
+                            metadata={"description": "What happened, e.g. page_view"})
     uuid = ma.fields.UUID(load_default=None, allow_none=True,
                           metadata={"description": "Client id for idempotent retries"})
     timestamp = ma.fields.AwareDateTime(load_default=None, allow_none=True,
                                         default_timezone=UTC,
                                         metadata={"description": "When it happened (ISO 8601)"})
-    session_id = OptionalText(64)
-    anonymous_id = OptionalText(64)
-    page_url = OptionalText(2000)
-    referrer = OptionalText(2000)
-    properties = Properties(load_default=None, allow_none=True)
+    session_id = OptionalText(64, metadata={"description": "The visit it belongs to"})
+    anonymous_id = OptionalText(64, metadata={"description": "A visitor without an account"})
+    page_url = OptionalText(2000, metadata={"description": "The page it happened on"})
+    referrer = OptionalText(2000, metadata={"description": "Where the visitor came from"})
+    properties = Properties(load_default=None, allow_none=True,
+                            metadata={"description": "Free-form details (JSON object)"})
 
 
 class RawList(ma.fields.List):
@@ -67,8 +69,9 @@ class EventBatchDocSchema(EventBatchSchema):
 class RejectedEventSchema(ma.Schema):
     """Why one event of a batch was not stored."""
 
-    index = ma.fields.Integer(required=True)
-    error = ma.fields.String(required=True)
+    index = ma.fields.Integer(required=True,
+                              metadata={"description": "Its position in the batch, from 0"})
+    error = ma.fields.String(required=True, metadata={"description": "What is wrong with it"})
 
 
 class IngestResultSchema(ma.Schema):
@@ -77,23 +80,28 @@ class IngestResultSchema(ma.Schema):
     accepted = ma.fields.Integer(required=True, metadata={"description": "Newly stored events"})
     duplicates = ma.fields.Integer(required=True,
                                    metadata={"description": "Events whose uuid was stored before"})
-    rejected = ma.fields.List(ma.fields.Nested(RejectedEventSchema), required=True)
+    rejected = ma.fields.List(ma.fields.Nested(RejectedEventSchema), required=True,
+                              metadata={"description": "Events not stored, and why"})
 
 
 class TrackSchema(ma.Schema):
     """The original challenge's single feature click."""
 
-    feature_name = ma.fields.String(required=True, validate=EVENT_NAME)
-    properties = Properties(load_default=None, allow_none=True)
-    uuid = ma.fields.UUID(load_default=None, allow_none=True)
-    session_id = OptionalText(64)
-    page_url = OptionalText(2000)
+    feature_name = ma.fields.String(required=True, validate=EVENT_NAME,
+                                    metadata={"description": "The feature clicked"})
+    properties = Properties(load_default=None, allow_none=True,
+                            metadata={"description": "Free-form details (JSON object)"})
+    uuid = ma.fields.UUID(load_default=None, allow_none=True,
+                          metadata={"description": "Client id for idempotent retries"})
+    session_id = OptionalText(64, metadata={"description": "The visit it belongs to"})
+    page_url = OptionalText(2000, metadata={"description": "The page it happened on"})
 
 
 class TrackedEventSchema(ma.Schema):
     """The stored click as /track reports it."""
 
-    id = ma.fields.Integer(required=True)
-    uuid = ma.fields.String(required=True)
-    feature_name = ma.fields.String(required=True)
-    timestamp = ma.fields.DateTime(required=True, format="iso")
+    id = ma.fields.Integer(required=True, metadata={"description": "The stored event's id"})
+    uuid = ma.fields.String(required=True, metadata={"description": "Its client or server uuid"})
+    feature_name = ma.fields.String(required=True, metadata={"description": "The feature clicked"})
+    timestamp = ma.fields.DateTime(required=True, format="iso",
+                                   metadata={"description": "When it was recorded (UTC)"})

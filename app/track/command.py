@@ -1,18 +1,28 @@
 """The ingest command: validate a batch, store it, report what happened.
 
 The path of a batch, each module once: routes -> sender (who) -> validation (what) ->
-this command -> store (insert, dedup, rollups, commit). Failures are domain errors
+this command -> writer (group commit, when on) -> store (insert, dedup, rollups). The
+command owns the transaction: the group writer's, or its own. Failures are domain errors
 (app.track.errors); app.errors is the one place that turns them into HTTP answers.
 """
 
 from dataclasses import dataclass, field
 
+from flask import current_app
+
+from app.database import ingest_write_turn, is_in_memory_database
+from app.extensions import db
 from app.metrics import record_events
 from app.models import utcnow
+from app.signals import events_stored
 from app.track import store
-from app.track.errors import InvalidEvent
+from app.track.errors import InvalidEvent, StoreUnavailable
 from app.track.sender import Sender
 from app.track.validation import EventBatch, build_rows
+from app.track.writer import WriteTimeoutError, writer_for
+
+# How much longer than the database's own lock timeout a request waits for the writer.
+WRITER_GRACE_SECONDS = 10
 
 
 @dataclass
@@ -37,7 +47,7 @@ def ingest(batch: EventBatch, sender: Sender) -> IngestResult:
         record_events(accepted=0, duplicates=0, rejected=1)
         raise InvalidEvent("Invalid event", details=rejected[0].get("details")
                            or {"_event": [rejected[0]["error"]]})
-    stored = store.store_committed(rows)
+    stored = commit_rows(rows)
     record_events(accepted=len(stored), duplicates=len(rows) - len(stored),
                   rejected=len(rejected))
     return IngestResult(
@@ -46,3 +56,33 @@ def ingest(batch: EventBatch, sender: Sender) -> IngestResult:
         rejected=[{"index": item["index"], "error": item["error"]} for item in rejected],
         stored=stored,
     )
+
+
+def commit_rows(rows: list[dict]) -> list[dict]:
+    """Store rows and commit; the rows inserted, with ids, once they are durable.
+
+    Through the process's group writer (one transaction for requests that arrive together)
+    unless INGEST_GROUP_COMMIT is off or the database lives in this process's memory.
+    Raises StoreUnavailable when the writer did not get to the rows in time.
+    """
+    if not rows:
+        return []
+    app = current_app._get_current_object()
+    if app.config["INGEST_GROUP_COMMIT"] and not is_in_memory_database(app):
+        writer = writer_for(store.prepare_rows, store.insert_prepared,
+                            lambda stored: events_stored.send(app, events=stored))
+        timeout = app.config["DATABASE_LOCK_TIMEOUT_MS"] / 1000 + WRITER_GRACE_SECONDS
+        try:
+            return writer.store(rows, timeout)
+        except WriteTimeoutError:
+            raise StoreUnavailable("Database busy, retry shortly") from None
+    with ingest_write_turn():
+        try:
+            stored = store.insert_events(rows)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+    if stored:
+        events_stored.send(app, events=stored)
+    return stored

@@ -2,31 +2,22 @@
 
 Rows are prepared for the backend, inserted with ON CONFLICT (uuid) DO NOTHING so a
 replayed uuid is stored once, and counted into every rollup in the same transaction, so
-counts and events never disagree. Commits go through the process's group writer
-(app.track.writer): one transaction for requests that arrive together, committed before any
-of them is answered, so an acknowledged event is durable.
+counts and events never disagree. Nothing here commits: the ingest command decides the
+transaction (its own, or a group's through app.track.writer).
 """
 
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import text
 
-from app.database import ingest_write_turn, is_in_memory_database
 from app.event_rows import EVENT_COLUMNS
 from app.extensions import db
 from app.models import Event, sqlite_datetime_text
 from app.rollups import data as rollup_data
 from app.rollups import definition
 from app.rollups.counting import RollupCounts
-from app.signals import events_stored
-from app.track.errors import StoreUnavailable
-from app.track.writer import WriteTimeoutError, writer_for
-
-# How much longer than the database's own lock timeout a request waits for the writer.
-WRITER_GRACE_SECONDS = 10
 
 # SQLite has no data-modifying WITH. A batch goes in with one executemany of a constant
 # INSERT (SQLite 3.40 re-parses a JSON object for every json_extract, which made a
@@ -149,36 +140,6 @@ def insert_events(rows: list[dict]) -> list[dict]:
         event_id = inserted_ids.pop(row["uuid"], None)
         if event_id is not None:
             stored.append({**row, "id": event_id})
-    return stored
-
-
-def store_committed(rows: list[dict]) -> list[dict]:
-    """Store rows and commit; the rows inserted, with ids, once they are durable.
-
-    Through the process's group writer (one transaction for requests that arrive together)
-    unless INGEST_GROUP_COMMIT is off or the database lives in this process's memory.
-    Raises StoreUnavailable when the writer did not get to the rows in time.
-    """
-    if not rows:
-        return []
-    app = current_app._get_current_object()
-    if app.config["INGEST_GROUP_COMMIT"] and not is_in_memory_database(app):
-        writer = writer_for(prepare_rows, insert_prepared,
-                            lambda stored: events_stored.send(app, events=stored))
-        timeout = app.config["DATABASE_LOCK_TIMEOUT_MS"] / 1000 + WRITER_GRACE_SECONDS
-        try:
-            return writer.store(rows, timeout)
-        except WriteTimeoutError:
-            raise StoreUnavailable("Database busy, retry shortly") from None
-    with ingest_write_turn():
-        try:
-            stored = insert_events(rows)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
-    if stored:
-        events_stored.send(app, events=stored)
     return stored
 
 

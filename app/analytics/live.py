@@ -84,6 +84,7 @@ class LiveHub:
 
     @property
     def latest_seq(self) -> int:
+        """The sequence number of the newest message, 0 before the first."""
         with self.condition:
             return self.history[-1].seq if self.history else 0
 
@@ -93,6 +94,7 @@ class LiveHub:
             self.deliver_locked(names, received, message_id)
 
     def deliver_locked(self, names, received: int, message_id: str | None = None) -> None:
+        """Deliver, holding the condition already; a message id seen before is dropped."""
         if message_id is not None:
             if message_id in self.seen_ids:
                 return
@@ -103,7 +105,8 @@ class LiveHub:
 
     def publish(self, events: list[tuple[int, str]]) -> None:
         """Announce stored events, given as (id, name), here at once, and to other processes
-        through Redis when it is configured and up (without it, their watchers find them)."""
+        through Redis when it is configured and up (without it, their watchers find them).
+        """
         message_id = uuid.uuid4().hex
         watching = self.watching()
         with self.condition:
@@ -144,6 +147,7 @@ class LiveHub:
         return not self.app.config.get("REDIS_URL") or self.subscribe_warning.failing
 
     def open_stream(self, limit: int) -> None:
+        """Count one more open stream, or raise StreamLimitReachedError at `limit`."""
         with self.condition:
             if self.open_streams >= limit:
                 raise StreamLimitReachedError
@@ -155,6 +159,7 @@ class LiveHub:
             self.skip_past_events()
 
     def close_stream(self) -> None:
+        """Count one stream less; with none left, forget the own events kept for the watcher."""
         with self.condition:
             self.open_streams -= 1
             if self.open_streams <= 0:
@@ -162,13 +167,15 @@ class LiveHub:
         metrics.open_streams.dec()
 
     def redis(self) -> redis.Redis | None:
+        """Return the app's Redis client, or None without REDIS_URL."""
         from app.redis_client import redis_client
 
         return redis_client(self.app)
 
     def ensure_subscriber(self) -> None:
         """Start this process's Redis subscriber, or without Redis its table watcher, once
-        (lazily, so it runs in each gunicorn worker after the fork)."""
+        (lazily, so it runs in each gunicorn worker after the fork).
+        """
         target = self.subscribe_forever if self.app.config.get("REDIS_URL") else \
             self.watch_events_table
         with self.subscriber_lock:
@@ -236,7 +243,8 @@ class LiveHub:
 
     def subscribe_forever(self) -> None:
         """Feed the hub from Redis pub/sub, reconnecting whenever Redis comes back; while it
-        is down, watch the events table instead so streams still hear other workers."""
+        is down, watch the events table instead so streams still hear other workers.
+        """
         url = self.app.config["REDIS_URL"]
         self.skip_past_events()
         while True:
@@ -272,7 +280,8 @@ def hub_for(app: Flask) -> LiveHub:
 
 def parse_last_event_id(raw: str | None) -> int | None:
     """Return where a reconnecting EventSource left off (Last-Event-ID header, or
-    ?lastEventId= on first connect); None for anything but a short integer."""
+    ?lastEventId= on first connect); None for anything but a short integer.
+    """
     if raw and len(raw) > 20:
         return None
     try:

@@ -28,6 +28,7 @@ class Filters:
 
     @property
     def tz_name(self) -> str:
+        """The IANA name of the viewer's time zone."""
         return self.tz.key
 
     def with_range(self, start: datetime, end: datetime) -> "Filters":
@@ -111,7 +112,8 @@ def bucket_starts(start: datetime, end: datetime, tz: ZoneInfo, granularity: str
 def fold_counts(utc_counts: Iterable[tuple[int, int]], tz: ZoneInfo, granularity: str
                 ) -> Counter:
     """Sum per-UTC-bucket counts (bucket start in epoch seconds) into local buckets, keyed
-    by bucket label."""
+    by bucket label.
+    """
     by_local: Counter = Counter()
     for epoch_seconds, count in utc_counts:
         local = datetime.fromtimestamp(epoch_seconds, tz)

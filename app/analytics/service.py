@@ -131,7 +131,8 @@ def daily_series(filters: Filters) -> list[tuple[str, int]]:
 
 def feature_usage(filters: Filters) -> tuple[dict, bool]:
     """The original challenge's contract: bars per feature, and a daily line of one
-    feature or of all."""
+    feature or of all.
+    """
 
     def compute() -> dict:
         ranged = resolved_range(filters)
@@ -278,7 +279,8 @@ def summary_total(filters: Filters) -> int:
 
 def stream_total(filters: Filters) -> Callable[[], int]:
     """Return how a live stream reads its fresh total: cached per generation, and ending
-    the read transaction each time, since streams stay open for minutes."""
+    the read transaction each time, since streams stay open for minutes.
+    """
 
     def fresh_total() -> int:
         total = summary_total(filters)

@@ -4,7 +4,7 @@ import marshmallow as ma
 from flask import Response, current_app, request, stream_with_context
 from flask_jwt_extended import jwt_required
 
-from app.analytics import export, live, schemas, service
+from app.analytics import export, live, responses, schemas, service
 from app.analytics.periods import Filters
 from app.blueprint import ApiBlueprint, abort
 
@@ -36,7 +36,7 @@ def analytics_get(path: str, arguments: type[ma.Schema], response: type[ma.Schem
     return register
 
 
-@analytics_get("/analytics", schemas.AnalyticsFilterSchema, schemas.FeatureUsageSchema)
+@analytics_get("/analytics", schemas.AnalyticsFilterSchema, responses.FeatureUsageSchema)
 def feature_usage(filters: Filters):
     """Events per feature (bars, most used first) and per day (line, zero-filled).
 
@@ -46,31 +46,31 @@ def feature_usage(filters: Filters):
     return answer, 200, {"X-Cache": "hit" if was_cached else "miss"}
 
 
-@analytics_get("/analytics/summary", schemas.AnalyticsFilterSchema, schemas.SummarySchema)
+@analytics_get("/analytics/summary", schemas.AnalyticsFilterSchema, responses.SummarySchema)
 def summary(filters: Filters):
     """Totals, unique users, top feature and daily average, against the previous period."""
     return service.summary(filters)
 
 
-@analytics_get("/analytics/timeseries", schemas.TimeseriesArgsSchema, schemas.TimeseriesSchema)
+@analytics_get("/analytics/timeseries", schemas.TimeseriesArgsSchema, responses.TimeseriesSchema)
 def timeseries(filters: Filters, granularity: str, compare: str | None):
     """Zero-filled counts per hour, day, week or month in the requested time zone."""
     return service.timeseries(filters, granularity, compare)
 
 
-@analytics_get("/analytics/breakdown", schemas.BreakdownArgsSchema, schemas.BreakdownSchema)
+@analytics_get("/analytics/breakdown", schemas.BreakdownArgsSchema, responses.BreakdownSchema)
 def breakdown(filters: Filters, by: str, limit: int):
     """Top values of feature, age_group, gender, page_url or a property, with unique users."""
     return service.breakdown(filters, by, limit)
 
 
-@analytics_get("/analytics/top-pages", schemas.TopPagesArgsSchema, schemas.TopPagesSchema)
+@analytics_get("/analytics/top-pages", schemas.TopPagesArgsSchema, responses.TopPagesSchema)
 def top_pages(filters: Filters, limit: int):
     """Pages by page views, with unique viewers."""
     return service.top_pages(filters, limit)
 
 
-@analytics_get("/analytics/recent", schemas.RecentArgsSchema, schemas.RecentEventsSchema)
+@analytics_get("/analytics/recent", schemas.RecentArgsSchema, responses.RecentEventsSchema)
 def recent(filters: Filters, limit: int, before):
     """The newest events, newest first; pass `nextCursor` as `before` for the next page."""
     return service.recent(filters, limit, before)

@@ -1,4 +1,7 @@
-"""Query-string filters shared by every analytics endpoint, and the response shapes."""
+"""Query-string arguments of the analytics endpoints: the shared filters and the rest.
+
+The response shapes are in app.analytics.responses.
+"""
 
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -54,7 +57,8 @@ class TimeZoneName(ma.fields.String):
 
 def as_utc(value: date | datetime, tz: ZoneInfo, *, end: bool) -> datetime:
     """A range bound as a UTC instant. A date covers its whole local day; the end is
-    exclusive, so an inclusive end date becomes the next local midnight."""
+    exclusive, so an inclusive end date becomes the next local midnight.
+    """
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=tz)
         moment = moment.astimezone(UTC)
@@ -70,8 +74,10 @@ class AnalyticsFilterSchema(ma.Schema):
     endDate = DateOrDateTime(load_default=None,  # noqa: N815
                              metadata={"description": "YYYY-MM-DD or ISO datetime, inclusive"})
     ageGroup = ma.fields.String(  # noqa: N815
-        load_default="All", validate=validate.OneOf((*AGE_GROUPS, "All")))
-    gender = ma.fields.String(load_default="All", validate=validate.OneOf((*GENDERS, "All")))
+        load_default="All", validate=validate.OneOf((*AGE_GROUPS, "All")),
+        metadata={"description": "<18, 18-40, >40, or All"})
+    gender = ma.fields.String(load_default="All", validate=validate.OneOf((*GENDERS, "All")),
+                              metadata={"description": "Male, Female, Other, or All"})
     feature = ma.fields.String(load_default=None, validate=EVENT_NAME,
                                metadata={"description": "Event name"})
     tz = TimeZoneName(load_default=ZoneInfo("UTC"),
@@ -79,7 +85,7 @@ class AnalyticsFilterSchema(ma.Schema):
 
     @ma.validates_schema
     def check_range(self, data, **_kwargs):
-        """endDate after startDate, and at most three years in all."""
+        """Require endDate after startDate, and at most three years in all."""
         tz = data.get("tz") or ZoneInfo("UTC")
         start, end = data.get("startDate"), data.get("endDate")
         if start is None or end is None:
@@ -108,9 +114,15 @@ class AnalyticsFilterSchema(ma.Schema):
 
 
 class TimeseriesArgsSchema(AnalyticsFilterSchema):
-    granularity = ma.fields.String(load_default="day", validate=validate.OneOf(GRANULARITIES))
+    """The filters, the bucket size and an optional comparison."""
+
+    granularity = ma.fields.String(load_default="day", validate=validate.OneOf(GRANULARITIES),
+                                   metadata={"description": "hour (ranges up to 31 days), "
+                                                            "day, week or month"})
     compare = ma.fields.String(load_default=None, allow_none=True,
-                               validate=validate.OneOf(("previous",)))
+                               validate=validate.OneOf(("previous",)),
+                               metadata={"description": "previous: also the period of equal "
+                                                        "length just before"})
 
     @ma.validates_schema
     def check_hourly_range(self, data, **_kwargs):
@@ -125,16 +137,20 @@ class TimeseriesArgsSchema(AnalyticsFilterSchema):
             raise ma.ValidationError("Hourly series cover at most 31 days.", "granularity")
 
 
-def limit_field(default: int, maximum: int) -> ma.fields.Integer:
+def limit_field(default: int, maximum: int, what: str) -> ma.fields.Integer:
+    """Return a `limit` argument: how many `what` at most, 1 to `maximum`."""
     return ma.fields.Integer(load_default=default, strict=False,
-                             validate=validate.Range(min=1, max=maximum))
+                             validate=validate.Range(min=1, max=maximum),
+                             metadata={"description": f"How many {what}, 1-{maximum}"})
 
 
 class BreakdownArgsSchema(AnalyticsFilterSchema):
+    """The filters, the dimension to break down by and how many values to show."""
+
     by = ma.fields.String(required=True, metadata={
         "description": "feature, age_group, gender, page_url or property:<key>",
         "pattern": r"^(feature|age_group|gender|page_url|property:[A-Za-z0-9_.-]{1,64})$"})
-    limit = limit_field(10, 100)
+    limit = limit_field(10, 100, "values")
 
     @ma.validates("by")
     def check_by(self, value, **_kwargs):
@@ -149,7 +165,9 @@ class BreakdownArgsSchema(AnalyticsFilterSchema):
 
 
 class TopPagesArgsSchema(AnalyticsFilterSchema):
-    limit = limit_field(10, 100)
+    """The filters and how many pages to show."""
+
+    limit = limit_field(10, 100, "pages")
 
 
 class Cursor(ma.fields.String):
@@ -166,122 +184,25 @@ class Cursor(ma.fields.String):
 
 
 class RecentArgsSchema(AnalyticsFilterSchema):
-    limit = limit_field(20, 100)
-    before = Cursor(load_default=None)
+    """The filters, the page size and where the page starts."""
+
+    limit = limit_field(20, 100, "events per page")
+    before = Cursor(load_default=None,
+                    metadata={"description": "nextCursor of the previous page; omit for the "
+                                             "newest events"})
 
 
 class ExportArgsSchema(AnalyticsFilterSchema):
-    kind = ma.fields.String(load_default="events", validate=validate.OneOf(("events", "daily")))
+    """The filters and what to export."""
+
+    kind = ma.fields.String(load_default="events", validate=validate.OneOf(("events", "daily")),
+                            metadata={"description": "events: every matching event; daily: "
+                                                     "counts per local day and feature"})
 
 
 class StreamArgsSchema(AnalyticsFilterSchema):
+    """The filters of the total each frame carries, and where to resume."""
+
     lastEventId = ma.fields.String(  # noqa: N815
         load_default=None, metadata={"description": "Resume after this event id (EventSource "
                                                      "sends the Last-Event-ID header itself)"})
-
-
-# Responses
-
-
-class FeatureCountSchema(ma.Schema):
-    feature = ma.fields.String(required=True)
-    count = ma.fields.Integer(required=True)
-
-
-class DayCountSchema(ma.Schema):
-    date = ma.fields.String(required=True, metadata={"description": "YYYY-MM-DD"})
-    count = ma.fields.Integer(required=True)
-
-
-class FeatureUsageSchema(ma.Schema):
-    """The original challenge's contract for the feature bars and the daily line, unchanged."""
-
-    barChartData = ma.fields.List(ma.fields.Nested(FeatureCountSchema),  # noqa: N815
-                                  required=True)
-    lineChartData = ma.fields.List(ma.fields.Nested(DayCountSchema),  # noqa: N815
-                                   required=True)
-
-
-class TopFeatureSchema(ma.Schema):
-    name = ma.fields.String(required=True)
-    count = ma.fields.Integer(required=True)
-
-
-class FiguresSchema(ma.Schema):
-    totalEvents = ma.fields.Integer(required=True)  # noqa: N815
-    uniqueUsers = ma.fields.Integer(required=True)  # noqa: N815
-    topFeature = ma.fields.Nested(TopFeatureSchema, allow_none=True, required=True)  # noqa: N815
-    dailyAverage = ma.fields.Float(required=True)  # noqa: N815
-    featuresTracked = ma.fields.Integer(required=True)  # noqa: N815
-
-
-class ChangeSchema(ma.Schema):
-    """Percentage change against the previous period; null where that figure was 0."""
-
-    totalEvents = ma.fields.Float(allow_none=True, required=True)  # noqa: N815
-    uniqueUsers = ma.fields.Float(allow_none=True, required=True)  # noqa: N815
-    topFeature = ma.fields.Float(allow_none=True, required=True)  # noqa: N815
-    dailyAverage = ma.fields.Float(allow_none=True, required=True)  # noqa: N815
-    featuresTracked = ma.fields.Float(allow_none=True, required=True)  # noqa: N815
-
-
-class SummarySchema(FiguresSchema):
-    previous = ma.fields.Nested(FiguresSchema, required=True)
-    change = ma.fields.Nested(ChangeSchema, required=True)
-    startDate = ma.fields.String(allow_none=True, required=True)  # noqa: N815
-    endDate = ma.fields.String(allow_none=True, required=True)  # noqa: N815
-    cached = ma.fields.Boolean(required=True)
-
-
-class PointSchema(ma.Schema):
-    t = ma.fields.String(required=True, metadata={"description": "Bucket start, local time"})
-    count = ma.fields.Integer(required=True)
-
-
-class TimeseriesSchema(ma.Schema):
-    granularity = ma.fields.String(required=True)
-    series = ma.fields.List(ma.fields.Nested(PointSchema), required=True)
-    previous = ma.fields.List(ma.fields.Nested(PointSchema), allow_none=True, required=True)
-    cached = ma.fields.Boolean(required=True)
-
-
-class BreakdownItemSchema(ma.Schema):
-    value = ma.fields.String(allow_none=True, required=True)
-    count = ma.fields.Integer(required=True)
-    uniqueUsers = ma.fields.Integer(required=True)  # noqa: N815
-
-
-class BreakdownSchema(ma.Schema):
-    by = ma.fields.String(required=True)
-    items = ma.fields.List(ma.fields.Nested(BreakdownItemSchema), required=True)
-    cached = ma.fields.Boolean(required=True)
-
-
-class PageSchema(ma.Schema):
-    pageUrl = ma.fields.String(required=True)  # noqa: N815
-    views = ma.fields.Integer(required=True)
-    uniqueUsers = ma.fields.Integer(required=True)  # noqa: N815
-
-
-class TopPagesSchema(ma.Schema):
-    pages = ma.fields.List(ma.fields.Nested(PageSchema), required=True)
-    cached = ma.fields.Boolean(required=True)
-
-
-class RecentEventSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    uuid = ma.fields.String(required=True)
-    name = ma.fields.String(required=True)
-    pageUrl = ma.fields.String(allow_none=True, required=True)  # noqa: N815
-    timestamp = ma.fields.String(required=True)
-    userId = ma.fields.Integer(allow_none=True, required=True)  # noqa: N815
-    username = ma.fields.String(allow_none=True, required=True)
-    anonymousId = ma.fields.String(allow_none=True, required=True)  # noqa: N815
-    ageGroup = ma.fields.String(allow_none=True, required=True)  # noqa: N815
-    gender = ma.fields.String(allow_none=True, required=True)
-    properties = ma.fields.Dict(allow_none=True, required=True)
-
-
-class RecentEventsSchema(ma.Schema):
-    events = ma.fields.List(ma.fields.Nested(RecentEventSchema), required=True)
-    nextCursor = ma.fields.String(allow_none=True, required=True)  # noqa: N815

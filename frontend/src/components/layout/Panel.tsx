@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 
 import { ApiError } from "../../lib/api-client";
 
-interface PanelProps {
+export interface PanelProps {
   title: string;
   /** Extra controls in the panel header. */
   actions?: ReactNode;

@@ -490,7 +490,9 @@ export interface paths {
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive */
                     endDate?: (string) | null;
+                    /** @description <18, 18-40, >40, or All */
                     ageGroup?: "<18" | "18-40" | ">40" | "All";
+                    /** @description Male, Female, Other, or All */
                     gender?: "Male" | "Female" | "Other" | "All";
                     /** @description Event name */
                     feature?: string | null;
@@ -557,7 +559,9 @@ export interface paths {
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive */
                     endDate?: (string) | null;
+                    /** @description <18, 18-40, >40, or All */
                     ageGroup?: "<18" | "18-40" | ">40" | "All";
+                    /** @description Male, Female, Other, or All */
                     gender?: "Male" | "Female" | "Other" | "All";
                     /** @description Event name */
                     feature?: string | null;
@@ -624,13 +628,17 @@ export interface paths {
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive */
                     endDate?: (string) | null;
+                    /** @description <18, 18-40, >40, or All */
                     ageGroup?: "<18" | "18-40" | ">40" | "All";
+                    /** @description Male, Female, Other, or All */
                     gender?: "Male" | "Female" | "Other" | "All";
                     /** @description Event name */
                     feature?: string | null;
                     /** @description IANA zone for day and hour buckets */
                     tz?: string;
+                    /** @description hour (ranges up to 31 days), day, week or month */
                     granularity?: "hour" | "day" | "week" | "month";
+                    /** @description previous: also the period of equal length just before */
                     compare?: "previous" | null;
                 };
                 header?: never;
@@ -693,7 +701,9 @@ export interface paths {
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive */
                     endDate?: (string) | null;
+                    /** @description <18, 18-40, >40, or All */
                     ageGroup?: "<18" | "18-40" | ">40" | "All";
+                    /** @description Male, Female, Other, or All */
                     gender?: "Male" | "Female" | "Other" | "All";
                     /** @description Event name */
                     feature?: string | null;
@@ -701,6 +711,7 @@ export interface paths {
                     tz?: string;
                     /** @description feature, age_group, gender, page_url or property:<key> */
                     by: string;
+                    /** @description How many values, 1-100 */
                     limit?: number;
                 };
                 header?: never;
@@ -763,12 +774,15 @@ export interface paths {
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive */
                     endDate?: (string) | null;
+                    /** @description <18, 18-40, >40, or All */
                     ageGroup?: "<18" | "18-40" | ">40" | "All";
+                    /** @description Male, Female, Other, or All */
                     gender?: "Male" | "Female" | "Other" | "All";
                     /** @description Event name */
                     feature?: string | null;
                     /** @description IANA zone for day and hour buckets */
                     tz?: string;
+                    /** @description How many pages, 1-100 */
                     limit?: number;
                 };
                 header?: never;
@@ -831,13 +845,17 @@ export interface paths {
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive */
                     endDate?: (string) | null;
+                    /** @description <18, 18-40, >40, or All */
                     ageGroup?: "<18" | "18-40" | ">40" | "All";
+                    /** @description Male, Female, Other, or All */
                     gender?: "Male" | "Female" | "Other" | "All";
                     /** @description Event name */
                     feature?: string | null;
                     /** @description IANA zone for day and hour buckets */
                     tz?: string;
+                    /** @description How many events per page, 1-100 */
                     limit?: number;
+                    /** @description nextCursor of the previous page; omit for the newest events */
                     before?: string | null;
                 };
                 header?: never;
@@ -900,12 +918,15 @@ export interface paths {
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive */
                     endDate?: (string) | null;
+                    /** @description <18, 18-40, >40, or All */
                     ageGroup?: "<18" | "18-40" | ">40" | "All";
+                    /** @description Male, Female, Other, or All */
                     gender?: "Male" | "Female" | "Other" | "All";
                     /** @description Event name */
                     feature?: string | null;
                     /** @description IANA zone for day and hour buckets */
                     tz?: string;
+                    /** @description events: every matching event; daily: counts per local day and feature */
                     kind?: "events" | "daily";
                 };
                 header?: never;
@@ -966,7 +987,9 @@ export interface paths {
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive */
                     endDate?: (string) | null;
+                    /** @description <18, 18-40, >40, or All */
                     ageGroup?: "<18" | "18-40" | ">40" | "All";
+                    /** @description Male, Female, Other, or All */
                     gender?: "Male" | "Female" | "Other" | "All";
                     /** @description Event name */
                     feature?: string | null;
@@ -1022,6 +1045,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The body of every error response (documentation only). */
         Error: {
             /** @description Human-readable message */
             error: string;
@@ -1030,6 +1054,12 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * @description Pagination metadata schema
+         *
+         *     Used to serialize pagination metadata.
+         *     Its main purpose is to document the pagination metadata.
+         */
         PaginationMetadata: {
             /** @description Total number of items. */
             total?: number;
@@ -1046,7 +1076,9 @@ export interface components {
             /** @description Next page number. */
             next_page?: number;
         };
+        /** @description One event as websites, apps and the dashboard send it to /events. */
         Event: {
+            /** @description What happened, e.g. page_view */
             name: string;
             /**
              * Format: uuid
@@ -1060,19 +1092,41 @@ export interface components {
              * @default null
              */
             timestamp: string | null;
-            /** @default null */
+            /**
+             * @description The visit it belongs to
+             * @default null
+             */
             session_id: string | null;
-            /** @default null */
+            /**
+             * @description A visitor without an account
+             * @default null
+             */
             anonymous_id: string | null;
-            /** @default null */
+            /**
+             * @description The page it happened on
+             * @default null
+             */
             page_url: string | null;
-            /** @default null */
+            /**
+             * @description Where the visitor came from
+             * @default null
+             */
             referrer: string | null;
-            /** @default null */
+            /**
+             * @description Free-form details (JSON object)
+             * @default null
+             */
             properties: {
                 [key: string]: unknown;
             } | null;
         };
+        /**
+         * @description The batch envelope as documented.
+         *
+         *     Items are described, not constrained: each one is checked against Event on its own, and
+         *     an invalid one is listed in `rejected` while the rest are stored (202), so no item can
+         *     make the whole request invalid.
+         */
         EventBatchDoc: {
             /** @description 1-500 items, each an Event (see that schema); invalid items are rejected one by one */
             events: unknown[];
@@ -1088,6 +1142,7 @@ export interface components {
              */
             key: string | null;
         };
+        /** @description Health report. */
         Health: {
             /** @description ok; degraded when Redis is down (the database serves everything); unavailable when the database is down */
             status: string;
@@ -1098,6 +1153,7 @@ export interface components {
             /** @description Version of the running service */
             version: string;
         };
+        /** @description A new account. Age may be a numeric string, as HTML forms send it. */
         Register: {
             /** @description 3-32 letters, digits, '_', '.' or '-'; unique in any letter case */
             username: string;
@@ -1111,6 +1167,7 @@ export interface components {
              */
             gender: "Male" | "Female" | "Other";
         };
+        /** @description A user as the API shows it: never the password hash. */
         User: {
             /** @description User id */
             id: number;
@@ -1121,156 +1178,256 @@ export interface components {
             /** @description Male, Female or Other */
             gender: string;
         };
+        /** @description What register and login return: the user and a bearer token for API clients. */
         Session: {
             /** @description The signed-in user */
             user: components["schemas"]["User"];
             /** @description JWT for Authorization: Bearer */
             token: string;
         };
+        /** @description Credentials. Lengths are bounded so hashing cost stays bounded too. */
         Login: {
             /** @description Username, in any letter case */
             username: string;
             /** @description The account's password */
             password: string;
         };
+        /** @description A short confirmation. */
         Message: {
             /** @description What was done */
             message: string;
         };
+        /** @description The current user. */
         Me: {
             /** @description The user the request is signed in as */
             user: components["schemas"]["User"];
         };
+        /** @description The seeded demo login, shown on the sign-in page. */
         DemoCredentials: {
             /** @description Demo username */
             username: string;
             /** @description Demo password */
             password: string;
         };
+        /** @description The original challenge's single feature click. */
         Track: {
+            /** @description The feature clicked */
             feature_name: string;
-            /** @default null */
+            /**
+             * @description Free-form details (JSON object)
+             * @default null
+             */
             properties: {
                 [key: string]: unknown;
             } | null;
             /**
              * Format: uuid
+             * @description Client id for idempotent retries
              * @default null
              */
             uuid: string | null;
-            /** @default null */
+            /**
+             * @description The visit it belongs to
+             * @default null
+             */
             session_id: string | null;
-            /** @default null */
+            /**
+             * @description The page it happened on
+             * @default null
+             */
             page_url: string | null;
         };
+        /** @description The stored click as /track reports it. */
         TrackedEvent: {
+            /** @description The stored event's id */
             id: number;
+            /** @description Its client or server uuid */
             uuid: string;
+            /** @description The feature clicked */
             feature_name: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was recorded (UTC)
+             */
             timestamp: string;
         };
+        /** @description Why one event of a batch was not stored. */
         RejectedEvent: {
+            /** @description Its position in the batch, from 0 */
             index: number;
+            /** @description What is wrong with it */
             error: string;
         };
+        /** @description The outcome of a POST /events. */
         IngestResult: {
             /** @description Newly stored events */
             accepted: number;
             /** @description Events whose uuid was stored before */
             duplicates: number;
+            /** @description Events not stored, and why */
             rejected: components["schemas"]["RejectedEvent"][];
         };
+        /** @description One bar: a feature and its events. */
         FeatureCount: {
+            /** @description Event name */
             feature: string;
+            /** @description Events in the range */
             count: number;
         };
+        /** @description One point of the daily line. */
         DayCount: {
             /** @description YYYY-MM-DD */
             date: string;
+            /** @description Events that local day */
             count: number;
         };
+        /** @description The original challenge's contract for the feature bars and the daily line, unchanged. */
         FeatureUsage: {
+            /** @description Events per feature, most used first */
             barChartData: components["schemas"]["FeatureCount"][];
+            /** @description Events per local day, zero-filled: the selected feature's, or all features' */
             lineChartData: components["schemas"]["DayCount"][];
         };
+        /** @description The most used feature of a period. */
         TopFeature: {
+            /** @description Event name */
             name: string;
+            /** @description Its events */
             count: number;
         };
+        /** @description The summary figures of one period. */
         Figures: {
+            /** @description Events in the period */
             totalEvents: number;
+            /** @description Distinct users and anonymous visitors */
             uniqueUsers: number;
-            topFeature: (Record<string, never> | null) | components["schemas"]["TopFeature"];
+            /** @description Most used feature; null without events */
+            topFeature: components["schemas"]["TopFeature"] | (Record<string, never> | null);
+            /** @description Events per local day, rounded to 2 places */
             dailyAverage: number;
+            /** @description Distinct features with events */
             featuresTracked: number;
         };
+        /** @description Percentage change against the previous period; null where that figure was 0. */
         Change: {
+            /** @description Events: change in %; null when the previous period's was 0 */
             totalEvents: number | null;
+            /** @description Unique users: change in %; null when the previous period's was 0 */
             uniqueUsers: number | null;
+            /** @description The top feature's events: change in %; null when the previous period's was 0 */
             topFeature: number | null;
+            /** @description Daily average: change in %; null when the previous period's was 0 */
             dailyAverage: number | null;
+            /** @description Features tracked: change in %; null when the previous period's was 0 */
             featuresTracked: number | null;
         };
+        /** @description The figures of a period, of the period of equal length before it, and the change. */
         Summary: {
+            /** @description Events in the period */
             totalEvents: number;
+            /** @description Distinct users and anonymous visitors */
             uniqueUsers: number;
-            topFeature: (Record<string, never> | null) | components["schemas"]["TopFeature"];
+            /** @description Most used feature; null without events */
+            topFeature: components["schemas"]["TopFeature"] | (Record<string, never> | null);
+            /** @description Events per local day, rounded to 2 places */
             dailyAverage: number;
+            /** @description Distinct features with events */
             featuresTracked: number;
+            /** @description The same figures for the period of equal length just before */
             previous: components["schemas"]["Figures"];
+            /** @description Change against the previous period */
             change: components["schemas"]["Change"];
+            /** @description First local day (YYYY-MM-DD); null without data */
             startDate: string | null;
+            /** @description Last local day, inclusive; null without data */
             endDate: string | null;
+            /** @description Whether the answer came from the cache */
             cached: boolean;
         };
+        /** @description One bucket of a series. */
         Point: {
             /** @description Bucket start, local time */
             t: string;
+            /** @description Events in the bucket */
             count: number;
         };
+        /** @description A zero-filled series, and optionally the previous period's. */
         Timeseries: {
+            /** @description hour, day, week or month */
             granularity: string;
+            /** @description Every local bucket of the range */
             series: components["schemas"]["Point"][];
+            /** @description The period of equal length before, bucket by bucket; null without compare */
             previous: components["schemas"]["Point"][] | null;
+            /** @description Whether the answer came from the cache */
             cached: boolean;
         };
+        /** @description One value of the dimension. */
         BreakdownItem: {
+            /** @description The value; null where it is unset */
             value: string | null;
+            /** @description Events */
             count: number;
+            /** @description Distinct users and anonymous visitors */
             uniqueUsers: number;
         };
+        /** @description The top values of a dimension. */
         Breakdown: {
+            /** @description The dimension, as asked */
             by: string;
+            /** @description Most events first */
             items: components["schemas"]["BreakdownItem"][];
+            /** @description Whether the answer came from the cache */
             cached: boolean;
         };
+        /** @description One page and its views. */
         Page: {
+            /** @description Page URL */
             pageUrl: string;
+            /** @description page_view events */
             views: number;
+            /** @description Distinct viewers */
             uniqueUsers: number;
         };
+        /** @description The most viewed pages. */
         TopPages: {
+            /** @description Most views first */
             pages: components["schemas"]["Page"][];
+            /** @description Whether the answer came from the cache */
             cached: boolean;
         };
+        /** @description One stored event. */
         RecentEvent: {
+            /** @description Event id */
             id: number;
+            /** @description Event uuid (the client's id for retries) */
             uuid: string;
+            /** @description Event name */
             name: string;
+            /** @description Page URL, if any */
             pageUrl: string | null;
+            /** @description When it happened (ISO 8601, UTC) */
             timestamp: string;
+            /** @description User id; null for anonymous visitors */
             userId: number | null;
+            /** @description The user's name, if any */
             username: string | null;
+            /** @description Anonymous visitor id, if any */
             anonymousId: string | null;
+            /** @description Age group stored with the event */
             ageGroup: string | null;
+            /** @description Gender stored with the event */
             gender: string | null;
+            /** @description Custom properties, if any */
             properties: {
                 [key: string]: unknown;
             } | null;
         };
+        /** @description A page of the newest events. */
         RecentEvents: {
+            /** @description Newest first */
             events: components["schemas"]["RecentEvent"][];
+            /** @description Pass as `before` for the next page; null on the last page */
             nextCursor: string | null;
         };
     };

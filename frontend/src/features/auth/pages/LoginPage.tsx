@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 
 import { ApiError } from "../../../lib/api-client";
@@ -7,6 +7,7 @@ import { track } from "../../../lib/tracking";
 import { fetchDemoCredentials } from "../api/demo";
 import { AuthCard, FormError, TextField } from "../components/AuthCard";
 import { useLogin } from "../hooks/useSession";
+import { useTextFields } from "../hooks/useTextFields";
 
 /** Only same-site paths may be used as the post-login destination. */
 function safeNext(next: string | null): string {
@@ -14,8 +15,7 @@ function safeNext(next: string | null): string {
 }
 
 export function LoginPage() {
-  const [username, setUsername] = useState("");
-  const [password, setPassword] = useState("");
+  const fields = useTextFields({ username: "", password: "" });
   const loginMutation = useLogin();
   const navigate = useNavigate();
   const [searchParams] = useSearchParams();
@@ -30,7 +30,7 @@ export function LoginPage() {
   function submit(event: FormEvent) {
     event.preventDefault();
     loginMutation.mutate(
-      { username, password },
+      fields.values,
       {
         onSuccess: () => {
           track("sign_in");
@@ -44,16 +44,8 @@ export function LoginPage() {
     <AuthCard title="Sign in" subtitle="Welcome back. Your dashboard is waiting.">
       <form onSubmit={submit} noValidate>
         <FormError error={error} />
-        <TextField name="username" label="Username" autoComplete="username" value={username} onValue={setUsername} error={error} />
-        <TextField
-          name="password"
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onValue={setPassword}
-          error={error}
-        />
+        <TextField label="Username" autoComplete="username" {...fields.bind("username", error)} />
+        <TextField label="Password" type="password" autoComplete="current-password" {...fields.bind("password", error)} />
         <button type="submit" className="btn-primary w-full" disabled={loginMutation.isPending}>
           {loginMutation.isPending ? "Signing in…" : "Sign in"}
         </button>
@@ -68,8 +60,8 @@ export function LoginPage() {
             type="button"
             className="mt-2 text-sm font-medium text-indigo-700 hover:underline dark:text-indigo-300"
             onClick={() => {
-              setUsername(demo.data?.username ?? "");
-              setPassword(demo.data?.password ?? "");
+              fields.set("username", demo.data?.username ?? "");
+              fields.set("password", demo.data?.password ?? "");
             }}
           >
             Fill in the demo login

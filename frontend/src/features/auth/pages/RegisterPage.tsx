@@ -1,16 +1,16 @@
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 
+import { Options } from "../../../components/form/Options";
 import { ApiError } from "../../../lib/api-client";
 import { track } from "../../../lib/tracking";
 import { GENDERS, type Gender } from "../api/auth";
 import { AuthCard, Field, FormError, TextField } from "../components/AuthCard";
 import { useRegister } from "../hooks/useSession";
+import { useTextFields } from "../hooks/useTextFields";
 
 export function RegisterPage() {
-  const [username, setUsername] = useState("");
-  const [password, setPassword] = useState("");
-  const [age, setAge] = useState("");
+  const fields = useTextFields({ username: "", password: "", age: "" });
   const [gender, setGender] = useState<Gender>("Female");
   const registerMutation = useRegister();
   const navigate = useNavigate();
@@ -19,7 +19,7 @@ export function RegisterPage() {
   function submit(event: FormEvent) {
     event.preventDefault();
     registerMutation.mutate(
-      { username, password, age, gender },
+      { ...fields.values, gender },
       {
         onSuccess: () => {
           track("sign_up");
@@ -33,38 +33,16 @@ export function RegisterPage() {
     <AuthCard title="Create your account" subtitle="Age and gender power the dashboard's audience filters.">
       <form onSubmit={submit} noValidate>
         <FormError error={error} />
+        <TextField label="Username" autoComplete="username" minLength={3} maxLength={32} {...fields.bind("username", error)} />
         <TextField
-          name="username"
-          label="Username"
-          autoComplete="username"
-          minLength={3}
-          maxLength={32}
-          value={username}
-          onValue={setUsername}
-          error={error}
-        />
-        <TextField
-          name="password"
           label="Password (8 characters or more)"
           type="password"
           autoComplete="new-password"
           minLength={8}
-          value={password}
-          onValue={setPassword}
-          error={error}
+          {...fields.bind("password", error)}
         />
         <div className="grid grid-cols-2 gap-3">
-          <TextField
-            name="age"
-            label="Age"
-            type="number"
-            inputMode="numeric"
-            min={1}
-            max={120}
-            value={age}
-            onValue={setAge}
-            error={error}
-          />
+          <TextField label="Age" type="number" inputMode="numeric" min={1} max={120} {...fields.bind("age", error)} />
           <Field label="Gender" htmlFor="gender" error={error?.fieldError("gender")}>
             <select
               id="gender"
@@ -73,11 +51,7 @@ export function RegisterPage() {
               value={gender}
               onChange={(event) => setGender(event.target.value as Gender)}
             >
-              {GENDERS.map((option) => (
-                <option key={option} value={option}>
-                  {option}
-                </option>
-              ))}
+              <Options values={GENDERS} />
             </select>
           </Field>
         </div>

@@ -18,8 +18,7 @@ export function BreakdownPanel({ params, poll, title, by, testId }: BreakdownPan
   return (
     <Panel
       title={title}
-      {...queryState(query)}
-      isEmpty={(query.data?.items.length ?? 0) === 0}
+      {...queryState(query, (data) => data.items.length === 0)}
       emptyMessage="No events to break down."
       skeleton={<Skeleton lines={3} height="h-6" />}
     >

@@ -1,10 +1,8 @@
-import { Suspense } from "react";
-
-import { ChartSkeleton, Panel } from "../../../components/layout/Panel";
 import { track } from "../../../lib/tracking";
 import { useFeatureUsage } from "../api/queries";
 import { FeatureBarChart } from "./charts/lazy";
-import { EMPTY_HINT, queryState, type PanelQueryProps } from "./panelState";
+import { ChartPanel } from "./ChartPanel";
+import { queryState, type PanelQueryProps } from "./panelState";
 
 interface FeatureUsagePanelProps extends PanelQueryProps {
   feature?: string;
@@ -26,14 +24,11 @@ export function FeatureUsagePanel({ params, poll, feature, onFeatureChange }: Fe
   }
 
   return (
-    <Panel
+    <ChartPanel
       title="Feature usage"
       className="xl:col-span-2"
       testId="panel-features"
-      {...queryState(bars)}
-      isEmpty={(bars.data?.barChartData.length ?? 0) === 0}
-      emptyMessage={EMPTY_HINT}
-      skeleton={<ChartSkeleton />}
+      {...queryState(bars, (data) => data.barChartData.length === 0)}
       actions={
         feature ? (
           <span className="inline-flex max-w-full items-center gap-1 rounded-full bg-amber-100 px-2.5 py-1 text-xs font-medium text-amber-900 dark:bg-amber-900/40 dark:text-amber-200" data-testid="feature-chip">
@@ -47,9 +42,7 @@ export function FeatureUsagePanel({ params, poll, feature, onFeatureChange }: Fe
         )
       }
     >
-      <Suspense fallback={<ChartSkeleton />}>
-        <FeatureBarChart data={bars.data?.barChartData ?? []} selected={feature} onSelect={selectFeature} />
-      </Suspense>
-    </Panel>
+      <FeatureBarChart data={bars.data?.barChartData ?? []} selected={feature} onSelect={selectFeature} />
+    </ChartPanel>
   );
 }

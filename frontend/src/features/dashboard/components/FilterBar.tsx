@@ -1,8 +1,14 @@
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 
-import { track } from "../../../lib/tracking";
-import type { AgeGroup, GenderFilter } from "../api/analytics";
+import { Options } from "../../../components/form/Options";
+import { track, type TrackedEvent } from "../../../lib/tracking";
 import { AGE_GROUPS, GENDER_FILTERS, PRESETS, dateRange, type DashboardFilters, type Preset } from "../utils/filters";
+
+/** The audience selects: which filter each sets, and the event it tracks. */
+const AUDIENCE_FILTERS: { key: "ageGroup" | "gender"; id: string; label: string; values: readonly string[]; event: TrackedEvent }[] = [
+  { key: "ageGroup", id: "filter-age-group", label: "Age group", values: AGE_GROUPS, event: "age_filter" },
+  { key: "gender", id: "filter-gender", label: "Gender", values: GENDER_FILTERS, event: "gender_filter" },
+];
 
 interface FilterBarProps {
   filters: DashboardFilters;
@@ -60,28 +66,8 @@ export function FilterBar({ filters, onChange, onReset }: FilterBarProps) {
       </div>
       {filters.preset === "custom" && (
         <div className="flex flex-wrap items-end gap-2">
-          <div className="text-xs font-medium text-slate-500 dark:text-slate-400">
-            <label htmlFor="filter-from">From</label>
-            <input
-              id="filter-from"
-              type="date"
-              className="input mt-1"
-              value={customStart}
-              max={customEnd || undefined}
-              onChange={(event) => applyCustom(event.target.value, customEnd)}
-            />
-          </div>
-          <div className="text-xs font-medium text-slate-500 dark:text-slate-400">
-            <label htmlFor="filter-to">To</label>
-            <input
-              id="filter-to"
-              type="date"
-              className="input mt-1"
-              value={customEnd}
-              min={customStart || undefined}
-              onChange={(event) => applyCustom(customStart, event.target.value)}
-            />
-          </div>
+          <DateFilter id="filter-from" label="From" value={customStart} max={customEnd} onValue={(start) => applyCustom(start, customEnd)} />
+          <DateFilter id="filter-to" label="To" value={customEnd} min={customStart} onValue={(end) => applyCustom(customStart, end)} />
           {customInvalid && (
             <p role="alert" className="text-xs text-red-600 dark:text-red-400">
               The start must be before the end.
@@ -90,44 +76,19 @@ export function FilterBar({ filters, onChange, onReset }: FilterBarProps) {
         </div>
       )}
       <div className="flex flex-wrap items-end gap-2 lg:ml-auto">
-        <div className="text-xs font-medium text-slate-500 dark:text-slate-400">
-          <label htmlFor="filter-age-group">Age group</label>
-          <select
-            id="filter-age-group"
-            className="input mt-1 w-32"
-            value={filters.ageGroup}
-            onChange={(event) => {
-              const ageGroup = event.target.value as AgeGroup;
-              track("age_filter", { value: ageGroup });
-              onChange({ ageGroup });
+        {AUDIENCE_FILTERS.map((filter) => (
+          <SelectFilter
+            key={filter.key}
+            id={filter.id}
+            label={filter.label}
+            value={filters[filter.key]}
+            values={filter.values}
+            onSelect={(value) => {
+              track(filter.event, { value });
+              onChange({ [filter.key]: value });
             }}
-          >
-            {AGE_GROUPS.map((group) => (
-              <option key={group} value={group}>
-                {group}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="text-xs font-medium text-slate-500 dark:text-slate-400">
-          <label htmlFor="filter-gender">Gender</label>
-          <select
-            id="filter-gender"
-            className="input mt-1 w-32"
-            value={filters.gender}
-            onChange={(event) => {
-              const gender = event.target.value as GenderFilter;
-              track("gender_filter", { value: gender });
-              onChange({ gender });
-            }}
-          >
-            {GENDER_FILTERS.map((gender) => (
-              <option key={gender} value={gender}>
-                {gender}
-              </option>
-            ))}
-          </select>
-        </div>
+          />
+        ))}
         <button
           type="button"
           className="btn-secondary h-[38px]"
@@ -140,5 +101,61 @@ export function FilterBar({ filters, onChange, onReset }: FilterBarProps) {
         </button>
       </div>
     </div>
+  );
+}
+
+/** A labelled control in the filter bar. */
+function FilterField({ id, label, children }: { id: string; label: string; children: ReactNode }) {
+  return (
+    <div className="text-xs font-medium text-slate-500 dark:text-slate-400">
+      <label htmlFor={id}>{label}</label>
+      {children}
+    </div>
+  );
+}
+
+interface DateFilterProps {
+  id: string;
+  label: string;
+  value: string;
+  /** Bounds from the other end of the range; empty means none. */
+  min?: string;
+  max?: string;
+  onValue: (value: string) => void;
+}
+
+/** A labelled date input for one end of a custom range. */
+function DateFilter({ id, label, value, min, max, onValue }: DateFilterProps) {
+  return (
+    <FilterField id={id} label={label}>
+      <input
+        id={id}
+        type="date"
+        className="input mt-1"
+        value={value}
+        min={min || undefined}
+        max={max || undefined}
+        onChange={(event) => onValue(event.target.value)}
+      />
+    </FilterField>
+  );
+}
+
+interface SelectFilterProps<T extends string> {
+  id: string;
+  label: string;
+  value: T;
+  values: readonly T[];
+  onSelect: (value: T) => void;
+}
+
+/** A labelled select over a fixed list of values (age group, gender). */
+function SelectFilter<T extends string>({ id, label, value, values, onSelect }: SelectFilterProps<T>) {
+  return (
+    <FilterField id={id} label={label}>
+      <select id={id} className="input mt-1 w-32" value={value} onChange={(event) => onSelect(event.target.value as T)}>
+        <Options values={values} />
+      </select>
+    </FilterField>
   );
 }

@@ -9,8 +9,7 @@ export function RecentEventsPanel({ params, poll }: PanelQueryProps) {
   return (
     <Panel
       title="Recent events"
-      {...queryState(recent)}
-      isEmpty={(recent.data?.events.length ?? 0) === 0}
+      {...queryState(recent, (data) => data.events.length === 0)}
       emptyMessage="Nothing yet. Every click on this dashboard shows up here within seconds."
     >
       <RecentEventsTable events={recent.data?.events ?? []} />

@@ -1,18 +1,17 @@
+import { Table, type Column } from "../../../components/table/Table";
 import type { RecentEvent } from "../api/analytics";
 
+const COLUMNS: Column[] = [
+  { label: "Event", className: "w-1/3" },
+  { label: "Who", className: "w-1/4" },
+  { label: "Page", className: "hidden sm:table-cell" },
+  { label: "When", className: "w-1/3 text-right sm:w-1/4" },
+];
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
 
 export function RecentEventsTable({ events }: { events: RecentEvent[] }) {
   return (
-    <table className="w-full table-fixed text-left text-sm" data-testid="recent-events">
-      <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
-        <tr>
-          <th className="w-1/3 pb-2 font-medium">Event</th>
-          <th className="w-1/4 pb-2 font-medium">Who</th>
-          <th className="hidden pb-2 font-medium sm:table-cell">Page</th>
-          <th className="w-1/3 pb-2 text-right font-medium sm:w-1/4">When</th>
-        </tr>
-      </thead>
+    <Table columns={COLUMNS} testId="recent-events">
       <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
         {events.map((event) => (
           <tr key={event.id}>
@@ -31,6 +30,6 @@ export function RecentEventsTable({ events }: { events: RecentEvent[] }) {
           </tr>
         ))}
       </tbody>
-    </table>
+    </Table>
   );
 }

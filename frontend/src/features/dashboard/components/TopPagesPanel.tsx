@@ -10,8 +10,7 @@ export function TopPagesPanel({ params, poll }: PanelQueryProps) {
     <Panel
       title="Top pages"
       className="md:col-span-2"
-      {...queryState(topPages)}
-      isEmpty={(topPages.data?.pages.length ?? 0) === 0}
+      {...queryState(topPages, (data) => data.pages.length === 0)}
       emptyMessage="No page views in this range yet. Embed /t.js on a site to see its pages."
     >
       <TopPagesTable pages={topPages.data?.pages ?? []} />

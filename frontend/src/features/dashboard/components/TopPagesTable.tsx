@@ -1,18 +1,17 @@
-import type { TopPages } from "../api/analytics";
+import { Table, type Column } from "../../../components/table/Table";
+import type { TopPage } from "../api/analytics";
 
+const COLUMNS: Column[] = [
+  { label: "Page" },
+  { label: "Views", className: "w-20 text-right" },
+  { label: "Users", className: "w-20 text-right" },
+];
 const numberFormat = new Intl.NumberFormat();
 
-export function TopPagesTable({ pages }: { pages: TopPages["pages"] }) {
+export function TopPagesTable({ pages }: { pages: TopPage[] }) {
   const most = Math.max(1, ...pages.map((page) => page.views));
   return (
-    <table className="w-full table-fixed text-left text-sm" data-testid="top-pages">
-      <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
-        <tr>
-          <th className="pb-2 font-medium">Page</th>
-          <th className="w-20 pb-2 text-right font-medium">Views</th>
-          <th className="w-20 pb-2 text-right font-medium">Users</th>
-        </tr>
-      </thead>
+    <Table columns={COLUMNS} testId="top-pages">
       <tbody>
         {pages.map((page) => (
           <tr key={page.pageUrl}>
@@ -30,6 +29,6 @@ export function TopPagesTable({ pages }: { pages: TopPages["pages"] }) {
           </tr>
         ))}
       </tbody>
-    </table>
+    </Table>
   );
 }

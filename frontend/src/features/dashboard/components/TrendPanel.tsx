@@ -1,12 +1,12 @@
-import { Suspense, useRef, useState } from "react";
+import { useRef, useState } from "react";
 
-import { ChartSkeleton, Panel } from "../../../components/layout/Panel";
 import { track } from "../../../lib/tracking";
 import type { Granularity } from "../api/analytics";
 import { useTrend } from "../api/queries";
 import { rangeDays, type DashboardFilters } from "../utils/filters";
 import { TrendChart } from "./charts/lazy";
-import { EMPTY_HINT, queryState, type PanelQueryProps } from "./panelState";
+import { ChartPanel } from "./ChartPanel";
+import { queryState, type PanelQueryProps } from "./panelState";
 
 /** Events over time for the selected feature (or all), optionally against the previous period. */
 export function TrendPanel({ params, poll, filters }: PanelQueryProps & { filters: DashboardFilters }) {
@@ -25,14 +25,11 @@ export function TrendPanel({ params, poll, filters }: PanelQueryProps & { filter
   }
 
   return (
-    <Panel
+    <ChartPanel
       title={filters.feature ? `Trend: ${filters.feature}` : "Trend: all features"}
       className="xl:col-span-3"
       testId="panel-trend"
-      {...queryState(trend)}
-      isEmpty={(trend.data?.series.length ?? 0) === 0}
-      emptyMessage={EMPTY_HINT}
-      skeleton={<ChartSkeleton />}
+      {...queryState(trend, (data) => data.series.length === 0)}
       actions={
         <label className="flex items-center gap-2 text-xs text-slate-500 dark:text-slate-400">
           <input
@@ -46,15 +43,13 @@ export function TrendPanel({ params, poll, filters }: PanelQueryProps & { filter
         </label>
       }
     >
-      <Suspense fallback={<ChartSkeleton />}>
-        <TrendChart
-          series={trend.data?.series ?? []}
-          previous={trend.data?.previous ?? null}
-          granularity={trend.data?.granularity ?? granularity}
-          label={filters.feature ?? "All features"}
-          onFirstHover={firstHover}
-        />
-      </Suspense>
-    </Panel>
+      <TrendChart
+        series={trend.data?.series ?? []}
+        previous={trend.data?.previous ?? null}
+        granularity={trend.data?.granularity ?? granularity}
+        label={filters.feature ?? "All features"}
+        onFirstHover={firstHover}
+      />
+    </ChartPanel>
   );
 }

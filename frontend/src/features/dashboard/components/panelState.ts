@@ -10,9 +10,12 @@ export interface PanelQueryProps {
   poll: Poll;
 }
 
-export const EMPTY_HINT = "No events match these filters. Widen the date range or reset the filters.";
-
-/** Panel's loading, error and retry props for a query. */
-export function queryState(query: UseQueryResult<unknown>) {
-  return { isLoading: query.isPending, error: query.error, onRetry: () => void query.refetch() };
+/** Panel's loading, error, retry and empty props for a query; `isEmpty` judges its data. */
+export function queryState<T>(query: UseQueryResult<T>, isEmpty: (data: T) => boolean) {
+  return {
+    isLoading: query.isPending,
+    error: query.error,
+    onRetry: () => void query.refetch(),
+    isEmpty: query.data === undefined || isEmpty(query.data),
+  };
 }

@@ -42,17 +42,32 @@ class DateOrDateTime(ma.fields.Field):
             raise self.make_error("invalid") from exc
 
 
-class TimeZoneName(ma.fields.String):
+class ParsedString(ma.fields.String):
+    """A string argument turned into a value by `parse`; what it rejects is `error_key`."""
+
+    error_key = "invalid"
+    rejected: tuple[type[Exception], ...] = (ValueError,)
+
+    @staticmethod
+    def parse(text: str):
+        """Return the value `text` stands for."""
+        return text
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return self.parse(text)
+        except self.rejected as exc:
+            raise self.make_error(self.error_key) from exc
+
+
+class TimeZoneName(ParsedString):
     """An IANA time zone name such as Europe/Paris."""
 
     default_error_messages = {"unknown": "Unknown time zone; use an IANA name like Europe/Paris."}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        name = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise self.make_error("unknown") from exc
+    error_key = "unknown"
+    rejected = (ZoneInfoNotFoundError, ValueError)
+    parse = staticmethod(ZoneInfo)
 
 
 def as_utc(value: date | datetime, tz: ZoneInfo, *, end: bool) -> datetime:
@@ -170,17 +185,11 @@ class TopPagesArgsSchema(AnalyticsFilterSchema):
     limit = limit_field(10, 100, "pages")
 
 
-class Cursor(ma.fields.String):
+class Cursor(ParsedString):
     """The `before` cursor of recent-events paging."""
 
     default_error_messages = {"invalid": "Invalid cursor; pass nextCursor from the last page."}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return decode_cursor(text)
-        except ValueError as exc:
-            raise self.make_error("invalid") from exc
+    parse = staticmethod(decode_cursor)
 
 
 class RecentArgsSchema(AnalyticsFilterSchema):

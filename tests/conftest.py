@@ -2,6 +2,8 @@
 
 Set TEST_DATABASE_URL to run every database-backed test on Postgres too, and TEST_REDIS_URL
 to run the Redis-backed variants. Both schemas are built by the real migrations.
+The ingestion fixtures (stored, user, ingest_key) live here because tests of app/track,
+app/request_guards and create_app's CORS all send events.
 """
 
 import os
@@ -12,10 +14,12 @@ os.environ["APP_ENV"] = "testing"
 
 import flask_migrate  # noqa: E402
 import pytest  # noqa: E402
-from sqlalchemy import create_engine, inspect, text  # noqa: E402
+from sqlalchemy import create_engine, func, inspect, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
+from app.models import Event  # noqa: E402
+from app.track.keys import create_key  # noqa: E402
 from config import normalize_database_url  # noqa: E402
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -181,3 +185,41 @@ def redis_url():
     if not TEST_REDIS_URL:
         pytest.skip("TEST_REDIS_URL is not set")
     return TEST_REDIS_URL
+
+
+class StoredEvents:
+    """Read the events table of the app under test."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def count(self) -> int:
+        with self.app.app_context():
+            return db.session.execute(select(func.count(Event.id))).scalar_one()
+
+    def all(self) -> list[Event]:
+        with self.app.app_context():
+            rows = db.session.execute(select(Event).order_by(Event.id)).scalars().all()
+            db.session.expunge_all()
+            return rows
+
+
+@pytest.fixture
+def stored(app):
+    return StoredEvents(app)
+
+
+@pytest.fixture
+def user(auth):
+    """A registered, logged-in user (bearer token in auth.headers, cookies in the client)."""
+    response = auth.register(username="tracker", age=41, gender="Male")
+    assert response.status_code == 201
+    return response.get_json()["user"]
+
+
+@pytest.fixture
+def ingest_key(app):
+    """A fresh raw ingestion key."""
+    with app.app_context():
+        _, raw_key = create_key("test-site")
+    return raw_key

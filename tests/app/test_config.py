@@ -1,14 +1,18 @@
-"""Configuration: secrets, database URLs and CORS."""
+"""config.py and create_app's configuration (app/__init__.py): database URLs, secrets,
+cookies (SameSite, Secure), trusted proxies and CORS."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from flask import request
 
 from app import create_app
 from config import ProductionConfig, normalize_database_url
+from tests.conftest import DEFAULT_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,19 +30,6 @@ def test_database_url_is_normalised(given, expected):
 def test_default_database_is_sqlite_under_instance():
     assert normalize_database_url(None, Path("/srv/instance")) == \
         "sqlite:////srv/instance/ouroboard.db"
-
-
-def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path):
-    from sqlalchemy import text
-
-    from app.extensions import db
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/pragmas.db"})
-    with app.app_context():
-        with db.engine.connect() as conn:
-            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
-            assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
 
 
 class WeakProduction(ProductionConfig):
@@ -89,6 +80,81 @@ def test_development_generates_and_keeps_a_secret(make_app, tmp_path, caplog):
     assert "generated a development secret" in caplog.text
 
 
+def session_cookie_header(app) -> str:
+    client = app.test_client()
+    client.post("/api/v1/register", json={"username": "carol", "password": DEFAULT_PASSWORD,
+                                          "age": 41, "gender": "Other"})
+    response = client.post("/api/v1/login",
+                           json={"username": "carol", "password": DEFAULT_PASSWORD})
+    (header,) = [value for value in response.headers.getlist("Set-Cookie")
+                 if value.startswith("access_token_cookie=")]
+    return header
+
+
+def test_cookies_are_lax_by_default(app):
+    header = session_cookie_header(app)
+    assert "SameSite=Lax" in header and "HttpOnly" in header
+
+
+def test_same_site_cors_origin_keeps_lax(make_app):
+    app = make_app(PUBLIC_URL="https://analytics.example.com",
+                   CORS_ORIGINS=["https://app.example.com"])
+    assert "SameSite=Lax" in session_cookie_header(app)
+
+
+def test_cross_site_cors_origin_needs_samesite_none_and_secure(make_app):
+    app = make_app(PUBLIC_URL="https://analytics.example.com",
+                   CORS_ORIGINS=["https://shop.example.org"])
+    header = session_cookie_header(app)
+    assert "SameSite=None" in header and "Secure" in header
+
+
+def test_explicit_samesite_wins_and_bad_values_fail_at_start(make_app):
+    assert "SameSite=Strict" in session_cookie_header(make_app(COOKIE_SAMESITE="strict"))
+    with pytest.raises(RuntimeError, match="COOKIE_SAMESITE"):
+        make_app(COOKIE_SAMESITE="sometimes")
+
+
+def test_production_cookies_are_secure(tmp_path):
+    app = create_app({"APP_ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "JWT_COOKIE_SECURE": True, "INSTANCE_DIR": tmp_path,
+                      "JWT_SECRET_KEY": "x" * 40})
+    assert app.config["JWT_COOKIE_SECURE"] is True
+    assert app.config["JWT_COOKIE_SAMESITE"] == "Lax"
+
+
+def echo_client_address(app):
+    app.add_url_rule("/_test/address", "address", lambda: request.remote_addr or "")
+    return app.test_client()
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(app):
+    client = echo_client_address(app)
+    response = client.get("/_test/address", headers={"X-Forwarded-For": "203.0.113.9"},
+                          environ_base={"REMOTE_ADDR": "10.0.0.5"})
+    assert response.get_data(as_text=True) == "10.0.0.5"
+
+
+def test_forwarded_for_is_used_with_one_trusted_proxy(make_app):
+    client = echo_client_address(make_app(TRUSTED_PROXIES=1))
+    response = client.get("/_test/address",
+                          headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.9"},
+                          environ_base={"REMOTE_ADDR": "10.0.0.5"})
+    # Only the hop our own proxy appended is believed; the client-written one is not.
+    assert response.get_data(as_text=True) == "203.0.113.9"
+
+
+def test_forged_forwarded_for_does_not_escape_login_rate_limit(make_app):
+    app = make_app(AUTH_RATE_LIMIT_PER_IP="3 per minute")
+    client = app.test_client()
+    statuses = [client.post("/api/v1/login",
+                            json={"username": f"nobody{n}", "password": "wrong-password"},
+                            headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
+                for n in range(5)]
+    assert statuses[-1] == 429
+    assert re.fullmatch(r"4\d\d", str(statuses[0]))
+
+
 def test_cors_allows_only_listed_origins_with_credentials(make_app):
     client = make_app(CORS_ORIGINS=["https://app.example.com"]).test_client()
     allowed = client.get("/api/v1/me", headers={"Origin": "https://app.example.com"})
@@ -108,3 +174,15 @@ def test_cors_wildcard_never_allows_credentials(make_app):
 def test_no_cors_headers_without_an_allowlist(client):
     response = client.get("/api/v1/me", headers={"Origin": "https://app.example.com"})
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_ingest_cors_allows_key_sites_without_credentials(make_app, ingest_key):
+    app = make_app(INGEST_CORS_ORIGINS=["*"], CORS_ORIGINS=["https://dash.example.com"])
+    client = app.test_client()
+    preflight = client.options("/api/v1/events", headers={
+        "Origin": "https://blog.example.org", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,x-ouroboard-key"})
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in preflight.headers
+    other = client.get("/api/v1/me", headers={"Origin": "https://blog.example.org"})
+    assert "Access-Control-Allow-Origin" not in other.headers

@@ -1,4 +1,5 @@
-"""The built dashboard stays within its JavaScript budget."""
+"""Frontend bundles stay within budget: the dashboard's initial JavaScript, and the public
+tracker t.js (at most 2 KiB gzipped). The tracker_source fixture is in tests/app/conftest.py."""
 
 import gzip
 import os
@@ -30,3 +31,7 @@ def test_initial_javascript_is_at_most_250_kib_gzipped(index_html):
     charts = list((DIST / "assets").glob("Charts-*.js"))
     assert charts, "the chart code should be a lazily loaded chunk"
     assert not any(chart.name in index_html for chart in charts)
+
+
+def test_tracker_is_at_most_2_kib_gzipped(tracker_source):
+    assert len(gzip.compress(tracker_source, compresslevel=9)) <= 2048

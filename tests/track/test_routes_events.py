@@ -1,6 +1,6 @@
-"""POST /api/v1/events: batches, partial acceptance, idempotency, clock skew and keys."""
+"""POST /api/v1/events (app/track/routes.py through the ingest pipeline): batches, partial
+acceptance, idempotency, clock skew, event validation, a locked database, rollups."""
 
-import json
 import sqlite3
 import threading
 import uuid
@@ -11,19 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app.extensions import db
-from app.models import IngestKey
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat()
-
-
-def event(name="page_view", **fields) -> dict:
-    return {"name": name, "uuid": str(uuid.uuid4()), **fields}
-
-
-def post_events(client, body, headers=None, **kwargs):
-    return client.post("/api/v1/events", json=body, headers=headers or {}, **kwargs)
+from tests.helpers import event, iso, post_events
 
 
 def test_single_event_from_logged_in_user(client, auth, user, stored):
@@ -209,168 +197,6 @@ def test_500_events_is_the_largest_batch(client, auth, user, stored):
     assert stored.count() == 500
 
 
-def test_body_over_one_mebibyte_is_413(client, auth, user, stored):
-    batch = {"events": [event("a", properties={"blob": "x" * 7000}) for _ in range(160)]}
-    assert len(json.dumps(batch)) > 1024 * 1024
-    response = post_events(client, batch, auth.headers)
-    assert response.status_code == 413
-    assert stored.count() == 0
-
-
-def test_body_that_is_not_json_is_400(client, auth, user, stored):
-    response = client.post("/api/v1/events", data="{name: page_view}",
-                           content_type="application/json", headers=auth.headers)
-    assert response.status_code == 400
-    assert response.get_json() == {"error": "Malformed JSON body"}
-    assert stored.count() == 0
-
-
-@pytest.mark.parametrize("body", ['{"name": "a", "properties": {"x": NaN}}',
-                                  '{"name": "a", "properties": {"x": Infinity}}',
-                                  '{"name": "a", "session_id": "nul\\u0000byte"}',
-                                  '{"name": "a", "properties": {"x": "\\ud800"}}'])
-def test_values_no_database_can_store_are_400(client, auth, user, stored, body):
-    response = client.post("/api/v1/events", data=body, content_type="application/json",
-                           headers=auth.headers)
-    assert response.status_code == 400
-    assert stored.count() == 0
-
-
-def test_text_plain_without_key_is_415(client, auth, user, stored):
-    response = client.post("/api/v1/events", data=json.dumps(event("a")),
-                           content_type="text/plain", headers=auth.headers)
-    assert response.status_code == 415
-    assert stored.count() == 0
-
-
-@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/html"])
-def test_other_content_types_are_415_even_with_key(client, ingest_key, stored, content_type):
-    response = client.post("/api/v1/events", data=json.dumps(event("a")),
-                           content_type=content_type, headers={"X-Ouroboard-Key": ingest_key})
-    assert response.status_code == 415
-    assert stored.count() == 0
-
-
-def test_no_credentials_is_401(client, stored):
-    response = post_events(client, event("a"))
-    assert response.status_code == 401
-    assert stored.count() == 0
-
-
-def test_cookie_session_needs_csrf_header(client, auth, user, stored):
-    refused = post_events(client, event("a"))
-    assert refused.status_code == 401
-    assert "CSRF" in refused.get_json()["error"]
-    accepted = post_events(client, event("a"), auth.csrf_headers())
-    assert accepted.status_code == 202
-    assert stored.count() == 1
-
-
-def test_key_in_header_stores_anonymous_events(client, ingest_key, stored):
-    response = post_events(client, {"events": [event("page_view", anonymous_id="anon-1",
-                                                     page_url="https://site.example/")]},
-                           {"X-Ouroboard-Key": ingest_key})
-    assert response.status_code == 202
-    (row,) = stored.all()
-    assert (row.user_id, row.anonymous_id, row.age_group, row.gender) == (None, "anon-1",
-                                                                          None, None)
-
-
-def test_key_in_text_plain_body_works_like_a_beacon(client, ingest_key, stored):
-    body = json.dumps({"key": ingest_key, "sent_at": iso(datetime.now(UTC)),
-                       "events": [event("page_view", anonymous_id="anon-2")]})
-    response = client.post("/api/v1/events", data=body, content_type="text/plain")
-    assert response.status_code == 202
-    assert stored.all()[0].anonymous_id == "anon-2"
-
-
-def test_key_request_needs_no_csrf_even_with_session_cookie(client, auth, user, ingest_key,
-                                                            stored):
-    response = post_events(client, event("a"), {"X-Ouroboard-Key": ingest_key})
-    assert response.status_code == 202
-    assert stored.all()[0].user_id is None  # a key never attributes events to a user
-
-
-@pytest.mark.parametrize("bad_key", ["obk_not-a-real-key", "wrong-format", ""])
-def test_unknown_key_is_401(client, stored, bad_key):
-    response = post_events(client, {"key": bad_key, "events": [event("a")]})
-    assert response.status_code == 401
-    assert response.get_json() == {"error": "Invalid or revoked ingestion key"}
-    assert stored.count() == 0
-
-
-def test_key_lifecycle_through_the_cli(app, client, stored):
-    runner = app.test_cli_runner()
-    created = runner.invoke(args=["keys", "create", "marketing-site"])
-    assert created.exit_code == 0, created.output
-    raw_key = created.output.strip().splitlines()[-1]
-    assert raw_key.startswith("obk_")
-    with app.app_context():
-        key = db.session.execute(db.select(IngestKey)).scalar_one()
-        assert raw_key not in (key.key_hash, key.key_prefix)  # stored hashed
-    assert post_events(client, event("a"), {"X-Ouroboard-Key": raw_key}).status_code == 202
-
-    listed = runner.invoke(args=["keys", "list"])
-    assert "marketing-site" in listed.output and "active" in listed.output
-    assert raw_key not in listed.output
-
-    duplicate = runner.invoke(args=["keys", "create", "marketing-site"])
-    assert duplicate.exit_code != 0 and "already exists" in duplicate.output
-
-    revoked = runner.invoke(args=["keys", "revoke", "marketing-site"])
-    assert revoked.exit_code == 0
-    assert post_events(client, event("b"), {"X-Ouroboard-Key": raw_key}).status_code == 401
-    assert stored.count() == 1
-    assert runner.invoke(args=["keys", "revoke", "nope"]).exit_code != 0
-
-
-def test_rate_limit_per_key_is_429_with_retry_after(make_app, stored):
-    from app.extensions import limiter
-    from app.track.keys import create_key
-
-    app = make_app(INGEST_RATE_LIMIT="3 per minute")
-    with app.app_context():
-        limiter.reset()
-        _, first_key = create_key("first")
-        _, second_key = create_key("second")
-    client = app.test_client()
-    statuses = [post_events(client, event("a"), {"X-Ouroboard-Key": first_key}).status_code
-                for _ in range(4)]
-    assert statuses == [202, 202, 202, 429]
-    limited = post_events(client, event("a"), {"X-Ouroboard-Key": first_key})
-    assert int(limited.headers["Retry-After"]) > 0
-    assert post_events(client, event("a"), {"X-Ouroboard-Key": second_key}).status_code == 202
-
-
-def test_rate_limit_per_user(make_app):
-    from app.extensions import limiter
-
-    app = make_app(INGEST_RATE_LIMIT="2 per minute")
-    with app.app_context():
-        limiter.reset()
-    client = app.test_client()
-    token = client.post("/api/v1/register", json={
-        "username": "busy", "password": "long enough", "age": 20, "gender": "Other",
-    }).get_json()["token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    statuses = [post_events(client, event("a"), headers).status_code for _ in range(3)]
-    assert statuses == [202, 202, 429]
-    track = client.post("/api/v1/track", json={"feature_name": "a"}, headers=headers)
-    assert track.status_code == 429  # /track shares the user's budget
-
-
-def test_ingest_cors_allows_key_sites_without_credentials(make_app, ingest_key):
-    app = make_app(INGEST_CORS_ORIGINS=["*"], CORS_ORIGINS=["https://dash.example.com"])
-    client = app.test_client()
-    preflight = client.options("/api/v1/events", headers={
-        "Origin": "https://blog.example.org", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type,x-ouroboard-key"})
-    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
-    assert "Access-Control-Allow-Credentials" not in preflight.headers
-    other = client.get("/api/v1/me", headers={"Origin": "https://blog.example.org"})
-    assert "Access-Control-Allow-Origin" not in other.headers
-
-
 @contextmanager
 def write_lock_held(database_url):
     """Hold the write lock from another connection, as a long migration or writer would."""
@@ -413,60 +239,6 @@ def test_locked_database_is_503_with_retry_after(make_app, database_url):
     # Once the lock is gone the same request succeeds: nothing was half-written.
     retried = post_events(client, batch, headers)
     assert retried.get_json() == {"accepted": 2, "duplicates": 0, "rejected": []}
-
-
-class Clock:
-    """Stands in for a cache's clock, moved by hand."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_key_revoked_by_another_process_stops_working_within_the_cache_window(
-        app, client, ingest_key, stored, monkeypatch):
-    from app.track import keys
-
-    clock = Clock()
-    with app.app_context():
-        monkeypatch.setattr(keys.verified_keys(), "clock", clock)
-    assert post_events(client, event("a"), {"X-Ouroboard-Key": ingest_key}).status_code == 202
-    # The CLI in another process revokes it: this worker's memory does not know yet.
-    with app.app_context():
-        db.session.execute(text("UPDATE ingest_keys SET revoked_at = CURRENT_TIMESTAMP"))
-        db.session.commit()
-    assert post_events(client, event("b"), {"X-Ouroboard-Key": ingest_key}).status_code == 202
-    clock.now += keys.KEY_CACHE_SECONDS + 0.1
-    response = post_events(client, event("c"), {"X-Ouroboard-Key": ingest_key})
-    assert response.status_code == 401
-    assert sorted(row.name for row in stored.all()) == ["a", "b"]
-
-
-def test_user_fields_are_read_again_after_the_cache_window(app, client, auth, user, stored,
-                                                          monkeypatch):
-    from app.auth import sessions
-
-    clock = Clock()
-    with app.app_context():
-        monkeypatch.setattr(sessions.session_users(), "clock", clock)
-    assert post_events(client, event("a"), auth.headers).status_code == 202
-    with app.app_context():
-        db.session.execute(text("UPDATE users SET age = 16, gender = 'Other'"))
-        db.session.commit()
-    clock.now += sessions.USER_CACHE_SECONDS + 0.1
-    assert post_events(client, event("b"), auth.headers).status_code == 202
-    groups = {row.name: (row.age_group, row.gender) for row in stored.all()}
-    assert groups == {"a": (">40", "Male"), "b": ("<18", "Other")}
-
-
-def test_token_of_a_user_who_no_longer_exists_is_401(app, client, auth, user, stored):
-    with app.app_context():
-        db.session.execute(text("DELETE FROM users"))
-        db.session.commit()
-    assert post_events(client, event("a"), auth.headers).status_code == 401
-    assert stored.count() == 0
 
 
 def test_rollups_count_only_what_was_stored(app, client, auth, user, ingest_key, stored):

@@ -1,11 +1,26 @@
-"""The SQLite ingest write queue: one writer at a time across threads and processes."""
+"""app/database.py: SQLite connection settings, and the ingest write queue (one writer at a
+time across threads and processes)."""
 
 import fcntl
 import os
 import threading
 import time
 
+from app import create_app
 from app.database import WriteQueue
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path):
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/pragmas.db"})
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
 
 
 def test_turns_are_exclusive_between_threads(tmp_path):

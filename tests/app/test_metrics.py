@@ -1,0 +1,92 @@
+"""app/metrics.py: GET /metrics counts requests, events and cache lookups, behind an
+optional token."""
+
+
+def metric_value(text: str, name: str, **labels) -> float:
+    """The value of one sample in Prometheus text format, 0 when absent."""
+    wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        sample, _, value = line.rpartition(" ")
+        sample_name, _, sample_labels = sample.partition("{")
+        found = ",".join(sorted(sample_labels.rstrip("}").split(","))) if sample_labels else ""
+        if sample_name == name and found == wanted:
+            return float(value)
+    return 0.0
+
+
+def test_metrics_count_requests_by_endpoint_and_status(client):
+    before = metric_value(client.get("/metrics").get_data(as_text=True),
+                          "ouroboard_http_requests_total",
+                          method="GET", endpoint="/health", status="200")
+    for _ in range(3):
+        client.get("/health")
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    text = response.get_data(as_text=True)
+    after = metric_value(text, "ouroboard_http_requests_total",
+                         method="GET", endpoint="/health", status="200")
+    assert after - before == 3
+    assert metric_value(text, "ouroboard_http_request_duration_seconds_count",
+                        method="GET", endpoint="/health") >= 3
+
+
+def test_metrics_label_unknown_paths_as_unmatched(client):
+    client.get("/api/v1/no-such-thing-1")
+    client.get("/api/v1/no-such-thing-2")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert "no-such-thing" not in text
+    assert metric_value(text, "ouroboard_http_requests_total",
+                        method="GET", endpoint="unmatched", status="404") >= 2
+
+
+def test_metrics_count_accepted_duplicate_and_rejected_events(client, auth):
+    auth.register()
+
+    def events_total(outcome):
+        return metric_value(client.get("/metrics").get_data(as_text=True),
+                            "ouroboard_events_total", outcome=outcome)
+
+    before = {outcome: events_total(outcome) for outcome in ("accepted", "duplicate", "rejected")}
+    uuid = "7b1f0c1e-4a44-4b5e-9a59-9f0c1b2a3d4e"
+    response = client.post("/api/v1/events", headers=auth.headers, json={"events": [
+        {"name": "export_click", "uuid": uuid},
+        {"name": "export_click", "uuid": uuid},
+        {"name": ""},
+    ]})
+    assert response.status_code == 202
+    assert events_total("accepted") - before["accepted"] == 1
+    assert events_total("duplicate") - before["duplicate"] == 1
+    assert events_total("rejected") - before["rejected"] == 1
+
+
+def test_metrics_count_cache_hits_and_misses(client, auth):
+    auth.register()
+    text = client.get("/metrics").get_data(as_text=True)
+    hits = metric_value(text, "ouroboard_cache_lookups_total", result="hit")
+    misses = metric_value(text, "ouroboard_cache_lookups_total", result="miss")
+    url = "/api/v1/analytics/summary?startDate=2026-01-01&endDate=2026-01-31"
+    assert client.get(url, headers=auth.headers).status_code == 200
+    assert client.get(url, headers=auth.headers).status_code == 200
+    text = client.get("/metrics").get_data(as_text=True)
+    assert metric_value(text, "ouroboard_cache_lookups_total", result="miss") - misses >= 1
+    assert metric_value(text, "ouroboard_cache_lookups_total", result="hit") - hits >= 1
+
+
+def test_metrics_expose_open_streams_gauge(client):
+    assert "ouroboard_live_streams_open" in client.get("/metrics").get_data(as_text=True)
+
+
+def test_metrics_token_is_required_when_configured(make_app):
+    client = make_app(METRICS_TOKEN="metrics-token-for-tests").test_client()
+    denied = client.get("/metrics")
+    assert denied.status_code == 401
+    assert "METRICS_TOKEN" in denied.get_json()["error"]
+    wrong = client.get("/metrics", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    allowed = client.get("/metrics",
+                         headers={"Authorization": "Bearer metrics-token-for-tests"})
+    assert allowed.status_code == 200
+    assert b"ouroboard_http_requests_total" in allowed.data

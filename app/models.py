@@ -7,7 +7,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
-    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -162,96 +161,7 @@ class IngestKey(db.Model):
         return f"<IngestKey {self.name!r}>"
 
 
-# Rollups: counts kept current at ingest, in the same transaction as the events, so analytics
-# read thousands of rows instead of millions. Anonymous events have no demographics; rollups
-# store NO_VALUE for them because primary-key columns cannot be NULL.
+# Rollup tables are declared in app/rollups/definition.py and built by app/rollups/tables.py.
+# Anonymous events have no demographics; rollups store NO_VALUE for them because
+# primary-key columns cannot be NULL.
 NO_VALUE = "-"
-
-
-class DailyRollup(db.Model):
-    """Events per UTC day, feature, age group and gender."""
-
-    __tablename__ = "rollup_daily"
-    # Covering: a feature's line is read from the index alone, with no lookup per row.
-    __table_args__ = (Index("ix_rollup_daily_name_day", "name", "day", "age_group", "gender",
-                            "events"),)
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
-    gender: Mapped[str] = mapped_column(String(16), primary_key=True)
-    events: Mapped[int] = mapped_column(BigInteger, nullable=False)
-
-
-class MonthlyRollup(db.Model):
-    """Events per UTC month, feature, age group and gender: the middle of long ranges."""
-
-    __tablename__ = "rollup_monthly"
-
-    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the month's first day
-    name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
-    gender: Mapped[str] = mapped_column(String(16), primary_key=True)
-    events: Mapped[int] = mapped_column(BigInteger, nullable=False)
-
-
-class DailyTotal(db.Model):
-    """Events per UTC day, age group and gender, all features together (the trend line)."""
-
-    __tablename__ = "rollup_daily_totals"
-    __table_args__ = (Index("ix_rollup_daily_totals_covering", "day", "age_group", "gender",
-                            "events"),)
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
-    gender: Mapped[str] = mapped_column(String(16), primary_key=True)
-    events: Mapped[int] = mapped_column(BigInteger, nullable=False)
-
-
-class HourlyRollup(db.Model):
-    """Events per UTC hour, feature, age group and gender (range edges, feature trends)."""
-
-    __tablename__ = "rollup_hourly"
-    __table_args__ = (Index("ix_rollup_hourly_name_hour", "name", "hour", "age_group", "gender",
-                            "events"),)
-
-    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
-    gender: Mapped[str] = mapped_column(String(16), primary_key=True)
-    events: Mapped[int] = mapped_column(BigInteger, nullable=False)
-
-
-class HourlyTotal(db.Model):
-    """Events per UTC hour, age group and gender, all features together (the trend line)."""
-
-    __tablename__ = "rollup_hourly_totals"
-    __table_args__ = (Index("ix_rollup_hourly_totals_covering", "hour", "age_group", "gender",
-                            "events"),)
-
-    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
-    age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
-    gender: Mapped[str] = mapped_column(String(16), primary_key=True)
-    events: Mapped[int] = mapped_column(BigInteger, nullable=False)
-
-
-class DailyPerson(db.Model):
-    """Who was active on each UTC day ("u:<user id>" or "a:<anonymous id>"): exact uniques."""
-
-    __tablename__ = "rollup_daily_people"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    person: Mapped[str] = mapped_column(String(80), primary_key=True)
-    age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
-    gender: Mapped[str] = mapped_column(String(16), primary_key=True)
-
-
-class MonthlyPerson(db.Model):
-    """Who was active in each UTC month: a year's unique count reads ~12x fewer rows."""
-
-    __tablename__ = "rollup_monthly_people"
-
-    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the month's first day
-    person: Mapped[str] = mapped_column(String(80), primary_key=True)
-    age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
-    gender: Mapped[str] = mapped_column(String(16), primary_key=True)

@@ -13,7 +13,10 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from operator import itemgetter
 
-from app.models import NO_VALUE
+from sqlalchemy import Date, String
+from sqlalchemy.types import TypeEngine
+
+from app.models import NO_VALUE, UTCDateTime
 
 EventRow = Mapping[str, object]
 
@@ -26,6 +29,7 @@ class Grain:
     floor: Callable[[datetime], date | datetime]  # an aware UTC moment -> the bucket
     sql: Mapping[str, str]  # dialect name -> expression over events.occurred_at
     order: int  # finer grains first: hour < day < month
+    column_type: TypeEngine | type[TypeEngine] = Date
 
 
 def floor_hour(moment: datetime) -> datetime:
@@ -43,7 +47,7 @@ def utc_month(moment: datetime) -> date:
     return moment.astimezone(UTC).date().replace(day=1)
 
 
-HOUR = Grain("hour", floor_hour, order=0, sql={
+HOUR = Grain("hour", floor_hour, order=0, column_type=UTCDateTime, sql={
     "postgresql": "date_trunc('hour', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
     "sqlite": "strftime('%Y-%m-%d %H:00:00.000000', occurred_at)",
 })
@@ -69,6 +73,7 @@ class Dimension:
     reads: tuple[str, ...]  # the event fields `of` looks at
     of: Callable[[EventRow], str | None]
     sql: str  # the same value as an SQL expression over the events table, on every backend
+    column_type: TypeEngine
     nullable: bool = False
 
 
@@ -95,16 +100,17 @@ def person_of(row: EventRow) -> str | None:
     return None
 
 
-NAME = Dimension("name", ("name",), itemgetter("name"), "name")
+NAME = Dimension("name", ("name",), itemgetter("name"), "name", String(100))
 AGE_GROUP = Dimension("age_group", ("age_group",), FieldOrNoValue("age_group"),
-                      f"COALESCE(age_group, '{NO_VALUE}')")
+                      f"COALESCE(age_group, '{NO_VALUE}')", String(8))
 GENDER = Dimension("gender", ("gender",), FieldOrNoValue("gender"),
-                   f"COALESCE(gender, '{NO_VALUE}')")
+                   f"COALESCE(gender, '{NO_VALUE}')", String(16))
+# "u:<user id>" or "a:<anonymous id>": exact unique counts across both kinds of visitor.
 PERSON = Dimension(
     "person", ("user_id", "anonymous_id"), person_of,
     "CASE WHEN user_id IS NOT NULL THEN 'u:' || CAST(user_id AS VARCHAR(20)) "
     "WHEN anonymous_id IS NOT NULL THEN 'a:' || anonymous_id END",
-    nullable=True)
+    String(80), nullable=True)
 
 
 class Measure(Enum):
@@ -116,12 +122,15 @@ class Measure(Enum):
 
 @dataclass(frozen=True)
 class Rollup:
-    """One rollup table: its time grain, its dimensions (in key order), and its measure."""
+    """One rollup table: its time grain, its dimensions (in key order), its measure, and
+    any secondary indexes (name, columns) its readers need.
+    """
 
     table: str
     grain: Grain
     dimensions: tuple[Dimension, ...]
     measure: Measure = Measure.EVENTS
+    indexes: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def key_columns(self) -> tuple[str, ...]:
@@ -141,12 +150,25 @@ class Rollup:
         return any(dimension.nullable for dimension in self.dimensions)
 
 
+# Anonymous events have no demographics: their rollup rows hold NO_VALUE, since primary-key
+# columns cannot be NULL. The covering indexes let a feature's line, or the totals, be read
+# from the index alone, with no lookup per row.
 ROLLUPS: tuple[Rollup, ...] = (
-    Rollup("rollup_daily", DAY, (NAME, AGE_GROUP, GENDER)),
+    # Events per UTC day, feature, age group and gender.
+    Rollup("rollup_daily", DAY, (NAME, AGE_GROUP, GENDER), indexes=(
+        ("ix_rollup_daily_name_day", ("name", "day", "age_group", "gender", "events")),)),
+    # The same per UTC month (its first day): the middle of long ranges.
     Rollup("rollup_monthly", MONTH, (NAME, AGE_GROUP, GENDER)),
-    Rollup("rollup_daily_totals", DAY, (AGE_GROUP, GENDER)),
-    Rollup("rollup_hourly", HOUR, (NAME, AGE_GROUP, GENDER)),
-    Rollup("rollup_hourly_totals", HOUR, (AGE_GROUP, GENDER)),
+    # Events per UTC day, all features together (the trend line).
+    Rollup("rollup_daily_totals", DAY, (AGE_GROUP, GENDER), indexes=(
+        ("ix_rollup_daily_totals_covering", ("day", "age_group", "gender", "events")),)),
+    # Events per UTC hour, feature, age group and gender (range edges, feature trends).
+    Rollup("rollup_hourly", HOUR, (NAME, AGE_GROUP, GENDER), indexes=(
+        ("ix_rollup_hourly_name_hour", ("name", "hour", "age_group", "gender", "events")),)),
+    # Events per UTC hour, all features together.
+    Rollup("rollup_hourly_totals", HOUR, (AGE_GROUP, GENDER), indexes=(
+        ("ix_rollup_hourly_totals_covering", ("hour", "age_group", "gender", "events")),)),
+    # Who was active on each UTC day, and in each month (a year's uniques read ~12x fewer rows).
     Rollup("rollup_daily_people", DAY, (PERSON, AGE_GROUP, GENDER), Measure.PRESENCE),
     Rollup("rollup_monthly_people", MONTH, (PERSON, AGE_GROUP, GENDER), Measure.PRESENCE),
 )

@@ -7,23 +7,24 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import BigInteger, Column, Date, MetaData, String, Table, select, text
+from sqlalchemy import MetaData, String, select, text
 
 from app.event_rows import EVENT_COLUMNS
 from app.extensions import db
-from app.models import Event, UTCDateTime, sqlite_value
+from app.models import Event, sqlite_value
 from app.rollups import data as rollup_data
 from app.rollups import definition
 from app.rollups.definition import DAY, HOUR, NAME, Dimension, FieldOrNoValue, Measure, Rollup
+from app.rollups.tables import table_for
 from app.seeding.bulk import bulk_load
 from app.track.keys import create_key
 
 # A dimension no table has in production, to prove that adding one is a change to the
 # definition (plus the table a migration would create).
 PAGE = Dimension("page_url", ("page_url",), FieldOrNoValue("page_url"),
-                 "COALESCE(page_url, '-')")
+                 "COALESCE(page_url, '-')", String(2000))
 SESSION = Dimension("session_id", ("session_id",), FieldOrNoValue("session_id"),
-                    "COALESCE(session_id, '-')", nullable=False)
+                    "COALESCE(session_id, '-')", String(64))
 THROWAWAY = (
     Rollup("rollup_test_daily_pages", DAY, (PAGE, NAME)),
     Rollup("rollup_test_hourly_sessions", HOUR, (SESSION,), Measure.PRESENCE),
@@ -82,15 +83,8 @@ def assert_rollups_match(app) -> None:
 
 
 def create_rollup_table(rollup: Rollup) -> None:
-    """The table a migration would create for a rollup (Date, UTCDateTime or String keys)."""
-    grain_type = UTCDateTime if rollup.grain is HOUR else Date
-    columns = [Column(rollup.grain.column, grain_type, primary_key=True)]
-    columns += [Column(dimension.column, String(2000), primary_key=True)
-                for dimension in rollup.dimensions]
-    if rollup.measure is Measure.EVENTS:
-        columns.append(Column("events", BigInteger, nullable=False))
-    table = Table(rollup.table, MetaData(), *columns)
-    table.create(db.engine)
+    """The table a migration would create for a rollup, as the definition describes it."""
+    table_for(rollup, MetaData()).create(db.engine)
 
 
 @pytest.fixture(params=["declared", "with a throwaway dimension"])

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AGE_GROUPS, GENDERS, DailyRollup, Event, User
+from app.models import AGE_GROUPS, GENDERS, Event, User
+from app.rollups.tables import daily as daily_rollup
 from app.seeding import demo as seed
 
 
@@ -51,7 +52,7 @@ def test_seed_is_idempotent_and_reset_regenerates_the_same_data(app):
         uuids = set(db.session.execute(select(Event.uuid)).scalars())
         seed.reset_demo_data(30)
         assert db.session.execute(select(func.count(Event.id))).scalar_one() == 0
-        assert db.session.execute(select(func.count()).select_from(DailyRollup)).scalar_one() \
+        assert db.session.execute(select(func.count()).select_from(daily_rollup)).scalar_one() \
             == 0, "a reset must not leave counts of deleted events behind"
     regenerated = run_seed(app)
     with app.app_context():

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import DailyRollup, Event
+from app.models import Event
+from app.rollups.tables import daily as daily_rollup
 from app.track.store import insert_prepared, prepare_rows
 from app.track.writer import EXTENSION_KEY, GroupWriter
 
@@ -25,7 +26,7 @@ def stored_counts(app) -> tuple[int, int, int]:
     with app.app_context():
         events = db.session.execute(select(func.count()).select_from(Event)).scalar()
         distinct = db.session.execute(select(func.count(func.distinct(Event.uuid)))).scalar()
-        rolled_up = db.session.execute(select(func.sum(DailyRollup.events))).scalar() or 0
+        rolled_up = db.session.execute(select(func.sum(daily_rollup.c.events))).scalar() or 0
         return events, distinct, rolled_up
 
 

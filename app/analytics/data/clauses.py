@@ -25,27 +25,10 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from app.analytics.periods import Filters
 from app.analytics.ranges import MovedHours
 from app.extensions import db
-from app.models import (
-    DailyPerson,
-    DailyRollup,
-    DailyTotal,
-    Event,
-    HourlyRollup,
-    HourlyTotal,
-    MonthlyPerson,
-    MonthlyRollup,
-    User,
-)
+from app.models import Event, User
 
 events = Event.__table__
 users = User.__table__
-daily = DailyRollup.__table__
-monthly = MonthlyRollup.__table__
-daily_totals = DailyTotal.__table__
-hourly = HourlyRollup.__table__
-hourly_totals = HourlyTotal.__table__
-daily_people = DailyPerson.__table__
-monthly_people = MonthlyPerson.__table__
 
 # Columns a breakdown may group by. Property breakdowns use a bound JSON path instead.
 BREAKDOWN_COLUMNS = {

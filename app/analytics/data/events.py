@@ -13,7 +13,6 @@ from app.analytics.data.clauses import (
     bucket_of,
     dimension_filters,
     events,
-    hourly,
     raw_in,
     unique_people,
     users,
@@ -22,6 +21,7 @@ from app.analytics.data.clauses import (
 from app.analytics.periods import Filters
 from app.analytics.ranges import ONE_HOUR
 from app.extensions import db
+from app.rollups.tables import hourly
 
 EXPORT_COLUMNS = ("id", "uuid", "occurred_at", "name", "user_id", "anonymous_id", "session_id",
                   "page_url", "referrer", "age_group", "gender", "properties")

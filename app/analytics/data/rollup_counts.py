@@ -13,18 +13,11 @@ from sqlalchemy import and_, distinct, func, literal, literal_column, or_, selec
 from sqlalchemy.sql.expression import ColumnElement
 
 from app.analytics.data.clauses import (
-    daily,
-    daily_people,
-    daily_totals,
     dimension_filters,
     epoch_bucket,
     events,
     hour_in,
-    hourly,
-    hourly_totals,
     in_ranges,
-    monthly,
-    monthly_people,
     person_of_event,
     raw_in,
     utc_date_of,
@@ -43,6 +36,15 @@ from app.analytics.ranges import (
 )
 from app.extensions import db
 from app.models import NO_VALUE
+from app.rollups.tables import (
+    daily,
+    daily_people,
+    daily_totals,
+    hourly,
+    hourly_totals,
+    monthly,
+    monthly_people,
+)
 
 
 def counted_parts(filters: Filters, column_names: tuple[str, ...], *, with_feature: bool):

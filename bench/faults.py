@@ -198,7 +198,7 @@ def event_batch(name: str, count: int) -> list[dict]:
 
 def send_like_the_dashboard(service: Service, headers: dict, events: list[dict],
                             stats: dict) -> None:
-    """POST one batch until it is acknowledged, as frontend/src/tracking/queue.ts does:
+    """POST one batch until it is acknowledged, as frontend/src/features/tracking/queue.ts does:
     the same uuids every time; network errors, 5xx and 429 retried with exponential
     backoff and jitter (1 s base, 30 s cap, Retry-After honoured); other 4xx dropped."""
     failures = 0

@@ -8,6 +8,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import repeat
 
 from app.models import sqlite_value
 from app.rollups.counting import RollupCounts
@@ -86,19 +87,17 @@ class DayBatch:
         Events are grouped first, with C-speed Counters over zipped columns: by hour and
         those fields for counts (a day has a few thousand such groups against tens of
         thousands of events), by the fields alone for presence rollups, which are at most
-        daily and need no weights. The Python loop below runs once per group.
+        daily and need no weights. The counting loop then runs once per group.
         """
         midnight = datetime(self.day.year, self.day.month, self.day.day, tzinfo=UTC)
         columns = [self.column(field) for field in fields]
         if weighted:
-            hours = [second // 3600 for second in self.seconds]
-            groups = Counter(zip(hours, *columns, strict=True)).items()
+            hours = [midnight + timedelta(hours=hour) for hour in range(24)]
+            moments = [hours[second // 3600] for second in self.seconds]
+            groups = Counter(zip(moments, *columns, strict=True)).items()
         else:
-            groups = (((0, *values), 1) for values in set(zip(*columns, strict=True)))
-        for (hour, *values), weight in groups:
-            row = dict(zip(fields, values, strict=True))
-            row["occurred_at"] = midnight + timedelta(hours=hour)
-            counts.add(row, weight)
+            groups = set(zip(repeat(midnight), *columns))
+        counts.add_tuples(("occurred_at", *fields), groups, weighted=weighted)
 
 
 def sqlite_rows(day_batch: DayBatch) -> list[tuple]:

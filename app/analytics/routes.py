@@ -12,10 +12,8 @@ analytics_bp = ApiBlueprint("analytics", __name__, url_prefix="/api/v1",
                             description="Counts, trends, breakdowns, export and live updates.")
 
 
-def documented_errors(view):
-    """Document the failures every analytics endpoint can answer with."""
-    view = analytics_bp.alt_response(401, description="Not logged in")(view)
-    return analytics_bp.alt_response(503, description="Database unavailable")(view)
+# The failures every analytics endpoint can answer with, as {status: description}.
+COMMON_ERRORS = {401: "Not logged in", 503: "Database unavailable"}
 
 
 def analytics_get(path: str, arguments: type[ma.Schema], response: type[ma.Schema] | None = None,
@@ -26,8 +24,7 @@ def analytics_get(path: str, arguments: type[ma.Schema], response: type[ma.Schem
     """
 
     def register(view):
-        view = documented_errors(view)
-        for status, description in (errors or {}).items():
+        for status, description in {**COMMON_ERRORS, **(errors or {})}.items():
             view = analytics_bp.alt_response(status, description=description)(view)
         view = analytics_bp.response(200, response, **response_options)(view)
         view = analytics_bp.arguments(arguments(), location="query", as_kwargs=True)(view)
@@ -91,7 +88,8 @@ def export_csv(filters: Filters, kind: str):
 
 
 @analytics_get("/analytics/stream", schemas.StreamArgsSchema,
-               errors={503: "Too many open streams in this process"},
+               errors={503: "Too many open streams in this process, or the database is "
+                            "unavailable"},
                description="text/event-stream: `hello`, then `events` frames with the fresh "
                            "total and the names that changed",
                content_type="text/event-stream")

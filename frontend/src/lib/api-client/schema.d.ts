@@ -1021,7 +1021,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Database unavailable */
+                /** @description Too many open streams in this process, or the database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;

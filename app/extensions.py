@@ -2,8 +2,11 @@
 
 import inspect
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask
 from flask_caching import Cache
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
@@ -84,3 +87,17 @@ api = OuroboardApi()
 cors = CORS()
 limiter = Limiter(key_func=get_remote_address)
 cache = Cache()
+
+Kept = TypeVar("Kept")
+
+
+def per_app(app: Flask, name: str, create: Callable[[], Kept]) -> Kept:
+    """The object kept in app.extensions[name], created on first use.
+
+    Per application, not per module: each test app has its own database. Two threads may
+    both create one; setdefault keeps the first, so every caller gets the same object.
+    """
+    kept = app.extensions.get(name)
+    if kept is None:
+        kept = app.extensions.setdefault(name, create())
+    return kept

@@ -5,6 +5,8 @@ import logging
 import redis
 from flask import Flask, current_app
 
+from app.extensions import per_app
+
 log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "ouroboard.redis"
@@ -20,13 +22,9 @@ def redis_client(app: Flask | None = None) -> redis.Redis | None:
     url = app.config.get("REDIS_URL")
     if not url:
         return None
-    client = app.extensions.get(EXTENSION_KEY)
-    if client is None:
-        client = redis.Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT_SECONDS,
-                                      socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
-                                      health_check_interval=30)
-        app.extensions[EXTENSION_KEY] = client
-    return client
+    return per_app(app, EXTENSION_KEY, lambda: redis.Redis.from_url(
+        url, socket_timeout=SOCKET_TIMEOUT_SECONDS,
+        socket_connect_timeout=SOCKET_TIMEOUT_SECONDS, health_check_interval=30))
 
 
 class WarnOnce:

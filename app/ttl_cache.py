@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from app.extensions import per_app
+
 
 class TtlCache:
     """A thread-safe map that forgets each entry `seconds` after it was put.
@@ -49,12 +51,5 @@ class TtlCache:
 
 
 def app_cache(name: str, seconds: float, app: Flask | None = None) -> TtlCache:
-    """Return the cache stored as app.extensions[name], created on first use.
-
-    Per application, not per module: each test app has its own database.
-    """
-    extensions = (app or current_app).extensions
-    cache = extensions.get(name)
-    if cache is None:
-        cache = extensions.setdefault(name, TtlCache(seconds))
-    return cache
+    """Return the app's cache called `name`, created on first use."""
+    return per_app(app or current_app, name, lambda: TtlCache(seconds))

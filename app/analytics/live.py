@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import metrics
 from app.analytics.data.events import names_counted_between, newest_event_id
 from app.analytics.service import local_generation
-from app.extensions import db
+from app.extensions import db, per_app
 from app.redis_client import REDIS_ERRORS, WarnOnce
 
 log = logging.getLogger(__name__)
@@ -272,10 +272,7 @@ class LiveHub:
 
 def hub_for(app: Flask) -> LiveHub:
     """The app's hub, created on first use."""
-    hub = app.extensions.get(EXTENSION_KEY)
-    if hub is None:
-        hub = app.extensions.setdefault(EXTENSION_KEY, LiveHub(app))
-    return hub
+    return per_app(app, EXTENSION_KEY, lambda: LiveHub(app))
 
 
 def parse_last_event_id(raw: str | None) -> int | None:

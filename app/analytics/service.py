@@ -24,7 +24,7 @@ from app.analytics.periods import (
     zero_filled,
 )
 from app.cursors import encode_cursor
-from app.extensions import cache, db
+from app.extensions import cache, db, per_app
 from app.metrics import record_cache_lookup
 from app.redis_client import REDIS_ERRORS, WarnOnce, redis_client
 from app.signals import events_stored
@@ -54,10 +54,7 @@ def local_generation(app: Flask) -> LocalGeneration:
 
     One per app, not per process, so two apps in one process (tests) never share it.
     """
-    counter = app.extensions.get(GENERATION_EXTENSION_KEY)
-    if counter is None:
-        counter = app.extensions.setdefault(GENERATION_EXTENSION_KEY, LocalGeneration())
-    return counter
+    return per_app(app, GENERATION_EXTENSION_KEY, LocalGeneration)
 
 
 def bump_generation(app: Flask, **_kwargs) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from app.database import ingest_write_turn
-from app.extensions import db
+from app.extensions import db, per_app
 
 log = logging.getLogger(__name__)
 
@@ -147,15 +147,5 @@ class GroupWriter:
 
 def writer_for(prepare, store_prepared, announce) -> GroupWriter:
     """This app's writer, created on first use."""
-    app = current_app._get_current_object()
-    writer = app.extensions.get(EXTENSION_KEY)
-    if writer is None:
-        with _creation_lock:
-            writer = app.extensions.get(EXTENSION_KEY)
-            if writer is None:
-                writer = GroupWriter(prepare, store_prepared, announce)
-                app.extensions[EXTENSION_KEY] = writer
-    return writer
-
-
-_creation_lock = threading.Lock()
+    return per_app(current_app, EXTENSION_KEY,
+                   lambda: GroupWriter(prepare, store_prepared, announce))

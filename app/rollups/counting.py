@@ -24,8 +24,9 @@ def counting_function(rollups: tuple[Rollup, ...], weighted: bool,
     event fields or, with `columns`, tuples of those fields in that order.
 
     Generated, as namedtuple and dataclasses generate code, because ingestion counts every
-    event: the straight-line loop costs about what the hand-written one did (0.55 against
-    0.95 ms per 100 events for a generic loop over key getters).
+    event. Per 100 events (timeit, alternating with the hand-written loop this replaced):
+    a generic loop over key getters took 0.81-1.03 ms against its 0.52-0.63 ms; this one
+    takes 0.27 ms against its 0.28 ms.
     """
     grains = definition.grains_of(rollups)
     dimensions = definition.dimensions_of(rollups)
@@ -125,7 +126,3 @@ class RollupCounts:
         if rollup.measure is Measure.EVENTS:
             return [(*key, count) for key, count in sorted(keys.items())]
         return sorted(keys)
-
-    def row_count(self) -> int:
-        """How many rollup rows the increments touch."""
-        return sum(len(keys) for keys in self.keys.values())

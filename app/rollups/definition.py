@@ -152,11 +152,6 @@ class Rollup:
             return (*self.key_columns, "events")
         return self.key_columns
 
-    @property
-    def skips_rows(self) -> bool:
-        """True when some events have no key here (a nullable dimension)."""
-        return any(dimension.nullable for dimension in self.dimensions)
-
 
 # Anonymous events have no demographics: their rollup rows hold NO_VALUE, since primary-key
 # columns cannot be NULL. The covering indexes let a feature's line, or the totals, be read

@@ -6,12 +6,14 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
+    false,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -97,6 +99,8 @@ class User(db.Model):
     age: Mapped[int] = mapped_column(Integer, nullable=False)
     gender: Mapped[str] = mapped_column(String(16), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # Sessions issued before this moment are revoked ("sign out everywhere", a new password).
+    sessions_valid_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def age_group(self) -> str:
@@ -144,6 +148,15 @@ class Event(db.Model):
         return f"<Event {self.id} {self.name!r}>"
 
 
+class RevokedToken(db.Model):
+    """A signed-out session's token id, kept until the token would have expired anyway."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+
+
 class IngestKey(db.Model):
     """A write-only key for websites and apps sending events; only its hash is stored."""
 
@@ -156,6 +169,9 @@ class IngestKey(db.Model):
     key_prefix: Mapped[str] = mapped_column(String(16), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Only import keys may send events older than a week (they rewrite past charts).
+    allows_import: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                server_default=false())
 
     def __repr__(self) -> str:
         return f"<IngestKey {self.name!r}>"

@@ -31,6 +31,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from app.auth.routes import auth_bp
     from app.extensions import api, cache, cors, jwt, limiter
     from app.health import health_bp
+    from app.response_headers import register_response_headers
     from app.track.cli import keys_cli
     from app.track.routes import register_doc_schemas, track_bp
 
@@ -58,6 +59,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.cli.add_command(keys_cli)
     errors.register_error_handlers(app)
     request_guards.init_app(app)
+    register_response_headers(app)
     observability.init_app(app)
     metrics.init_app(app)
     auth_sessions.init_app(app)

@@ -79,6 +79,9 @@ class Config:
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)
     # When set, GET /metrics needs "Authorization: Bearer <token>".
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    # In production, /metrics without METRICS_TOKEN is 404 unless this is "1" (say, when
+    # only a private network can reach the port).
+    METRICS_PUBLIC = os.environ.get("METRICS_PUBLIC") == "1"
     # Sites that send events with an ingestion key; may be "*" since such requests carry
     # no cookies.
     INGEST_CORS_ORIGINS = split_list(os.environ.get("INGEST_CORS_ORIGINS"))

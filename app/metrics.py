@@ -70,8 +70,15 @@ def exposition() -> bytes:
 
 
 def metrics_view() -> Response:
-    """GET /metrics in Prometheus's text format (behind METRICS_TOKEN when it is set)."""
+    """GET /metrics in Prometheus's text format (behind METRICS_TOKEN when it is set).
+
+    In production without a token the counters would be public, so /metrics does not
+    exist there unless METRICS_PUBLIC says so.
+    """
     token = current_app.config.get("METRICS_TOKEN")
+    if (not token and current_app.config.get("APP_ENV") == "production"
+            and not current_app.config.get("METRICS_PUBLIC")):
+        abort(404)
     if token:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         # Constant-time comparison: the token must not leak through response timing.

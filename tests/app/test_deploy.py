@@ -74,13 +74,16 @@ def test_boot_migrates_then_execs_gunicorn_serving_health_and_metrics(tmp_path):
         [str(BOOT)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env=boot_environment(DATABASE_URL=f"sqlite:///{database}", PORT=str(port),
                              PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+                             METRICS_TOKEN="boot-metrics-token",
                              INSTANCE_DIR=str(tmp_path)))
     try:
         health = wait_for_health(port, process)
         assert health["status"] == 200 and '"database":"ok"' in health["body"]
         for _ in range(6):
             urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2).close()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as reply:
+        scrape = urllib.request.Request(f"http://127.0.0.1:{port}/metrics",
+                                        headers={"Authorization": "Bearer boot-metrics-token"})
+        with urllib.request.urlopen(scrape, timeout=2) as reply:  # noqa: S310 - http only
             metrics = reply.read().decode()
         served = re.search(r'ouroboard_http_requests_total\{endpoint="/health",method="GET",'
                            r'status="200"\} (\S+)', metrics)

@@ -1,5 +1,8 @@
 """app/metrics.py: GET /metrics counts requests, events and cache lookups, behind an
-optional token."""
+optional token (required in production unless METRICS_PUBLIC)."""
+
+from app import create_app
+from config import ProductionConfig
 
 
 def metric_value(text: str, name: str, **labels) -> float:
@@ -90,3 +93,38 @@ def test_metrics_token_is_required_when_configured(make_app):
                          headers={"Authorization": "Bearer metrics-token-for-tests"})
     assert allowed.status_code == 200
     assert b"ouroboard_http_requests_total" in allowed.data
+
+
+class Production(ProductionConfig):
+    JWT_SECRET_KEY = "x" * 32
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+
+class PublicMetricsProduction(Production):
+    METRICS_PUBLIC = True
+
+
+class TokenMetricsProduction(Production):
+    METRICS_TOKEN = "metrics-token-for-tests"
+
+
+def test_production_hides_metrics_without_a_token():
+    response = create_app(Production).test_client().get("/metrics")
+    assert response.status_code == 404
+    assert response.get_json() == {"error": "Not found"}
+    assert b"ouroboard_" not in response.data
+
+
+def test_production_serves_metrics_when_declared_public():
+    response = create_app(PublicMetricsProduction).test_client().get("/metrics")
+    assert response.status_code == 200
+    assert b"ouroboard_http_requests_total" in response.data
+
+
+def test_production_serves_metrics_behind_its_token():
+    client = create_app(TokenMetricsProduction).test_client()
+    assert client.get("/metrics").status_code == 401
+    allowed = client.get("/metrics", headers={"Authorization": "Bearer metrics-token-for-tests"})
+    assert allowed.status_code == 200
+    assert b"ouroboard_http_requests_total" in allowed.data
+

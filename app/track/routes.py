@@ -20,13 +20,15 @@ track_bp = ApiBlueprint("track", __name__, url_prefix="/api/v1",
 
 
 def ingest_limit() -> str:
-    """Requests per minute for one user or one ingestion key."""
+    """Events per period for one user or one ingestion key."""
     return current_app.config["INGEST_RATE_LIMIT"]
 
 
-# /track and /events draw on one budget per user or key.
+# /track and /events draw on one budget per user or key, charged per event: a request is
+# limited before its events are validated or stored.
 ingest_rate_limit = limiter.shared_limit(ingest_limit, scope="ingest",
-                                         key_func=sender.rate_limit_key)
+                                         key_func=sender.rate_limit_key,
+                                         cost=sender.rate_limit_cost)
 
 
 @track_bp.route("/track", methods=["POST"])

@@ -7,7 +7,7 @@ import functools
 import hashlib
 from dataclasses import dataclass
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_jwt_extended import current_user, get_jwt, verify_jwt_in_request
 
 from app.auth.sessions import SessionUser
@@ -86,6 +86,20 @@ def rate_limit_key() -> str:
     if "ingest_rate_limit_key" not in g:
         g.ingest_rate_limit_key = compute_rate_limit_key()
     return g.ingest_rate_limit_key
+
+
+def rate_limit_cost() -> int:
+    """What this request draws from INGEST_RATE_LIMIT: one per event it carries.
+
+    Counted on the parsed body before any event is validated or stored, so a batch of 500
+    costs 500 and a lone event 1. A batch over the size limit costs one more than the limit
+    (it is refused with 413, and must not cost more than the biggest acceptable batch).
+    """
+    body = request.get_json(force=True, silent=True)
+    events = body.get("events") if isinstance(body, dict) else None
+    if not isinstance(events, list):
+        return 1
+    return max(1, min(len(events), current_app.config["INGEST_MAX_BATCH_EVENTS"] + 1))
 
 
 def compute_rate_limit_key() -> str:

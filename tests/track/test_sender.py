@@ -85,6 +85,45 @@ def test_rate_limit_per_user(make_app):
     assert track.status_code == 429  # /track shares the user's budget
 
 
+def test_rate_limit_counts_events_not_requests(make_app):
+    """A batch costs one per event, charged before anything is stored: a batch that does
+    not fit what is left of the budget is refused whole, with Retry-After."""
+    from app.extensions import limiter
+    from app.track.keys import create_key
+    from tests.conftest import StoredEvents
+
+    app = make_app(INGEST_RATE_LIMIT="10 per minute")
+    stored = StoredEvents(app)
+    with app.app_context():
+        limiter.reset()
+        _, raw_key = create_key("batcher")
+    client = app.test_client()
+    headers = {"X-Ouroboard-Key": raw_key}
+    first = post_events(client, {"events": [event("a") for _ in range(6)]}, headers)
+    assert first.status_code == 202 and first.get_json()["accepted"] == 6
+    assert first.headers["X-RateLimit-Remaining"] == "4"
+    refused = post_events(client, {"events": [event("b") for _ in range(5)]}, headers)
+    assert refused.status_code == 429
+    assert refused.get_json()["error"]
+    assert int(refused.headers["Retry-After"]) > 0
+    assert [row.name for row in stored.all()] == ["a"] * 6
+
+
+def test_a_batch_bigger_than_the_whole_limit_is_refused_unstored(make_app):
+    from app.extensions import limiter
+    from app.track.keys import create_key
+    from tests.conftest import StoredEvents
+
+    app = make_app(INGEST_RATE_LIMIT="3 per minute")
+    with app.app_context():
+        limiter.reset()
+        _, raw_key = create_key("too-big")
+    response = post_events(app.test_client(), {"events": [event("a") for _ in range(4)]},
+                           {"X-Ouroboard-Key": raw_key})
+    assert response.status_code == 429
+    assert StoredEvents(app).count() == 0
+
+
 def test_user_fields_are_read_again_after_the_cache_window(app, client, auth, user, stored,
                                                           monkeypatch):
     from app.auth import sessions

@@ -7,6 +7,12 @@ announces it, and only then wakes each request with its own result, so nothing i
 acknowledged before it is durable. Requests that arrive while a leader writes wait for the
 next group, which one of them leads.
 
+A request that runs out of time is answered 503 only for rows that will never be stored,
+or a client's retry would count them twice: rows still queued are withdrawn; rows a leader
+took are waited for, then withdrawn if the leader has not reached its commit yet (the
+leader checks for withdrawals just before committing and writes the group again without
+them); once the commit has begun, the request waits for its outcome and answers by it.
+
 A commit costs about the same for one row as for a thousand: under load many small commits
 become a few large ones. With one request at a time the request simply writes its own rows,
 with no hand-off to another thread (a writer thread cost a click about 1 ms in thread
@@ -32,7 +38,13 @@ MAX_GROUP_ROWS = 2000
 
 
 class WriteTimeoutError(Exception):
-    """The group was not written in time (the database is stuck behind a lock)."""
+    """The group was not written in time (the database is stuck behind a lock); the rows
+    were withdrawn and will never be stored, so the client may safely send them again.
+    """
+
+
+class WithdrawnError(Exception):
+    """A request in the group gave up before the commit: the group is written without it."""
 
 
 @dataclass
@@ -41,6 +53,9 @@ class PendingWrite:
 
     rows: list[dict]
     prepared: object = None     # what prepare made of the rows
+    taken: bool = False         # a leader holds the rows (no longer in the queue)
+    committing: bool = False    # past the point of no return: only the outcome remains
+    withdrawn: bool = False     # the request gave up before the commit; never store them
     done: bool = False
     stored: list[dict] | None = None
     error: BaseException | None = None
@@ -71,7 +86,8 @@ class GroupWriter:
                 while self.leading and not pending.done:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
-                        raise WriteTimeoutError
+                        self.give_up(pending, timeout)
+                        break
                     self.changed.wait(remaining)
                 if pending.done:
                     break
@@ -94,6 +110,29 @@ class GroupWriter:
             raise pending.error
         return pending.stored or []
 
+    def give_up(self, pending: PendingWrite, patience: float) -> None:
+        """The request's time is up: withdraw its rows, or learn what became of them.
+
+        Called holding the lock. Rows still queued are withdrawn at once. Rows a leader has
+        taken are waited for, `patience` seconds more, then withdrawn unless the leader has
+        reached the commit; after that point only the commit's outcome is waited for (a
+        commit is bounded by the database's lock timeout). WriteTimeoutError therefore means
+        the rows will never be stored, and rows that end up committed are never a 503.
+        """
+        if not pending.taken:
+            self.waiting.remove(pending)
+            pending.withdrawn = True
+            raise WriteTimeoutError
+        deadline = time.monotonic() + patience
+        while not (pending.done or pending.committing):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                pending.withdrawn = True
+                raise WriteTimeoutError
+            self.changed.wait(remaining)
+        while not pending.done:
+            self.changed.wait()
+
     def pending_for(self, rows: list[dict]) -> PendingWrite:
         """A queued write, prepared in the caller's thread while others may be writing."""
         return PendingWrite(rows, self.prepare(rows))
@@ -106,7 +145,19 @@ class GroupWriter:
             pending = self.waiting.popleft()
             group.append(pending)
             row_count += len(pending.rows)
+        for pending in group:
+            pending.taken = True
         return group
+
+    def begin_commit(self, group: list[PendingWrite]) -> None:
+        """Pass the point of no return, unless a request of the group has withdrawn: then
+        raise WithdrawnError (and the group is written again without it).
+        """
+        with self.changed:
+            if any(pending.withdrawn for pending in group):
+                raise WithdrawnError
+            for pending in group:
+                pending.committing = True
 
     def write(self, group: list[PendingWrite]) -> None:
         """One transaction for the group; if it fails, each request on its own, so one
@@ -115,7 +166,14 @@ class GroupWriter:
         try:
             with ingest_write_turn():
                 inserted = self.store_prepared([pending.prepared for pending in group])
+                self.begin_commit(group)
                 db.session.commit()
+        except WithdrawnError:
+            db.session.rollback()
+            staying = [pending for pending in group if not pending.withdrawn]
+            if staying:
+                self.write(staying)
+            return
         except Exception as exc:  # noqa: BLE001 - handed to the waiting request
             db.session.rollback()
             if len(group) > 1:
@@ -143,6 +201,7 @@ class GroupWriter:
         with self.changed:
             pending.error = error
             pending.done = True
+            self.changed.notify_all()
 
 
 def writer_for(prepare, store_prepared, announce) -> GroupWriter:

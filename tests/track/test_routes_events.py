@@ -227,7 +227,7 @@ def test_locked_database_is_503_with_retry_after(make_app, database_url):
     app = make_app(DATABASE_LOCK_TIMEOUT_MS=200)
     client = app.test_client()
     token = client.post("/api/v1/register", json={
-        "username": "locked", "password": "long enough", "age": 20, "gender": "Other",
+        "username": "locked", "password": "tangerine ostrich 47", "age": 20, "gender": "Other",
     }).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     batch = {"events": [event("a"), event("b")]}

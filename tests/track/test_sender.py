@@ -76,7 +76,7 @@ def test_rate_limit_per_user(make_app):
         limiter.reset()
     client = app.test_client()
     token = client.post("/api/v1/register", json={
-        "username": "busy", "password": "long enough", "age": 20, "gender": "Other",
+        "username": "busy", "password": "tangerine ostrich 47", "age": 20, "gender": "Other",
     }).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     statuses = [post_events(client, event("a"), headers).status_code for _ in range(3)]

@@ -18,7 +18,7 @@ from app.track.writer import EXTENSION_KEY, GroupWriter
 
 def register(client, username: str) -> dict:
     response = client.post("/api/v1/register", json={
-        "username": username, "password": "long enough", "age": 30, "gender": "Other"})
+        "username": username, "password": "tangerine ostrich 47", "age": 30, "gender": "Other"})
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
 
@@ -234,3 +234,159 @@ def test_every_stored_row_is_reported_with_its_own_id(app):
     assert [event["id"] for event in announced] == [
         stored_ids[u] for u in first_uuids + [later_uuids[0], twice] + later_uuids[1:]]
     assert stored_counts(app) == (9, 9, 9)
+
+
+# A request gives up after DATABASE_LOCK_TIMEOUT_MS + WRITER_GRACE_SECONDS: 0.3 s here.
+SHORT_LOCK_TIMEOUT_MS = 100
+SHORT_GRACE_SECONDS = 0.2
+
+
+@pytest.fixture
+def impatient_app(make_app, monkeypatch):
+    """An app whose ingest requests give up on the group writer after 0.3 s."""
+    monkeypatch.setattr("app.track.command.WRITER_GRACE_SECONDS", SHORT_GRACE_SECONDS)
+    return make_app(DATABASE_LOCK_TIMEOUT_MS=SHORT_LOCK_TIMEOUT_MS)
+
+
+def stored_names(app) -> list[str]:
+    with app.app_context():
+        return sorted(db.session.execute(select(Event.name)).scalars())
+
+
+def wait_until(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition never came true"
+        time.sleep(0.01)
+
+
+def track_in_thread(app, headers: dict, feature: str, answers: dict) -> threading.Thread:
+    """POST /track (no uuid: a retry would be counted twice) from another thread."""
+
+    def send():
+        answers[feature] = app.test_client().post(
+            "/api/v1/track", json={"feature_name": feature}, headers=headers)
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    return thread
+
+
+def test_rows_still_queued_when_the_request_gives_up_are_never_stored(impatient_app):
+    """The 503'd request's rows leave the queue with it: the next leader does not commit
+    them behind the client's back, so the client's retry is counted once."""
+    app = impatient_app
+    headers = register(app.test_client(), "impatient")
+    client = app.test_client()
+    assert client.post("/api/v1/events", json={"name": "warm_up"},
+                       headers=headers).status_code == 202
+    writer = app.extensions[EXTENSION_KEY]
+    original = writer.store_prepared
+    leader_is_writing, release_leader = threading.Event(), threading.Event()
+
+    def blocked_store(batches):
+        if not leader_is_writing.is_set():
+            leader_is_writing.set()
+            release_leader.wait(10)
+        return original(batches)
+
+    writer.store_prepared = blocked_store
+    answers: dict = {}
+    try:
+        leader = track_in_thread(app, headers, "leader", answers)
+        assert leader_is_writing.wait(10)
+        late = client.post("/api/v1/track", json={"feature_name": "late"}, headers=headers)
+        assert late.status_code == 503
+        assert late.get_json()["error"] and int(late.headers["Retry-After"]) > 0
+        assert not writer.waiting
+        release_leader.set()
+        leader.join(10)
+    finally:
+        writer.store_prepared = original
+        release_leader.set()
+    assert answers["leader"].status_code == 201
+    retry = client.post("/api/v1/track", json={"feature_name": "late"}, headers=headers)
+    assert retry.status_code == 201
+    assert stored_names(app) == ["late", "leader", "warm_up"]
+    assert stored_counts(app) == (3, 3, 3)
+    assert not writer.leading and not writer.waiting
+
+
+def test_rows_a_leader_took_but_did_not_commit_in_time_are_withdrawn(impatient_app):
+    """The leader took the request's rows but was still not committing when the request's
+    patience ran out: the request answers 503, and the leader writes its group without them."""
+    app = impatient_app
+    headers = register(app.test_client(), "withdrawn")
+    assert app.test_client().post("/api/v1/events", json={"name": "warm_up"},
+                                  headers=headers).status_code == 202
+    before = stored_counts(app)
+    writer = app.extensions[EXTENSION_KEY]
+    with writer.changed:
+        writer.leading = True  # this test's thread is the leader: it writes when it chooses
+    answers: dict = {}
+    try:
+        late = track_in_thread(app, headers, "late", answers)
+        wait_until(lambda: len(writer.waiting) == 1)
+        with writer.changed:
+            group = writer.take_group()
+        late.join(10)
+        assert answers["late"].status_code == 503
+        with app.app_context():
+            writer.write(group)  # the rows reach the database, then are rolled back
+            db.session.remove()
+    finally:
+        with writer.changed:
+            writer.leading = False
+            writer.changed.notify_all()
+    assert stored_names(app) == ["warm_up"]
+    assert stored_counts(app) == before == (1, 1, 1)
+
+
+def test_rows_whose_commit_has_begun_are_answered_by_its_outcome(impatient_app):
+    """Once the leader is committing, the request waits for the commit however long past
+    its deadline, and answers success for the rows that were committed: never a 503."""
+    app = impatient_app
+    headers = register(app.test_client(), "patient")
+    assert app.test_client().post("/api/v1/events", json={"name": "warm_up"},
+                                  headers=headers).status_code == 202
+    writer = app.extensions[EXTENSION_KEY]
+    committing, release_commit = threading.Event(), threading.Event()
+    original_begin = writer.begin_commit
+
+    def slow_commit(group):
+        original_begin(group)
+        committing.set()
+        release_commit.wait(10)
+
+    def lead(group):
+        with app.app_context():
+            writer.write(group)
+            db.session.remove()
+
+    with writer.changed:
+        writer.leading = True
+    writer.begin_commit = slow_commit
+    answers: dict = {}
+    try:
+        late = track_in_thread(app, headers, "late", answers)
+        wait_until(lambda: len(writer.waiting) == 1)
+        with writer.changed:
+            group = writer.take_group()
+        leader = threading.Thread(target=lead, args=(group,))
+        leader.start()
+        assert committing.wait(10)
+        late.join(1.0)  # three times the request's deadline, and its patience, have passed
+        assert late.is_alive(), f"answered before the commit: {answers}"
+        release_commit.set()
+        leader.join(10)
+        late.join(10)
+    finally:
+        writer.begin_commit = original_begin
+        release_commit.set()
+        with writer.changed:
+            writer.leading = False
+            writer.changed.notify_all()
+    assert answers["late"].status_code == 201
+    assert answers["late"].get_json()["feature_name"] == "late"
+    assert stored_names(app) == ["late", "warm_up"]
+    assert stored_counts(app) == (2, 2, 2)

@@ -2,6 +2,7 @@
 
 import json
 import re
+from itertools import accumulate
 
 from flask import Flask, Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
@@ -23,6 +24,17 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "form-action 'self'",
     "frame-ancestors 'none'",
 ))
+# The deepest nesting of arrays and objects a JSON body may have. The deepest legitimate body
+# (a batch of events whose properties nest 3 levels) is 7 deep; Python's parser recurses per
+# level, so a body of 100,000 brackets would exhaust the stack before any schema saw it.
+MAX_JSON_DEPTH = 32
+# Strings (with their escapes) are cut out before brackets are counted: "[" in a string is text.
+JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+# Each byte's change to the nesting depth: +1 opens, -1 closes, 0 for everything else.
+DEPTH_CHANGE = [0] * 256
+DEPTH_CHANGE[ord("[")] = DEPTH_CHANGE[ord("{")] = 1
+DEPTH_CHANGE[ord("]")] = DEPTH_CHANGE[ord("}")] = -1
+NOT_BRACKETS = bytes(byte for byte in range(256) if not DEPTH_CHANGE[byte])
 # Escapes that may decode to text no database will store: NUL, or half of a surrogate pair.
 SUSPICIOUS_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 
@@ -32,12 +44,36 @@ def reject_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 
 
+def json_depth(body: bytes) -> int:
+    """How deeply the arrays and objects of a JSON text nest, without parsing it.
+
+    Scanned at C speed: strings cut out, every byte but brackets deleted, a running sum
+    taken. Brackets in an unterminated string count (such a body is malformed anyway).
+    """
+    brackets = JSON_STRING.sub(b"", body).translate(None, NOT_BRACKETS)
+    return max(accumulate(map(DEPTH_CHANGE.__getitem__, brackets)), default=0)
+
+
+def nested_too_deep(body: bytes) -> bool:
+    """Whether a JSON text nests past MAX_JSON_DEPTH; bodies with fewer opening brackets
+    than that are answered without a scan.
+    """
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return False
+    return json_depth(body) > MAX_JSON_DEPTH
+
+
 class StrictJSONProvider(DefaultJSONProvider):
-    """Flask's JSON provider, refusing the non-standard NaN/Infinity literals."""
+    """Flask's JSON provider, refusing the non-standard NaN/Infinity literals and nesting
+    past MAX_JSON_DEPTH (as a ValueError, which Flask reports as malformed JSON).
+    """
 
     def loads(self, s, **kwargs):
-        """Parse JSON text, rejecting NaN and Infinity."""
+        """Parse JSON text, rejecting NaN, Infinity and too deep nesting."""
         kwargs.setdefault("parse_constant", reject_constant)
+        raw = s.encode("utf-8", "surrogatepass") if isinstance(s, str) else bytes(s)
+        if nested_too_deep(raw):
+            raise ValueError(f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
         return json.loads(s, **kwargs)
 
 
@@ -73,7 +109,8 @@ def is_json_mimetype(mimetype: str) -> bool:
 def check_request_body() -> Response | None:
     """Reject a body the API cannot read before any view runs.
 
-    A wrong content type is 415 and JSON that does not parse is 400, each with the
+    A wrong content type is 415, and JSON nested past MAX_JSON_DEPTH (checked on the raw
+    bytes, before the recursive parser runs) or that does not parse is 400, each with the
     common error shape, so views and schemas only ever see well-formed JSON.
     """
     if request.method not in BODY_METHODS or not request.path.startswith("/api/"):
@@ -86,6 +123,8 @@ def check_request_body() -> Response | None:
     if not (is_json_mimetype(request.mimetype) or plain_allowed):
         return error_response(415, "Unsupported content type: send application/json",
                               {"content_type": [request.mimetype or "missing"]})
+    if nested_too_deep(body):
+        return error_response(400, f"JSON body nested more than {MAX_JSON_DEPTH} levels deep")
     parsed = request.get_json(force=True, silent=True)
     if parsed is None and body.strip() != b"null":
         return error_response(400, "Malformed JSON body")

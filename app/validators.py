@@ -1,7 +1,10 @@
-"""Field validators shared by every domain's schemas: names, bounded text and properties."""
+"""Field validators shared by every domain's schemas: names, bounded text, properties and
+the span every date the API reads must lie in.
+"""
 
 import json
 import math
+from datetime import UTC, date, datetime
 
 import marshmallow as ma
 from marshmallow import validate
@@ -27,6 +30,29 @@ EVENT_NAME = WholeValue(
     error="Event names are 1-100 characters of letters, digits, '_', '.', ':', '/', '-' "
           "and inner spaces.",
 )
+# Every date and datetime the API reads (range bounds, page cursors) lies in these years.
+# Range arithmetic on them (the previous period, a zone's offset, the day after) then stays
+# far inside datetime's years 1-9999, and every stored event fits: ingestion keeps 400 days.
+SPAN_FIRST_DAY = date(2000, 1, 1)
+SPAN_LAST_DAY = date(2099, 12, 31)
+SPAN_START = datetime(2000, 1, 1, tzinfo=UTC)
+SPAN_END = datetime(2100, 1, 1, tzinfo=UTC)  # exclusive
+SPAN_MESSAGE = (f"Dates must lie between {SPAN_FIRST_DAY.isoformat()} and "
+                f"{SPAN_LAST_DAY.isoformat()}.")
+
+
+def within_span(value: date | datetime) -> bool:
+    """Whether a date, a naive local datetime or an aware instant lies in the span.
+
+    Dates and naive datetimes are judged by their calendar day (no zone is applied, so
+    nothing can overflow); aware instants are compared as instants.
+    """
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return SPAN_START <= value < SPAN_END
+    day = value.date() if isinstance(value, datetime) else value
+    return SPAN_FIRST_DAY <= day <= SPAN_LAST_DAY
+
+
 PROPERTIES_MAX_BYTES = 8 * 1024
 PROPERTIES_MAX_DEPTH = 3
 PROPERTY_KEY_MAX_LENGTH = 64

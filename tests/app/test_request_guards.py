@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from app.request_guards import MAX_JSON_DEPTH, json_depth
 from tests.helpers import event, post_events
 
 
@@ -57,3 +58,70 @@ def test_other_content_types_are_415_even_with_key(client, ingest_key, stored, c
                            content_type=content_type, headers={"X-Ouroboard-Key": ingest_key})
     assert response.status_code == 415
     assert stored.count() == 0
+
+
+def nested(depth: int, leaf: str = "1") -> str:
+    """A JSON text of `depth` nested arrays around `leaf`."""
+    return "[" * depth + leaf + "]" * depth
+
+
+DEEP_BODIES = {
+    "arrays": nested(50_000),
+    "objects": '{"a":' * 50_000 + "1" + "}" * 50_000,
+    "unclosed": "[" * 50_000,
+    "in an event": json.dumps({"name": "a", "properties": {"x": 1}}).replace(
+        "1}", nested(MAX_JSON_DEPTH) + "}"),
+}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/login", "/api/v1/register", "/api/v1/events",
+                                  "/api/v1/track"])
+@pytest.mark.parametrize("body", DEEP_BODIES.values(), ids=DEEP_BODIES.keys())
+def test_json_nested_too_deep_is_400_before_parsing(client, auth, user, stored, path, body):
+    response = client.post(path, data=body, content_type="application/json",
+                           headers=auth.headers)
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "error": f"JSON body nested more than {MAX_JSON_DEPTH} levels deep"}
+    assert stored.count() == 0
+
+
+def test_a_deep_beacon_body_is_400(client, ingest_key, stored):
+    response = client.post("/api/v1/events", data=nested(100_000), content_type="text/plain",
+                           headers={"X-Ouroboard-Key": ingest_key})
+    assert response.status_code == 400
+    assert "nested" in response.get_json()["error"]
+    assert stored.count() == 0
+
+
+def test_brackets_inside_strings_do_not_count(client, auth, user, stored):
+    text = '[{"\\"' * 200  # brackets, braces and escaped quotes, all inside one string
+    response = post_events(client, event("a", properties={"note": text}), auth.headers)
+    assert response.status_code == 202
+    assert stored.all()[0].properties == {"note": text}
+
+
+def test_nesting_up_to_the_limit_reaches_the_view(client, auth, user, stored):
+    # MAX_JSON_DEPTH levels parse; the batch schema then refuses the array as an envelope.
+    response = client.post("/api/v1/events", data=nested(MAX_JSON_DEPTH),
+                           content_type="application/json", headers=auth.headers)
+    assert response.status_code == 400
+    assert "nested" not in response.get_json()["error"]
+
+
+@pytest.mark.parametrize(("text", "depth"), [
+    (b"", 0), (b"1", 0), (b"[]", 1), (b'{"a": [[], {}]}', 3),
+    (b'["[[[[", "]]]", {"b": "\\"[{"}]', 2),
+    (nested(40).encode(), 40), (b"[" * 40 + b"]" * 40 + b"[[]]", 40),
+    (b'"unterminated [[[' + b"[" * 40, 43),  # malformed either way; never under-counted
+])
+def test_json_depth_ignores_brackets_in_strings(text, depth):
+    assert json_depth(text) == depth
+
+
+def test_the_json_provider_refuses_deep_nesting_as_a_value_error(app):
+    # Views that parse bodies themselves (get_json(silent=True)) then see None, never a
+    # RecursionError.
+    with pytest.raises(ValueError, match="nested"):
+        app.json.loads(nested(MAX_JSON_DEPTH + 1))
+    assert app.json.loads(nested(MAX_JSON_DEPTH)) is not None

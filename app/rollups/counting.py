@@ -31,6 +31,9 @@ def counting_function(rollups: tuple[Rollup, ...], weighted: bool,
     grains = definition.grains_of(rollups)
     dimensions = definition.dimensions_of(rollups)
     names = {"UTC": UTC, "NO_VALUE": NO_VALUE, "COLUMNS": columns}
+    # Buckets are cached per UTC hour, or per finer slot when a grain needs one.
+    resolution = min(grain.resolution_minutes for grain in grains)
+    slot_part = f", moment.minute // {resolution}" if resolution < 60 else ""
 
     def field(name: str) -> str:
         return f"row[{columns.index(name)}]" if columns else f"row[{name!r}]"
@@ -43,10 +46,10 @@ def counting_function(rollups: tuple[Rollup, ...], weighted: bool,
         f"        moment = {field('occurred_at')}",
         "        if moment.tzinfo is not UTC:",
         "            moment = moment.astimezone(UTC)",
-        "        hour = (moment.year, moment.month, moment.day, moment.hour)",
-        "        buckets = bucket_cache.get(hour)",
+        f"        slot = (moment.year, moment.month, moment.day, moment.hour{slot_part})",
+        "        buckets = bucket_cache.get(slot)",
         "        if buckets is None:",
-        "            buckets = bucket_cache[hour] = ("
+        "            buckets = bucket_cache[slot] = ("
         + "".join(f"stored_time(floor_{grain.column}(moment)), " for grain in grains) + ")",
         "        " + "".join(f"t_{grain.column}, " for grain in grains) + "= buckets",
     ]
@@ -96,7 +99,7 @@ class RollupCounts:
             rollup.table: Counter() if rollup.measure is Measure.EVENTS else set()
             for rollup in self.rollups}
         self.count = counting_function(self.rollups, weighted=False)
-        # Each grain's bucket per UTC hour: the events of a batch share a few hours.
+        # Each grain's bucket per UTC hour (or quarter hour): a batch's events share a few.
         self.buckets: dict[tuple, tuple] = {}
 
     def add_events(self, rows: Iterable[EventRow]) -> "RollupCounts":

@@ -81,19 +81,23 @@ class DayBatch:
         }
         return columns.get(field, lambda: [None] * self.count)()
 
-    def add_to(self, counts: RollupCounts, fields: tuple[str, ...], weighted: bool) -> None:
+    def add_to(self, counts: RollupCounts, fields: tuple[str, ...], weighted: bool,
+               resolution_minutes: int = 60) -> None:
         """Count this day into `counts`, whose rollups read only `fields` of an event.
 
-        Events are grouped first, with C-speed Counters over zipped columns: by hour and
-        those fields for counts (a day has a few thousand such groups against tens of
-        thousands of events), by the fields alone for presence rollups, which are at most
-        daily and need no weights. The counting loop then runs once per group.
+        Events are grouped first, with C-speed Counters over zipped columns: by hour (or
+        by the finer slot `resolution_minutes` asks for) and those fields for counts (a
+        day has a few thousand such groups against tens of thousands of events), by the
+        fields alone for presence rollups, which are at most daily and need no weights.
+        The counting loop then runs once per group.
         """
         midnight = datetime(self.day.year, self.day.month, self.day.day, tzinfo=UTC)
         columns = [self.column(field) for field in fields]
         if weighted:
-            hours = [midnight + timedelta(hours=hour) for hour in range(24)]
-            moments = [hours[second // 3600] for second in self.seconds]
+            slots = [midnight + timedelta(minutes=minute)
+                     for minute in range(0, 1440, resolution_minutes)]
+            width = resolution_minutes * 60
+            moments = [slots[second // width] for second in self.seconds]
             groups = Counter(zip(moments, *columns, strict=True)).items()
         else:
             groups = set(zip(repeat(midnight), *columns))
@@ -132,17 +136,21 @@ class LoadPlan:
     rollups: tuple[Rollup, ...]
 
 
-def rollup_counters(plan: LoadPlan) -> list[tuple[tuple[str, ...], bool, RollupCounts]]:
-    """(fields read, weighted, counts) per group of rollups that read the same fields the
-    same way, so each day is grouped once per such set rather than once per rollup.
+def rollup_counters(plan: LoadPlan) -> list[tuple[tuple[str, ...], bool, int, RollupCounts]]:
+    """(fields read, weighted, resolution in minutes, counts) per group of rollups that read
+    the same fields the same way at the same time resolution, so each day is grouped once
+    per such set rather than once per rollup (and hourly rollups are not grouped per
+    quarter hour because quarter-hour ones exist).
     """
     stored_time = (lambda value: value) if plan.dialect == "postgresql" else sqlite_value
     grouped: dict[tuple, list[Rollup]] = {}
     for rollup in plan.rollups:
-        weighted = rollup.measure is Measure.EVENTS or rollup.grain.column == "hour"
-        grouped.setdefault((fields_read((rollup,)), weighted), []).append(rollup)
-    return [(fields, weighted, RollupCounts(tuple(rollups), stored_time))
-            for (fields, weighted), rollups in grouped.items()]
+        resolution = rollup.grain.resolution_minutes
+        weighted = rollup.measure is Measure.EVENTS or rollup.grain.column in (
+            "hour", "quarter_hour")
+        grouped.setdefault((fields_read((rollup,)), weighted, resolution), []).append(rollup)
+    return [(fields, weighted, resolution, RollupCounts(tuple(rollups), stored_time))
+            for (fields, weighted, resolution), rollups in grouped.items()]
 
 
 def generate(plan: LoadPlan, deliver) -> None:
@@ -158,11 +166,11 @@ def generate(plan: LoadPlan, deliver) -> None:
     for day, count in zip(plan.days, plan.counts, strict=True):
         day_batch = DayBatch(day, count, list(plan.users), rng, plan.run, serial)
         serial += count
-        for fields, weighted, counts in counters:
-            day_batch.add_to(counts, fields, weighted)
+        for fields, weighted, resolution, counts in counters:
+            day_batch.add_to(counts, fields, weighted, resolution)
         deliver((count, encode(day_batch)))
     deliver((0, [(rollup.table, counts.rows(rollup))
-                 for _, _, counts in counters for rollup in counts.rollups]))
+                 for *_, counts in counters for rollup in counts.rollups]))
 
 
 def produce(plan: LoadPlan, outbox) -> None:

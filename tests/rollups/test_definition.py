@@ -113,7 +113,10 @@ def ingest_mixed_events(app, client, auth) -> None:
         _, raw_key = create_key(f"oracle-{uuid.uuid4().hex[:6]}")
     now = datetime.now(UTC)
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    # Both sides of the month, hour and quarter-hour boundaries.
     moments = [month_start - timedelta(microseconds=1), month_start,
+               month_start + timedelta(minutes=14, seconds=59, microseconds=999999),
+               month_start + timedelta(minutes=15), month_start + timedelta(minutes=45),
                month_start + timedelta(minutes=59, seconds=59), now - timedelta(days=3, hours=5),
                now - timedelta(hours=2), now]
     batch = []

@@ -96,6 +96,9 @@ class Config:
     RATELIMIT_STORAGE_URI = REDIS_URL or "ouroboard-memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # If Redis goes away, keep limiting in memory rather than failing requests.
+    # Events dated further back than this many days are refused, except from an ingestion
+    # key created with `flask keys create --import` (those may go back 400 days).
+    MAX_BACKDATE_DAYS = int(os.environ.get("MAX_BACKDATE_DAYS") or 7)
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_KEY_PREFIX = "ouroboard"

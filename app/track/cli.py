@@ -10,15 +10,19 @@ keys_cli = AppGroup("keys", help="Manage ingestion keys for websites and apps.")
 
 @keys_cli.command("create")
 @click.argument("name")
-def create_command(name: str) -> None:
+@click.option("--import", "allows_import", is_flag=True,
+              help="Let the key send events older than MAX_BACKDATE_DAYS (up to 400 days "
+                   "back), to import history; past charts change.")
+def create_command(name: str, allows_import: bool) -> None:
     """Create a key called NAME and print it (it is shown only this once)."""
     if not 1 <= len(name) <= 64:
         raise click.BadParameter("NAME must be 1-64 characters", param_hint="NAME")
     try:
-        _, raw_key = keys.create_key(name)
+        _, raw_key = keys.create_key(name, allows_import=allows_import)
     except keys.KeyNameTakenError:
         raise click.ClickException(f"a key named {name!r} already exists") from None
-    click.echo(f"Created ingestion key {name!r}. Store it now; it cannot be shown again:")
+    kind = "import key" if allows_import else "ingestion key"
+    click.echo(f"Created {kind} {name!r}. Store it now; it cannot be shown again:")
     click.echo(raw_key)
 
 
@@ -34,7 +38,9 @@ def revoke_command(name: str) -> None:
 
 @keys_cli.command("list")
 def list_command() -> None:
-    """List keys with their prefix and state."""
+    """List keys with their prefix, state and kind (import keys may backdate events)."""
     for key in keys_data.list_keys():
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
-        click.echo(f"{key.name}\t{key.key_prefix}…\t{state}\tcreated {key.created_at:%Y-%m-%d}")
+        kind = "import" if key.allows_import else "live"
+        click.echo(f"{key.name}\t{key.key_prefix}…\t{state}\t{kind}"
+                   f"\tcreated {key.created_at:%Y-%m-%d}")

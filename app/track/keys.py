@@ -25,6 +25,8 @@ class ActiveKey:
 
     id: int
     name: str
+    # May send events older than MAX_BACKDATE_DAYS (up to 400 days): importing history.
+    allows_import: bool = False
 
 
 VERIFIED_KEYS = "ouroboard.verified_ingest_keys"
@@ -44,12 +46,15 @@ def hash_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
 
 
-def create_key(name: str) -> tuple[IngestKey, str]:
-    """Create a key; the raw key is returned once and never stored."""
+def create_key(name: str, allows_import: bool = False) -> tuple[IngestKey, str]:
+    """Create a key (an import key may backdate events); the raw key is returned once and
+    never stored.
+    """
     if keys_data.key_name_exists(name):
         raise KeyNameTakenError(name)
     raw_key = KEY_PREFIX + secrets.token_urlsafe(KEY_RANDOM_BYTES)
-    key = IngestKey(name=name, key_hash=hash_key(raw_key), key_prefix=raw_key[:12])
+    key = IngestKey(name=name, key_hash=hash_key(raw_key), key_prefix=raw_key[:12],
+                    allows_import=allows_import)
     keys_data.insert_key(key)
     return key, raw_key
 
@@ -74,4 +79,6 @@ def find_active_key(raw_key: str) -> ActiveKey | None:
 def read_active_key(key_hash: str) -> ActiveKey | None:
     """Read from the database the unrevoked key stored with this hash, if any."""
     row = keys_data.find_unrevoked_key(key_hash)
-    return None if row is None else ActiveKey(id=row.id, name=row.name)
+    if row is None:
+        return None
+    return ActiveKey(id=row.id, name=row.name, allows_import=row.allows_import)

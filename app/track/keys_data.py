@@ -30,9 +30,9 @@ def mark_revoked(key: IngestKey) -> None:
 
 
 def find_unrevoked_key(key_hash: str) -> Row | None:
-    """Return the id and name of the unrevoked key stored with this hash, or None."""
-    query = select(IngestKey.id, IngestKey.name).where(IngestKey.key_hash == key_hash,
-                                                       IngestKey.revoked_at.is_(None))
+    """Return the id, name and import right of the unrevoked key with this hash, or None."""
+    query = select(IngestKey.id, IngestKey.name, IngestKey.allows_import).where(
+        IngestKey.key_hash == key_hash, IngestKey.revoked_at.is_(None))
     return db.session.execute(query).first()
 
 

@@ -18,6 +18,7 @@ from app.track.sender import Sender
 from app.validators import EVENT_NAME
 
 FUTURE_TOLERANCE = timedelta(hours=1)
+# The absolute bound, even for an import key.
 MAX_EVENT_AGE = timedelta(days=400)
 
 event_schema = EventSchema()
@@ -64,12 +65,33 @@ def describe_errors(messages) -> str:
     return str(messages)
 
 
-def event_time(timestamp: datetime | None, clock_skew: timedelta, received_at: datetime
-               ) -> datetime:
+@dataclass(frozen=True)
+class AgeLimit:
+    """How far back a sender may date its events, and what to tell it when it goes further."""
+
+    max_age: timedelta
+    message: str
+
+
+def age_limit_for(sender: Sender) -> AgeLimit:
+    """MAX_BACKDATE_DAYS for sessions and ordinary keys (old events rewrite past charts, and
+    a live client has no business sending them); 400 days for an ingestion key made for
+    import.
+    """
+    if sender.key is not None and sender.key.allows_import:
+        return AgeLimit(MAX_EVENT_AGE, f"timestamp is more than {MAX_EVENT_AGE.days} days old")
+    days = current_app.config["MAX_BACKDATE_DAYS"]
+    return AgeLimit(min(timedelta(days=days), MAX_EVENT_AGE),
+                    f"timestamp is more than {days} days old; older events need an "
+                    "ingestion key created with `flask keys create --import`")
+
+
+def event_time(timestamp: datetime | None, clock_skew: timedelta, received_at: datetime,
+               age_limit: AgeLimit) -> datetime:
     """When the event happened, on the server's clock.
 
-    Raises ValueError for events older than 400 days; a time over an hour ahead is taken
-    as the receive time, since the client's clock cannot be trusted.
+    Raises ValueError for events older than the sender's age limit; a time over an hour
+    ahead is taken as the receive time, since the client's clock cannot be trusted.
     """
     if timestamp is None:
         return received_at
@@ -79,8 +101,8 @@ def event_time(timestamp: datetime | None, clock_skew: timedelta, received_at: d
         corrected = timestamp
     if corrected > received_at + FUTURE_TOLERANCE:
         return received_at
-    if corrected < received_at - MAX_EVENT_AGE:
-        raise ValueError("timestamp is more than 400 days old")
+    if corrected < received_at - age_limit.max_age:
+        raise ValueError(age_limit.message)
     return corrected
 
 
@@ -89,6 +111,7 @@ def build_rows(batch: EventBatch, sender: Sender, received_at: datetime
     """Validate each event; return the rows to insert and the rejections by index."""
     clock_skew = received_at - batch.sent_at if batch.sent_at else timedelta(0)
     user = sender.user
+    age_limit = age_limit_for(sender)
     rows: list[dict] = []
     rejected: list[dict] = []
     for index, raw_event in enumerate(batch.raw_events):
@@ -97,7 +120,7 @@ def build_rows(batch: EventBatch, sender: Sender, received_at: datetime
             continue
         try:
             event = load_event_fast(raw_event) or event_schema.load(raw_event)
-            occurred_at = event_time(event["timestamp"], clock_skew, received_at)
+            occurred_at = event_time(event["timestamp"], clock_skew, received_at, age_limit)
         except ma.ValidationError as exc:
             rejected.append({"index": index, "error": describe_errors(exc.messages),
                              "details": exc.normalized_messages()})

@@ -1,6 +1,8 @@
 """app/track/keys.py and its CLI (app/track/cli.py): ingestion keys created, listed, revoked,
 stored hashed, and forgotten within the verification cache window."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import text
 
@@ -59,3 +61,27 @@ def test_key_revoked_by_another_process_stops_working_within_the_cache_window(
     response = post_events(client, event("c"), {"X-Ouroboard-Key": ingest_key})
     assert response.status_code == 401
     assert sorted(row.name for row in stored.all()) == ["a", "b"]
+
+
+def test_import_keys_through_the_cli(app, client, stored):
+    """`--import` makes a key that may backdate events; `list` tells the two kinds apart."""
+    runner = app.test_cli_runner()
+    created = runner.invoke(args=["keys", "create", "--import", "history"])
+    assert created.exit_code == 0, created.output
+    assert "import key" in created.output
+    import_key = created.output.strip().splitlines()[-1]
+    live_key = runner.invoke(args=["keys", "create", "site"]).output.strip().splitlines()[-1]
+    with app.app_context():
+        kinds = dict(db.session.execute(db.select(IngestKey.name, IngestKey.allows_import)).all())
+    assert kinds == {"history": True, "site": False}
+    listed = {line.split("\t")[0]: line.split("\t")[3]
+              for line in runner.invoke(args=["keys", "list"]).output.splitlines()}
+    assert listed == {"history": "import", "site": "live"}
+
+    long_ago = (datetime.now(UTC) - timedelta(days=60)).isoformat()
+    batch = {"events": [event("old", timestamp=long_ago)]}
+    imported = post_events(client, batch, {"X-Ouroboard-Key": import_key}).get_json()
+    refused = post_events(client, batch, {"X-Ouroboard-Key": live_key}).get_json()
+    assert (imported["accepted"], imported["rejected"]) == (1, [])
+    assert refused["accepted"] == 0 and "--import" in refused["rejected"][0]["error"]
+    assert [row.name for row in stored.all()] == ["old"]

@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app.extensions import db
+from app.track.keys import create_key
+from tests.conftest import StoredEvents
 from tests.helpers import event, iso, post_events
 
 
@@ -100,9 +102,7 @@ def test_sent_at_corrects_client_clock_skew(client, auth, user, stored):
 
 
 def test_timestamp_without_sent_at_is_kept(client, auth, user, stored):
-    happened = datetime(2026, 6, 1, 12, 30, tzinfo=UTC)
-    if datetime.now(UTC) - happened > timedelta(days=399):
-        happened = datetime.now(UTC) - timedelta(days=30)
+    happened = (datetime.now(UTC) - timedelta(days=6, hours=23)).replace(microsecond=0)
     post_events(client, event("a", timestamp=iso(happened)), auth.headers)
     assert stored.all()[0].occurred_at == happened
 
@@ -123,16 +123,82 @@ def test_far_future_timestamp_becomes_receive_time(client, auth, user, stored):
     assert before <= occurred <= datetime.now(UTC)
 
 
-def test_ancient_timestamp_is_rejected_with_its_reason(client, auth, user, stored):
+@pytest.fixture
+def import_key(app):
+    """A raw ingestion key made for importing history."""
+    with app.app_context():
+        _, raw_key = create_key("history-import", allows_import=True)
+    return raw_key
+
+
+def test_ancient_timestamp_is_rejected_with_its_reason(client, import_key, stored):
+    """400 days is the bound even for an import key."""
     old = datetime.now(UTC) - timedelta(days=401)
-    fine = datetime.now(UTC) - timedelta(days=399)
+    fine = (datetime.now(UTC) - timedelta(days=399)).replace(microsecond=0)
     response = post_events(client, {"events": [event("old", timestamp=iso(old)),
                                                event("fine", timestamp=iso(fine))]},
-                           auth.headers)
+                           {"X-Ouroboard-Key": import_key})
     body = response.get_json()
     assert body["accepted"] == 1
     assert body["rejected"] == [{"index": 0, "error": "timestamp is more than 400 days old"}]
-    assert [row.name for row in stored.all()] == ["fine"]
+    assert [(row.name, row.occurred_at) for row in stored.all()] == [("fine", fine)]
+
+
+BACKDATE_REFUSAL = ("timestamp is more than 7 days old; older events need an ingestion key "
+                    "created with `flask keys create --import`")
+
+
+@pytest.mark.parametrize("sender", ["session", "ordinary key"])
+def test_events_older_than_a_week_need_an_import_key(client, auth, user, ingest_key, stored,
+                                                    sender):
+    headers = auth.headers if sender == "session" else {"X-Ouroboard-Key": ingest_key}
+    now = datetime.now(UTC)
+    response = post_events(client, {"events": [
+        event("last_week", timestamp=iso(now - timedelta(days=7, minutes=5))),
+        event("this_week", timestamp=iso(now - timedelta(days=6, hours=23))),
+    ]}, headers)
+    assert response.status_code == 202
+    assert response.get_json() == {"accepted": 1, "duplicates": 0,
+                                   "rejected": [{"index": 0, "error": BACKDATE_REFUSAL}]}
+    lone = post_events(client, event("lone", timestamp=iso(now - timedelta(days=30))),
+                       headers)
+    assert lone.status_code == 400
+    assert lone.get_json()["details"] == {"timestamp": [BACKDATE_REFUSAL]}
+    assert [row.name for row in stored.all()] == ["this_week"]
+
+
+def test_an_import_key_backdates_events_and_the_charts_follow(client, auth, user, import_key,
+                                                              stored):
+    happened = (datetime.now(UTC) - timedelta(days=90)).replace(microsecond=0)
+    response = post_events(client, {"events": [event("imported", timestamp=iso(happened))]},
+                           {"X-Ouroboard-Key": import_key})
+    assert response.get_json() == {"accepted": 1, "duplicates": 0, "rejected": []}
+    assert [(row.name, row.occurred_at) for row in stored.all()] == [("imported", happened)]
+    day = happened.date().isoformat()
+    summary = client.get(f"/api/v1/analytics/summary?startDate={day}&endDate={day}",
+                         headers=auth.headers)
+    assert summary.get_json()["totalEvents"] == 1
+
+
+def test_the_backdating_window_is_a_setting(make_app):
+    app = make_app(MAX_BACKDATE_DAYS=30)
+    with app.app_context():
+        _, raw_key = create_key("monthly")
+    now = datetime.now(UTC)
+    response = post_events(app.test_client(), {"events": [
+        event("in", timestamp=iso(now - timedelta(days=29))),
+        event("out", timestamp=iso(now - timedelta(days=31)))]}, {"X-Ouroboard-Key": raw_key})
+    assert response.get_json()["rejected"][0]["error"].startswith(
+        "timestamp is more than 30 days old")
+    assert [row.name for row in StoredEvents(app).all()] == ["in"]
+
+
+def test_track_cannot_backdate(client, auth, user, stored):
+    old = iso(datetime.now(UTC) - timedelta(days=30))
+    response = client.post("/api/v1/track", json={"feature_name": "a", "timestamp": old},
+                           headers=auth.headers)
+    assert 400 <= response.status_code < 500
+    assert stored.count() == 0
 
 
 def test_single_ancient_event_is_a_400(client, auth, user, stored):

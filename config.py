@@ -91,14 +91,14 @@ class Config:
     # Counted in EVENTS, not requests, per ingestion key or user (/track and /events share
     # it): a batch of 500 costs 500. A request that does not fit gets 429 and stores nothing.
     INGEST_RATE_LIMIT = os.environ.get("INGEST_RATE_LIMIT") or "20000 per minute"
+    # Events dated further back than this many days are refused, except from an ingestion
+    # key created with `flask keys create --import` (those may go back 400 days).
+    MAX_BACKDATE_DAYS = int(os.environ.get("MAX_BACKDATE_DAYS") or 7)
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
     RATELIMIT_STORAGE_URI = REDIS_URL or "ouroboard-memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # If Redis goes away, keep limiting in memory rather than failing requests.
-    # Events dated further back than this many days are refused, except from an ingestion
-    # key created with `flask keys create --import` (those may go back 400 days).
-    MAX_BACKDATE_DAYS = int(os.environ.get("MAX_BACKDATE_DAYS") or 7)
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_KEY_PREFIX = "ouroboard"

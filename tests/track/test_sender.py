@@ -4,6 +4,7 @@ key), what each is attributed, the rate-limit bucket each draws on."""
 import json
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import text
 
 from app.extensions import db
@@ -85,14 +86,18 @@ def test_rate_limit_per_user(make_app):
     assert track.status_code == 429  # /track shares the user's budget
 
 
-def test_rate_limit_counts_events_not_requests(make_app):
+@pytest.mark.parametrize("storage", ["memory", "redis"])
+def test_rate_limit_counts_events_not_requests(make_app, request, storage):
     """A batch costs one per event, charged before anything is stored: a batch that does
     not fit what is left of the budget is refused whole, with Retry-After."""
     from app.extensions import limiter
     from app.track.keys import create_key
     from tests.conftest import StoredEvents
 
-    app = make_app(INGEST_RATE_LIMIT="10 per minute")
+    overrides = {"INGEST_RATE_LIMIT": "10 per minute"}
+    if storage == "redis":
+        overrides["RATELIMIT_STORAGE_URI"] = request.getfixturevalue("redis_url")
+    app = make_app(**overrides)
     stored = StoredEvents(app)
     with app.app_context():
         limiter.reset()

@@ -21,7 +21,8 @@ from app.track.sender import Sender
 from app.track.validation import EventBatch, build_rows
 from app.track.writer import WriteTimeoutError, writer_for
 
-# How much longer than the database's own lock timeout a request waits for the writer.
+# How much longer than the database's own lock timeout a request waits for the writer
+# (and, if a leader has taken its rows by then, as long again for that leader to commit).
 WRITER_GRACE_SECONDS = 10
 
 
@@ -63,7 +64,8 @@ def commit_rows(rows: list[dict]) -> list[dict]:
 
     Through the process's group writer (one transaction for requests that arrive together)
     unless INGEST_GROUP_COMMIT is off or the database lives in this process's memory.
-    Raises StoreUnavailable when the writer did not get to the rows in time.
+    Raises StoreUnavailable when the writer did not get to the rows in time; such rows
+    are withdrawn and never stored later, so the client's retry is not counted twice.
     """
     if not rows:
         return []

@@ -9,10 +9,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.analytics.periods import label
 from tests.analytics.conftest import FixtureEvent, utc
 
 FEATURES = ["date_filter", "age_filter", "gender_filter", "bar_chart_click", "refresh"]
-ZONES = ["UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Pacific/Auckland"]
+# Zones whose offset is not a whole hour: +5:30, +5:45, -3:30 then -2:30 from 8 March,
+# +13:45 (Chatham's summer time), +10:30 (Adelaide's). Their lines come from quarter hours.
+QUARTER_ZONES = ["Asia/Kolkata", "Asia/Kathmandu", "America/St_Johns", "Pacific/Chatham",
+                 "Australia/Adelaide"]
+ZONES = ["UTC", "America/New_York", "Europe/Berlin", "Pacific/Auckland", *QUARTER_ZONES]
 FIRST_DAY = date(2026, 2, 20)
 
 
@@ -174,3 +179,87 @@ def test_day_week_and_month_series_match_brute_force(get_json, random_events, of
     assert {point["t"]: point["count"] for point in body["series"] if point["count"]} == \
         dict(counts)
     assert sum(point["count"] for point in body["series"]) == sum(counts.values())
+
+
+@pytest.fixture
+def edge_events(fixtures, random_events):
+    """The random events plus events on both sides of the quarter hours where these zones'
+    local days and hours start, around St John's change to summer time (8 March).
+    """
+    person = random_events[0].person
+    edges = [utc(2026, 3, day, hour, minute) + delta
+             for day in (7, 8, 9) for hour, minute in (
+                 (18, 30), (18, 15), (10, 15), (3, 30), (2, 30), (13, 30), (5, 15), (5, 45))
+             for delta in (timedelta(microseconds=-1), timedelta(0))]
+    added = [FixtureEvent(FEATURES[index % 2], moment, person)
+             for index, moment in enumerate(edges)]
+    fixtures.add(*added)
+    return random_events + added
+
+
+def brute_force_series(events, start, end, zone, granularity, age_group, feature) -> Counter:
+    """Events per local bucket label (hour labels carry their offset, as the API's do)."""
+    counts: Counter = Counter()
+    for event in events:
+        if not (start <= event.at < end and age_group in ("All", event.age_group)
+                and (feature is None or event.name == feature)):
+            continue
+        if granularity == "hour":
+            local = event.at.astimezone(zone).replace(minute=0, second=0, microsecond=0)
+            counts[label(local)] += 1
+        else:
+            counts[local_bucket(event.at, zone, granularity)] += 1
+    return counts
+
+
+@pytest.mark.parametrize("tz", QUARTER_ZONES)
+@pytest.mark.parametrize("granularity", ["day", "week", "month"])
+def test_quarter_zone_lines_over_every_day_match_brute_force(get_json, edge_events, tz,
+                                                             granularity):
+    """Forty local days, the daily rollups with moved hours and quarter hours."""
+    zone = ZoneInfo(tz)
+    first_day, last_day = FIRST_DAY, FIRST_DAY + timedelta(days=39)
+    start = datetime.combine(first_day, datetime.min.time(), zone)
+    end = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), zone)
+    for age_group, feature in (("All", None), ("18-40", FEATURES[0])):
+        params = {"startDate": first_day.isoformat(), "endDate": last_day.isoformat(),
+                  "tz": tz, "ageGroup": age_group, "granularity": granularity}
+        if feature:
+            params["feature"] = feature
+        status, body = get_json("/analytics/timeseries", **params)
+        assert status == 200
+        expected_counts = brute_force_series(edge_events, start, end, zone, granularity,
+                                             age_group, feature)
+        assert sum(expected_counts.values()) > 20
+        assert {point["t"]: point["count"] for point in body["series"]
+                if point["count"]} == dict(expected_counts)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start_minute=st.integers(0, 38 * 24 * 60), length_minutes=st.integers(1, 4 * 24 * 60),
+       tz=st.sampled_from(QUARTER_ZONES + ["UTC", "America/New_York"]),
+       granularity=st.sampled_from(["hour", "day"]),
+       age_group=st.sampled_from(["All", "<18", "18-40", ">40"]),
+       feature=st.none() | st.sampled_from(FEATURES))
+def test_series_over_any_instant_range_match_brute_force(
+        get_json, edge_events, start_minute, length_minutes, tz, granularity, age_group,
+        feature):
+    """Ranges that start and end mid-quarter mix raw slivers, quarter hours, hours and
+    days; around 8 March they cross St John's change to summer time.
+    """
+    zone = ZoneInfo(tz)
+    start = utc(FIRST_DAY.year, FIRST_DAY.month, FIRST_DAY.day) + timedelta(
+        minutes=start_minute, seconds=start_minute % 7 * 7)
+    end = start + timedelta(minutes=length_minutes, seconds=length_minutes % 5 * 11)
+    params = {"startDate": start.isoformat(), "endDate": end.isoformat(), "tz": tz,
+              "ageGroup": age_group, "granularity": granularity}
+    if feature:
+        params["feature"] = feature
+    status, body = get_json("/analytics/timeseries", **params)
+    assert status == 200
+    # The API's end is inclusive to the microsecond; the oracle's is exclusive.
+    expected_counts = brute_force_series(edge_events, start, end + timedelta(microseconds=1),
+                                         zone, granularity, age_group, feature)
+    assert {point["t"]: point["count"] for point in body["series"] if point["count"]} == \
+        dict(expected_counts)

@@ -23,6 +23,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from app.analytics.periods import Filters
+from app.analytics.quarters import ListedMoments
 from app.analytics.ranges import MovedHours
 from app.extensions import db
 from app.models import Event, User
@@ -37,7 +38,7 @@ BREAKDOWN_COLUMNS = {
     "gender": events.c.gender,
     "page_url": events.c.page_url,
 }
-BUCKET_SIZES = frozenset({900, 3600})
+BUCKET_SIZES = frozenset({900, 3600})  # quarter hours and hours
 
 
 def dimension_filters(table, filters: Filters, *, with_feature: bool) -> list[ColumnElement]:
@@ -145,9 +146,9 @@ def _utc_date_of_postgres(element, compiler, **kw):
     return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AT TIME ZONE 'UTC' AS DATE)"
 
 
-def hour_in(column, moved: MovedHours) -> ColumnElement:
-    """Column IN the moved hours, bound as a single value: a few thousand parameters cost
-    more to bind and convert than the index reads they drive.
+def hour_in(column, moved: MovedHours | ListedMoments) -> ColumnElement:
+    """Column IN the moved hours (or any listed instants), bound as a single value: a few
+    thousand parameters cost more to bind and convert than the index reads they drive.
     """
     if db.session.get_bind().dialect.name == "sqlite":
         listed = func.json_each(bindparam("moved_hours", moved.sqlite_list, type_=String)

@@ -3,7 +3,8 @@
 A range is cut as app.analytics.ranges.split_range says: whole UTC months from
 rollup_monthly, whole UTC days around them from rollup_daily, whole hours at its edges from
 rollup_hourly and, only for ranges that do not start or end on the hour, slivers of raw
-events. The pieces are disjoint, so their sums are exact.
+events. The pieces are disjoint, so their sums are exact. Lines in zones whose offset is not
+a whole hour are cut by app.analytics.quarters instead, with rollup_quarter_hourly.
 """
 
 from collections import Counter
@@ -24,6 +25,7 @@ from app.analytics.data.clauses import (
 )
 from app.analytics.data.events import raw_breakdown, raw_counts_per_bucket
 from app.analytics.periods import Filters
+from app.analytics.quarters import moved_pieces, split_quarter_range
 from app.analytics.ranges import (
     EARLIEST,
     LATEST,
@@ -44,6 +46,8 @@ from app.rollups.tables import (
     hourly_totals,
     monthly,
     monthly_people,
+    quarter_hourly,
+    quarter_hourly_totals,
 )
 
 
@@ -159,13 +163,15 @@ def counts_per_bucket(filters: Filters, bucket_seconds: int, *, days_only: bool 
     local hours, days, weeks or months.
 
     Whole hours come from the hourly rollups (all features together, or the selected one);
-    quarter-hour buckets, for zones like India's, come from raw events. With `days_only`
-    (the caller folds into local days, weeks or months, never hours), whole UTC days come
-    from the daily rollups instead; see day_counts_as_buckets.
+    quarter-hour buckets (900 seconds), for zones like India's, from the quarter-hour
+    rollups: see quarter_counts_per_bucket. With `days_only` (the caller folds into local
+    days, weeks or months, never hours), whole UTC days come from the daily rollups
+    instead; see day_counts_as_buckets.
     """
+    if bucket_seconds == 900:
+        return quarter_counts_per_bucket(filters, days_only=days_only)
     if bucket_seconds != 3600:
-        return raw_counts_per_bucket(filters, bucket_seconds, filters.start or EARLIEST,
-                                     filters.end or LATEST)
+        raise ValueError(f"unsupported bucket width {bucket_seconds}")
     start, end = filters.start or EARLIEST, filters.end or LATEST
     first_hour, last_hour = ceil_hour(start), floor_hour(end)
     if first_hour >= last_hour:
@@ -191,16 +197,85 @@ def hourly_rollup(filters: Filters):
     return hourly if filters.feature else hourly_totals
 
 
+def quarter_hourly_rollup(filters: Filters):
+    """The quarter-hour table for a line: one feature's rows, or every feature's totals."""
+    return quarter_hourly if filters.feature else quarter_hourly_totals
+
+
 def hourly_counts(filters: Filters, hour_condition: ColumnElement) -> Counter:
     """{hour start in epoch seconds: events} for the hours matching the condition."""
     table = hourly_rollup(filters)
-    # Group by the stored hour (cheap) and let the database turn each of the few thousand
-    # hours into epoch seconds: converting them row by row in Python cost more than the query.
-    hour_epoch = epoch_bucket(table.c.hour, literal_column("3600"))
-    query = (select(hour_epoch, func.sum(table.c.events))
-             .where(hour_condition, *dimension_filters(table, filters, with_feature=True))
-             .group_by(table.c.hour))
-    return Counter({int(epoch): int(count) for epoch, count in db.session.execute(query)})
+    return bucket_counts(filters, table.c.hour, 3600, hour_condition)
+
+
+def bucket_counts(filters: Filters, bucket_column, bucket_seconds: int,
+                  condition: ColumnElement) -> Counter:
+    """{bucket start in epoch seconds: events} for the rows of an hourly or quarter-hour
+    rollup (`bucket_column` is its time column) matching the condition.
+    """
+    table = bucket_column.table
+    # Group by the stored bucket (cheap) and let the database turn each of the few thousand
+    # into epoch seconds: converting them row by row in Python cost more than the query.
+    epoch = epoch_bucket(bucket_column, literal_column(str(bucket_seconds)))
+    query = (select(epoch, func.sum(table.c.events))
+             .where(condition, *dimension_filters(table, filters, with_feature=True))
+             .group_by(bucket_column))
+    return Counter({int(start): int(count) for start, count in db.session.execute(query)})
+
+
+def quarter_counts_per_bucket(filters: Filters, *, days_only: bool) -> list[tuple[int, int]]:
+    """Events per UTC quarter hour, for zones whose offset is not a whole hour.
+
+    Whole quarter hours come from the quarter-hour rollups, and only slivers shorter than
+    a quarter hour at the range's edges from raw events. With `days_only`, whole UTC days
+    come from the daily rollups, corrected by the hours and quarter hours that fall on
+    another local date: see day_counts_with_moved_quarters.
+    """
+    pieces = split_quarter_range(filters.start, filters.end, with_days=days_only)
+    counts: Counter = Counter()
+    if pieces.days:
+        counts.update(day_counts_with_moved_quarters(filters, *pieces.days))
+    column = quarter_hourly_rollup(filters).c.quarter_hour
+    for low, high in pieces.quarters:
+        counts.update(bucket_counts(filters, column, 900, and_(column >= low, column < high)))
+    for low, high in pieces.raw:
+        counts.update(dict(raw_counts_per_bucket(filters, 900, low, high)))
+    return sorted(counts.items())
+
+
+def daily_counts_at_noon(filters: Filters, first: date, last: date) -> Counter:
+    """Each UTC day's total in [first, last), keyed at the day's noon in epoch seconds."""
+    table = daily if filters.feature else daily_totals
+    query = (select(table.c.day, func.sum(table.c.events))
+             .where(table.c.day >= first, table.c.day < last,
+                    *dimension_filters(table, filters, with_feature=True))
+             .group_by(table.c.day))
+    buckets: Counter = Counter()
+    for day, count in db.session.execute(query):
+        buckets[day_noon_epoch(day)] += int(count)
+    return buckets
+
+
+def day_counts_with_moved_quarters(filters: Filters, first: date, last: date) -> Counter:
+    """UTC days [first, last) as buckets that fold into the right local days, in a zone
+    whose offset is not a whole hour.
+
+    As in day_counts_as_buckets, each UTC day's total is keyed at its noon; the parts of
+    the day on another local date are read as whole hours from the hourly rollup and, in
+    the hour a local midnight cuts, as quarter hours, then moved off the noon bucket.
+    """
+    buckets = daily_counts_at_noon(filters, first, last)
+    moved = moved_pieces(filters.tz, first, last)
+    for column, seconds, listed in (
+            (hourly_rollup(filters).c.hour, 3600, moved.hours),
+            (quarter_hourly_rollup(filters).c.quarter_hour, 900, moved.quarters)):
+        if not listed.count:
+            continue
+        for start, count in bucket_counts(filters, column, seconds,
+                                          hour_in(column, listed)).items():
+            buckets[moved.bucket_of_piece[start]] += count
+            buckets[moved.noon_of_piece[start]] -= count
+    return buckets
 
 
 def day_counts_as_buckets(filters: Filters, first: date, last: date) -> Counter:
@@ -212,14 +287,7 @@ def day_counts_as_buckets(filters: Filters, first: date, last: date) -> Counter:
     them, and taken off the noon bucket. A year's line then reads one row per day and
     group plus those few hours per day, instead of 24 hourly rows per day and group.
     """
-    table = daily if filters.feature else daily_totals
-    query = (select(table.c.day, func.sum(table.c.events))
-             .where(table.c.day >= first, table.c.day < last,
-                    *dimension_filters(table, filters, with_feature=True))
-             .group_by(table.c.day))
-    buckets: Counter = Counter()
-    for day, count in db.session.execute(query):
-        buckets[day_noon_epoch(day)] += int(count)
+    buckets = daily_counts_at_noon(filters, first, last)
     moved = moved_hours(filters.tz, first, last)
     if not moved.first_moved_by_day:
         return buckets

@@ -64,6 +64,11 @@ class Config:
     COOKIE_SAMESITE = os.environ.get("COOKIE_SAMESITE") or None
     JWT_COOKIE_SECURE = False
     JWT_SESSION_COOKIE = False
+    # However often a cookie session is refreshed, it ends this long after its sign-in.
+    SESSION_MAX_AGE = timedelta(hours=float(os.environ.get("SESSION_MAX_AGE_HOURS") or 168))
+    # New passwords must reach this zxcvbn score (0-4; 3 resists offline guessing with a
+    # slow hash such as ours).
+    PASSWORD_MIN_SCORE = int(os.environ.get("PASSWORD_MIN_SCORE") or 3)
 
     # Argon2id cost; argon2-cffi's defaults are RFC 9106's low-memory profile.
     ARGON2_TIME_COST = 3
@@ -116,8 +121,27 @@ class Config:
 
     # Live stream: each open stream holds a gunicorn thread, so keep well under the thread count.
     LIVE_MAX_STREAMS = int(os.environ.get("LIVE_MAX_STREAMS") or 8)
-    LIVE_HEARTBEAT_SECONDS = 15
+    # Per user and process, so one person (many tabs, or a script) cannot hold every slot.
+    LIVE_MAX_STREAMS_PER_USER = int(os.environ.get("LIVE_MAX_STREAMS_PER_USER") or 3)
+    # Also how soon a client that vanished is noticed (the next write fails) and its slot freed.
+    LIVE_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_HEARTBEAT_SECONDS") or 15)
     LIVE_MAX_SECONDS = 300
+
+    # Bounded cost of analytics reads. Each statement of an analytics request (the CSV
+    # export and the live stream's counts included, never ingestion) is cancelled past this
+    # and answered 503 with Retry-After; each export batch gets the full timeout again.
+    ANALYTICS_STATEMENT_TIMEOUT_MS = int(os.environ.get("ANALYTICS_STATEMENT_TIMEOUT_MS")
+                                         or 5000)
+    # Per signed-in user, over every analytics endpoint together (the dashboard sends
+    # several requests per interaction).
+    ANALYTICS_RATE_LIMIT = os.environ.get("ANALYTICS_RATE_LIMIT") or "600 per minute"
+    # CSV exports one user may run at once (counted in Redis when configured, else per
+    # process); the next is answered 429.
+    EXPORT_MAX_CONCURRENT_PER_USER = int(os.environ.get("EXPORT_MAX_CONCURRENT_PER_USER") or 2)
+    # An export whose client reads nothing for this long is dropped, freeing its worker.
+    EXPORT_STALL_SECONDS = float(os.environ.get("EXPORT_STALL_SECONDS") or 30)
+    # No export runs longer than this, however steadily the client reads.
+    EXPORT_MAX_SECONDS = float(os.environ.get("EXPORT_MAX_SECONDS") or 900)
 
     DEMO_PASSWORD = "password123"  # noqa: S105 - documented demo login, not a secret
 
@@ -158,6 +182,7 @@ class TestingConfig(Config):
     CACHE_DEFAULT_TIMEOUT = 300
     AUTH_RATE_LIMIT_PER_IP = "1000 per minute"
     AUTH_RATE_LIMIT_PER_USERNAME = "1000 per minute"
+    ANALYTICS_RATE_LIMIT = "10000 per minute"
 
 
 class ProductionConfig(Config):
@@ -166,6 +191,10 @@ class ProductionConfig(Config):
     APP_ENV = "production"
     JWT_COOKIE_SECURE = True
     SESSION_COOKIE_SECURE = True
+    # __Host- cookies are refused by browsers unless Secure, Path=/ and without Domain, so
+    # no subdomain or plain-HTTP page can plant or overwrite the session.
+    JWT_ACCESS_COOKIE_NAME = "__Host-access_token"
+    JWT_ACCESS_CSRF_COOKIE_NAME = "__Host-csrf_access_token"
 
 
 CONFIGS = {

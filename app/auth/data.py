@@ -1,10 +1,12 @@
 """Database access for accounts: every query the auth service and sessions run."""
 
-from sqlalchemy import Row, func, select
+from datetime import datetime
+
+from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import User
+from app.models import RevokedToken, User
 
 
 class UsernameTakenError(Exception):
@@ -18,8 +20,9 @@ def find_user_by_username(username: str) -> User | None:
 
 
 def find_session_fields(user_id: int) -> Row | None:
-    """Return the id, username, age and gender of one user, or None if there is no such user."""
-    return db.session.execute(select(User.id, User.username, User.age, User.gender)
+    """Return the id, username, age, gender and sessions_valid_after of one user, or None."""
+    return db.session.execute(select(User.id, User.username, User.age, User.gender,
+                                     User.sessions_valid_after)
                               .where(User.id == user_id)).first()
 
 
@@ -39,3 +42,42 @@ def update_password_hash(user: User, password_hash: str) -> None:
     """Store a new hash of the user's password."""
     user.password_hash = password_hash
     db.session.commit()
+
+
+def store_revoked_token(jti: str, expires_at: datetime) -> None:
+    """Record a signed-out token id until it expires; a second sign-out of it is a no-op."""
+    exists = select(RevokedToken.jti).where(RevokedToken.jti == jti)
+    if db.session.execute(exists).first() is None:
+        db.session.add(RevokedToken(jti=jti, expires_at=expires_at))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # the same token signed out twice at once: already recorded
+
+
+def purge_expired_revoked_tokens(now: datetime) -> int:
+    """Delete the revoked ids of tokens that expired anyway (the expires_at index serves it)."""
+    deleted = db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at <= now))
+    db.session.commit()
+    return deleted.rowcount
+
+
+def read_revocation(jti: str, user_id: int) -> Row | None:
+    """Return (revoked, sessions_valid_after) for a token id and its user in one statement:
+    revoked is true when the id was signed out; None when there is no such user.
+    """
+    revoked = select(RevokedToken.jti).where(RevokedToken.jti == jti).exists()
+    query = select(revoked.label("revoked"), User.sessions_valid_after).where(User.id == user_id)
+    return db.session.execute(query).first()
+
+
+def set_sessions_valid_after(user_id: int, moment: datetime) -> None:
+    """Revoke every session of the user issued before `moment`."""
+    db.session.execute(update(User).where(User.id == user_id)
+                       .values(sessions_valid_after=moment))
+    db.session.commit()
+
+
+def find_user_by_id(user_id: int) -> User | None:
+    """Return the user with this id, or None."""
+    return db.session.get(User, user_id)

@@ -3,7 +3,17 @@
 from collections.abc import Callable
 
 from flask import Response, after_this_request, current_app
-from flask_jwt_extended import current_user, jwt_required, set_access_cookies, unset_jwt_cookies
+from flask_jwt_extended import (
+    current_user,
+    get_jwt_identity,
+    jwt_required,
+    set_access_cookies,
+    unset_jwt_cookies,
+    verify_jwt_in_request,
+)
+from flask_jwt_extended.exceptions import JWTExtendedException
+from flask_limiter.util import get_remote_address
+from jwt import PyJWTError
 
 from app.auth import schemas, service, sessions
 from app.blueprint import ApiBlueprint, abort
@@ -11,7 +21,8 @@ from app.extensions import limiter
 from app.models import User
 
 auth_bp = ApiBlueprint("auth", __name__, url_prefix="/api/v1",
-                       description="Register, log in, log out and the current user.")
+                       description="Register, log in, log out, the current user and their "
+                                   "password.")
 
 
 def ip_limit() -> str:
@@ -20,32 +31,55 @@ def ip_limit() -> str:
 
 
 def username_limit() -> str:
-    """Per-username limit, against spreading guesses for one account over many IPs."""
+    """Per-account limit (from one client address), against many guesses at one account."""
     return current_app.config["AUTH_RATE_LIMIT_PER_USERNAME"]
 
 
-def credential_endpoint(path: str) -> Callable[[Callable], Callable]:
-    """Route POST `path` behind the per-IP and per-username limits, documenting their 429."""
+def signed_in_rate_key() -> str:
+    """Return the rate-limit key for an account endpoint: the signed-in user, if any."""
+    try:
+        verify_jwt_in_request()
+    except (JWTExtendedException, PyJWTError):
+        return f"anonymous:{get_remote_address()}"  # answered 401 by the view anyway
+    return f"user:{get_jwt_identity()}"
+
+
+def credential_endpoint(path: str, account_key: Callable[[], str] = service.username_rate_key
+                        ) -> Callable[[Callable], Callable]:
+    """Route POST `path` behind the per-IP and per-account limits, documenting their 429."""
 
     def decorate(view: Callable) -> Callable:
         limited = limiter.limit(ip_limit)(
-            limiter.limit(username_limit, key_func=service.username_rate_key)(view))
+            limiter.limit(username_limit, key_func=account_key)(view))
         documented = auth_bp.alt_response(429, description="Too many attempts")(limited)
         return auth_bp.route(path, methods=["POST"])(documented)
 
     return decorate
 
 
-def start_session(user: User) -> dict:
-    """Session body for `user`; the same token is set as httpOnly cookie on the response."""
-    token = sessions.create_session_token(user)
+def start_session(user: User, signed_in_at: int | None = None, set_cookies: bool = True) -> dict:
+    """Session body for `user`; the same token is set as httpOnly cookie on the response.
+
+    `signed_in_at` continues a session (its absolute lifetime unchanged) instead of a new one.
+    """
+    token = sessions.create_session_token(user.id, signed_in_at)
 
     @after_this_request
-    def set_cookies(response: Response) -> Response:
-        set_access_cookies(response, token)
+    def set_session_cookies(response: Response) -> Response:
+        if set_cookies:
+            set_access_cookies(response, token)
         return response
 
     return {"user": user, "token": token}
+
+
+def end_cookie_session() -> None:
+    """Clear the session cookies on this request's response."""
+
+    @after_this_request
+    def clear_cookies(response: Response) -> Response:
+        unset_jwt_cookies(response)
+        return response
 
 
 @credential_endpoint("/register")
@@ -56,6 +90,8 @@ def register(payload: dict):
     """Create an account and start a session."""
     try:
         user = service.create_user(**payload)
+    except service.WeakPasswordError as exc:
+        abort(400, str(exc), details={"password": [str(exc)]})
     except service.UsernameTakenError:
         abort(409, "Username already taken", details={"username": ["Username already taken."]})
     return start_session(user)
@@ -76,14 +112,45 @@ def login(credentials: dict):
 @auth_bp.route("/logout", methods=["POST"])
 @auth_bp.response(200, schemas.MessageSchema)
 def logout():
-    """End the cookie session. Bearer tokens simply stop being sent by the client."""
+    """End this session: its token (bearer or cookie) is revoked and the cookies cleared.
 
-    @after_this_request
-    def clear_cookies(response: Response) -> Response:
-        unset_jwt_cookies(response)
-        return response
-
+    Succeeds without a valid session too, since the client only wants to be signed out.
+    """
+    sessions.revoke_request_token()
+    end_cookie_session()
     return {"message": "Logged out"}
+
+
+@auth_bp.route("/logout/all", methods=["POST"])
+@jwt_required()
+@auth_bp.response(200, schemas.MessageSchema)
+@auth_bp.alt_response(401, description="Not logged in")
+def logout_everywhere():
+    """Sign out everywhere: revoke every session of the user, this one included."""
+    sessions.revoke_all_sessions(current_user.id)
+    end_cookie_session()
+    return {"message": "Signed out everywhere"}
+
+
+@credential_endpoint("/me/password", account_key=signed_in_rate_key)
+@jwt_required()
+@auth_bp.arguments(schemas.ChangePasswordSchema())
+@auth_bp.response(200, schemas.SessionSchema)
+@auth_bp.alt_response(400, description="Wrong current password, or a weak new password")
+@auth_bp.alt_response(401, description="Not logged in")
+def change_password(payload: dict):
+    """Change the password and sign out every other session; this one continues."""
+    try:
+        user = service.change_password(current_user.id, payload["current_password"],
+                                       payload["new_password"])
+    except service.WrongPasswordError:
+        abort(400, "Current password is wrong",
+              details={"currentPassword": ["Current password is wrong."]})
+    except service.WeakPasswordError as exc:
+        abort(400, str(exc), details={"newPassword": [str(exc)]})
+    sessions.revoke_all_sessions(user.id)
+    claims = sessions.current_session_claims()
+    return start_session(user, sessions.signed_in_at(claims), sessions.is_cookie_session())
 
 
 @auth_bp.route("/me", methods=["GET"])

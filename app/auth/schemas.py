@@ -35,7 +35,8 @@ class RegisterSchema(ma.Schema):
     username = ma.fields.String(required=True, validate=USERNAME_RULE, metadata={
         "description": "3-32 letters, digits, '_', '.' or '-'; unique in any letter case"})
     password = ma.fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH,
-                                metadata={"description": "8-128 characters"})
+                                metadata={"description": "8-128 characters, not easy to guess "
+                                          "(zxcvbn score 3 or more)"})
     age = WholeNumber(
         required=True,
         validate=validate.Range(min=1, max=120, error="Age must be between 1 and 120."),
@@ -58,6 +59,19 @@ class LoginSchema(ma.Schema):
                                 metadata={"description": "The account's password"})
 
 
+class ChangePasswordSchema(ma.Schema):
+    """The current password, to prove it is the user, and the new one."""
+
+    current_password = ma.fields.String(
+        required=True, load_only=True, data_key="currentPassword",
+        validate=validate.Length(min=1, max=128),
+        metadata={"description": "The account's password now"})
+    new_password = ma.fields.String(
+        required=True, load_only=True, data_key="newPassword", validate=PASSWORD_LENGTH,
+        metadata={"description": "8-128 characters, not easy to guess (zxcvbn score 3 or "
+                  "more), different from the current one"})
+
+
 class UserSchema(ma.Schema):
     """A user as the API shows it: never the password hash."""
 
@@ -69,7 +83,7 @@ class UserSchema(ma.Schema):
 
 
 class SessionSchema(ma.Schema):
-    """What register and login return: the user and a bearer token for API clients."""
+    """What register, login and a password change return: the user and a bearer token."""
 
     user = ma.fields.Nested(UserSchema, required=True,
                             metadata={"description": "The signed-in user"})

@@ -1,10 +1,12 @@
-"""Accounts: password hashing, registration and authentication."""
+"""Accounts: password hashing and strength, registration, authentication, password change."""
 
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, request
+from flask_limiter.util import get_remote_address
+from zxcvbn import zxcvbn
 
 from app.auth import data
 from app.auth.data import UsernameTakenError
@@ -13,6 +15,37 @@ from app.models import User
 # Re-exported: routes catch service.UsernameTakenError.
 __all__ = ["UsernameTakenError"]
 
+# zxcvbn's matching grows steeply with length (a random 128-character password takes
+# seconds); a prefix this long keeps it under a tenth of a second, and a password whose
+# first 64 characters are hard to guess is hard to guess.
+STRENGTH_CHECKED_CHARS = 64
+# Words a guesser tries first against this service's accounts.
+SERVICE_WORDS = ["ouroboard", "analytics", "dashboard"]
+
+
+class WeakPasswordError(Exception):
+    """Raised when a new password is too easy to guess; the message says why."""
+
+
+class WrongPasswordError(Exception):
+    """Raised when the current password given to change it does not match."""
+
+
+def check_password_strength(password: str, user_inputs: list[str]) -> None:
+    """Raise WeakPasswordError unless zxcvbn scores the password at least PASSWORD_MIN_SCORE,
+    counting the user's own inputs (username, old password) as easy guesses.
+    """
+    inputs = [str(value) for value in user_inputs if value] + SERVICE_WORDS
+    result = zxcvbn(password[:STRENGTH_CHECKED_CHARS], user_inputs=inputs,
+                    max_length=STRENGTH_CHECKED_CHARS)
+    if result["score"] >= current_app.config["PASSWORD_MIN_SCORE"]:
+        return
+    feedback = result["feedback"]
+    hints = [hint for hint in [feedback.get("warning"), *feedback.get("suggestions", [])]
+             if hint]
+    advice = " ".join(hints) or "Add another word or two. Uncommon words are better."
+    raise WeakPasswordError(f"Password is too easy to guess: {advice}")
+
 
 @cache
 def password_hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
@@ -20,11 +53,16 @@ def password_hasher(time_cost: int, memory_cost: int, parallelism: int) -> Passw
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
 
 
+def hasher_params() -> tuple[int, int, int]:
+    """Return the configured Argon2id (time cost, memory cost in KiB, parallelism)."""
+    config = current_app.config
+    return (config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST_KIB"],
+            config["ARGON2_PARALLELISM"])
+
+
 def current_hasher() -> PasswordHasher:
     """Return the hasher configured for this application."""
-    config = current_app.config
-    return password_hasher(config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST_KIB"],
-                           config["ARGON2_PARALLELISM"])
+    return password_hasher(*hasher_params())
 
 
 def hash_password(password: str) -> str:
@@ -39,7 +77,10 @@ def decoy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
 
 
 def create_user(username: str, password: str, age: int, gender: str) -> User:
-    """Insert a user; raise UsernameTakenError if the name exists in any case."""
+    """Insert a user; raise WeakPasswordError for a guessable password, UsernameTakenError if
+    the name exists in any case.
+    """
+    check_password_strength(password, [username, str(age), gender])
     if data.find_user_by_username(username) is not None:
         raise UsernameTakenError(username)
     user = User(username=username, password_hash=hash_password(password), age=age, gender=gender)
@@ -50,9 +91,7 @@ def create_user(username: str, password: str, age: int, gender: str) -> User:
 def authenticate(username: str, password: str) -> User | None:
     """Return the user when the password matches, else None, in similar time either way."""
     user = data.find_user_by_username(username)
-    config = current_app.config
-    params = (config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST_KIB"],
-              config["ARGON2_PARALLELISM"])
+    params = hasher_params()
     hasher = password_hasher(*params)
     stored_hash = user.password_hash if user is not None else decoy_hash(*params)
     try:
@@ -63,6 +102,26 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     if hasher.check_needs_rehash(user.password_hash):
         data.update_password_hash(user, hasher.hash(password))
+    return user
+
+
+def change_password(user_id: int, current_password: str, new_password: str) -> User:
+    """Replace the user's password after checking the current one; raise WrongPasswordError
+    or WeakPasswordError. Revoking the user's sessions is the caller's part.
+    """
+    user = data.find_user_by_id(user_id)
+    hasher = current_hasher()
+    try:
+        hasher.verify(user.password_hash if user else decoy_hash(*hasher_params()),
+                      current_password)
+    except (VerificationError, InvalidHashError):
+        raise WrongPasswordError from None
+    if user is None:
+        raise WrongPasswordError
+    if new_password == current_password:
+        raise WeakPasswordError("The new password must differ from the current one.")
+    check_password_strength(new_password, [user.username, current_password])
+    data.update_password_hash(user, hasher.hash(new_password))
     return user
 
 
@@ -85,7 +144,11 @@ def demo_password_matches(password_hash: str, password: str) -> bool:
 
 
 def username_rate_key() -> str:
-    """Return the rate-limit key for the username in a login or register body."""
+    """Return the rate-limit key for the username in a login or register body, from this
+    client's address: guesses at one account from one place are bounded, while guesses
+    from elsewhere cannot use up the budget of the account's owner and lock them out.
+    """
     body = request.get_json(silent=True)
     username = body.get("username") if isinstance(body, dict) else None
-    return f"username:{str(username).lower()[:64]}" if username else "username:-"
+    name = str(username).lower()[:64] if username else "-"
+    return f"username:{name}:{get_remote_address()}"

@@ -148,7 +148,7 @@ def test_shared_cache_in_redis_is_invalidated_across_app_instances(make_app, red
     worker_a, worker_b = make_app(**overrides), make_app(**overrides)
     client_a, client_b = worker_a.test_client(), worker_b.test_client()
     token = client_a.post("/api/v1/register", json={
-        "username": "shared", "password": "long enough", "age": 30, "gender": "Other",
+        "username": "shared", "password": "long enough secret", "age": 30, "gender": "Other",
     }).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     ingest_one(client_a, headers)
@@ -172,7 +172,7 @@ def test_redis_down_still_answers_from_the_database(make_app, caplog):
                    RATELIMIT_STORAGE_URI=dead)
     client = app.test_client()
     token = client.post("/api/v1/register", json={
-        "username": "noredis", "password": "long enough", "age": 30, "gender": "Other",
+        "username": "noredis", "password": "long enough secret", "age": 30, "gender": "Other",
     }).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     ingest_one(client, headers)
@@ -277,7 +277,7 @@ def test_stream_replays_what_was_missed_after_last_event_id(app, client, viewer)
 
 def register_headers(client, username: str) -> dict:
     token = client.post("/api/v1/register", json={
-        "username": username, "password": "long enough", "age": 30, "gender": "Other",
+        "username": username, "password": "long enough secret", "age": 30, "gender": "Other",
     }).get_json()["token"]
     return {"Authorization": f"Bearer {token}"}
 

@@ -63,7 +63,7 @@ def test_production_sets_secure_cookies():
         from app.extensions import db
         db.create_all()
     response = client.post("/api/v1/register", json={
-        "username": "alice", "password": "long enough", "age": 30, "gender": "Other"})
+        "username": "alice", "password": "long enough secret", "age": 30, "gender": "Other"})
     assert response.status_code == 201
     cookies = response.headers.getlist("Set-Cookie")
     assert all("Secure" in cookie for cookie in cookies)
@@ -87,7 +87,7 @@ def session_cookie_header(app) -> str:
     response = client.post("/api/v1/login",
                            json={"username": "carol", "password": DEFAULT_PASSWORD})
     (header,) = [value for value in response.headers.getlist("Set-Cookie")
-                 if value.startswith("access_token_cookie=")]
+                 if value.startswith(app.config["JWT_ACCESS_COOKIE_NAME"] + "=")]
     return header
 
 
@@ -123,6 +123,7 @@ def test_production_login_cookie_is_secure_lax_and_http_only():
         db.create_all()
     header = session_cookie_header(app)
     assert "Secure" in header and "SameSite=Lax" in header and "HttpOnly" in header
+    assert header.startswith("__Host-") and "Path=/" in header and "Domain" not in header
 
 
 def echo_client_address(app):

@@ -156,3 +156,38 @@ def test_register_with_empty_body_lists_required_fields(client, app):
     response = client.post("/api/v1/register")
     assert response.status_code == 400
     assert set(response.get_json()["details"]) == {"username", "password", "age", "gender"}
+
+
+@pytest.mark.parametrize(("username", "password", "hint"), [
+    ("alice", "password123", "This is a very common password."),
+    ("alice", "qwertyuiop", "This is a top-100 common password."),
+    ("alice", "ouroboard2026", "Add another word or two."),
+    # Strong on its own, but it is the username with a character added.
+    ("quixotic.zephyr", "quixotic.zephyr!", "Add another word or two."),
+])
+def test_register_refuses_a_guessable_password(client, app, username, password, hint):
+    response = client.post("/api/v1/register", json={**VALID, "username": username,
+                                                     "password": password})
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["error"].startswith("Password is too easy to guess: ")
+    assert hint in body["error"]
+    assert body["details"] == {"password": [body["error"]]}
+    assert stored_users(app) == []
+
+
+def test_register_accepts_the_same_password_for_another_username(client):
+    response = client.post("/api/v1/register", json={**VALID, "username": "alice",
+                                                     "password": "quixotic.zephyr!"})
+    assert response.status_code == 201
+
+
+def test_strength_check_of_a_long_password_is_fast(client):
+    """zxcvbn alone takes seconds on 128 varied characters; only a prefix is scored."""
+    import time
+
+    password = "".join(chr(33 + (i * 7) % 90) for i in range(128))
+    started = time.perf_counter()
+    response = client.post("/api/v1/register", json={**VALID, "password": password})
+    assert response.status_code == 201
+    assert time.perf_counter() - started < 1.0

@@ -214,10 +214,12 @@ def test_bearer_session_is_not_turned_into_cookies(client, auth):
 
 
 def test_demo_credentials_only_while_the_demo_account_uses_them(app, client):
+    from app.seeding import demo
+
     assert client.get("/api/v1/demo").status_code == 404
     password = app.config["DEMO_PASSWORD"]
-    client.post("/api/v1/register", json={"username": "user1", "password": password,
-                                          "age": 30, "gender": "Male"})
+    with app.app_context():
+        demo.seed_users(1, password)  # seeded, not registered: too easy a password for that
     response = client.get("/api/v1/demo")
     assert response.status_code == 200
     assert response.get_json() == {"username": "user1", "password": password}
@@ -228,3 +230,29 @@ def test_demo_credentials_hidden_when_user1_has_another_password(client):
     client.post("/api/v1/register", json={"username": "user1", "password": "a private one",
                                           "age": 30, "gender": "Male"})
     assert client.get("/api/v1/demo").status_code == 404
+
+
+def test_production_cookies_carry_the_host_prefix(make_app):
+    """__Host- cookies: Secure, Path=/, no Domain; the session works under those names."""
+    from config import ProductionConfig
+
+    names = {"JWT_ACCESS_COOKIE_NAME": ProductionConfig.JWT_ACCESS_COOKIE_NAME,
+             "JWT_ACCESS_CSRF_COOKIE_NAME": ProductionConfig.JWT_ACCESS_CSRF_COOKIE_NAME}
+    assert all(name.startswith("__Host-") for name in names.values())
+    assert ProductionConfig.JWT_COOKIE_SECURE is True
+    app = make_app(JWT_COOKIE_SECURE=True, **names)
+    client = app.test_client()
+    response = client.post("/api/v1/register", base_url="https://localhost", json={
+        "username": "alice", "password": DEFAULT_PASSWORD, "age": 30, "gender": "Female"})
+    cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
+    assert set(cookies) == set(names.values())
+    for cookie in cookies.values():
+        attributes = [part.strip().lower() for part in cookie.split(";")[1:]]
+        assert "secure" in attributes and "path=/" in attributes
+        assert not any(part.startswith("domain") for part in attributes)
+    assert client.get("/api/v1/me", base_url="https://localhost").status_code == 200
+    csrf = client.get_cookie(names["JWT_ACCESS_CSRF_COOKIE_NAME"], domain="localhost").value
+    response = client.post("/api/v1/logout", base_url="https://localhost",
+                           headers={"X-CSRF-TOKEN": csrf})
+    assert response.status_code == 200
+    assert client.get_cookie(names["JWT_ACCESS_COOKIE_NAME"], domain="localhost") is None

@@ -179,7 +179,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the cookie session. Bearer tokens simply stop being sent by the client. */
+        /**
+         * End this session: its token (bearer or cookie) is revoked and the cookies cleared.
+         * @description Succeeds without a valid session too, since the client only wants to be signed out.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -196,6 +199,120 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Message"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/logout/all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out everywhere: revoke every session of the user, this one included. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Message"];
+                    };
+                };
+                /** @description Not logged in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the password and sign out every other session; this one continues. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ChangePassword"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
+                };
+                /** @description Wrong current password, or a weak new password */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not logged in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many attempts */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 default: components["responses"]["DEFAULT_ERROR"];
@@ -486,9 +603,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description YYYY-MM-DD or ISO datetime, inclusive */
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
-                    /** @description YYYY-MM-DD or ISO datetime, inclusive */
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     endDate?: (string) | null;
                     /** @description <18, 18-40, >40, or All */
                     ageGroup?: "<18" | "18-40" | ">40" | "All";
@@ -524,7 +641,16 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Database unavailable */
+                /** @description Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -555,9 +681,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description YYYY-MM-DD or ISO datetime, inclusive */
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
-                    /** @description YYYY-MM-DD or ISO datetime, inclusive */
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     endDate?: (string) | null;
                     /** @description <18, 18-40, >40, or All */
                     ageGroup?: "<18" | "18-40" | ">40" | "All";
@@ -593,7 +719,16 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Database unavailable */
+                /** @description Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -624,9 +759,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description YYYY-MM-DD or ISO datetime, inclusive */
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
-                    /** @description YYYY-MM-DD or ISO datetime, inclusive */
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     endDate?: (string) | null;
                     /** @description <18, 18-40, >40, or All */
                     ageGroup?: "<18" | "18-40" | ">40" | "All";
@@ -636,7 +771,7 @@ export interface paths {
                     feature?: string | null;
                     /** @description IANA zone for day and hour buckets */
                     tz?: string;
-                    /** @description hour (ranges up to 31 days), day, week or month */
+                    /** @description hour, day, week or month; a series holds at most 1500 points (hourly: about 62 days) */
                     granularity?: "hour" | "day" | "week" | "month";
                     /** @description previous: also the period of equal length just before */
                     compare?: "previous" | null;
@@ -666,7 +801,16 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Database unavailable */
+                /** @description Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -697,9 +841,9 @@ export interface paths {
         get: {
             parameters: {
                 query: {
-                    /** @description YYYY-MM-DD or ISO datetime, inclusive */
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
-                    /** @description YYYY-MM-DD or ISO datetime, inclusive */
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     endDate?: (string) | null;
                     /** @description <18, 18-40, >40, or All */
                     ageGroup?: "<18" | "18-40" | ">40" | "All";
@@ -739,7 +883,16 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Database unavailable */
+                /** @description Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -770,9 +923,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description YYYY-MM-DD or ISO datetime, inclusive */
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
-                    /** @description YYYY-MM-DD or ISO datetime, inclusive */
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     endDate?: (string) | null;
                     /** @description <18, 18-40, >40, or All */
                     ageGroup?: "<18" | "18-40" | ">40" | "All";
@@ -810,7 +963,16 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Database unavailable */
+                /** @description Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -841,9 +1003,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description YYYY-MM-DD or ISO datetime, inclusive */
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
-                    /** @description YYYY-MM-DD or ISO datetime, inclusive */
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     endDate?: (string) | null;
                     /** @description <18, 18-40, >40, or All */
                     ageGroup?: "<18" | "18-40" | ">40" | "All";
@@ -883,7 +1045,16 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Database unavailable */
+                /** @description Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -910,13 +1081,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every matching event (`kind=events`) or counts per day and feature (`kind=daily`). */
+        /**
+         * Every matching event (`kind=events`) or counts per day and feature (`kind=daily`).
+         * @description A user runs at most EXPORT_MAX_CONCURRENT_PER_USER exports at once.
+         */
         get: {
             parameters: {
                 query?: {
-                    /** @description YYYY-MM-DD or ISO datetime, inclusive */
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
-                    /** @description YYYY-MM-DD or ISO datetime, inclusive */
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     endDate?: (string) | null;
                     /** @description <18, 18-40, >40, or All */
                     ageGroup?: "<18" | "18-40" | ">40" | "All";
@@ -952,7 +1126,16 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Database unavailable */
+                /** @description This user already runs EXPORT_MAX_CONCURRENT_PER_USER exports, or is over ANALYTICS_RATE_LIMIT; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -979,13 +1162,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live updates within about a second of each ingest, with a heartbeat every 15 s. */
+        /**
+         * Live updates within about a second of each ingest, with a heartbeat every 15 s.
+         * @description HEAD answers with the stream's headers only and holds no stream open.
+         */
         get: {
             parameters: {
                 query?: {
-                    /** @description YYYY-MM-DD or ISO datetime, inclusive */
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
-                    /** @description YYYY-MM-DD or ISO datetime, inclusive */
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     endDate?: (string) | null;
                     /** @description <18, 18-40, >40, or All */
                     ageGroup?: "<18" | "18-40" | ">40" | "All";
@@ -1021,7 +1207,16 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Too many open streams in this process, or the database is unavailable */
+                /** @description This user already holds LIVE_MAX_STREAMS_PER_USER open streams in this process; retry after the Retry-After seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many open streams in this process (retry after the Retry-After seconds), or the database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1157,7 +1352,7 @@ export interface components {
         Register: {
             /** @description 3-32 letters, digits, '_', '.' or '-'; unique in any letter case */
             username: string;
-            /** @description 8-128 characters */
+            /** @description 8-128 characters, not easy to guess (zxcvbn score 3 or more) */
             password: string;
             /** @description Age in years, 1-120; charts group users by it */
             age: number;
@@ -1178,7 +1373,7 @@ export interface components {
             /** @description Male, Female or Other */
             gender: string;
         };
-        /** @description What register and login return: the user and a bearer token for API clients. */
+        /** @description What register, login and a password change return: the user and a bearer token. */
         Session: {
             /** @description The signed-in user */
             user: components["schemas"]["User"];
@@ -1196,6 +1391,13 @@ export interface components {
         Message: {
             /** @description What was done */
             message: string;
+        };
+        /** @description The current password, to prove it is the user, and the new one. */
+        ChangePassword: {
+            /** @description The account's password now */
+            currentPassword: string;
+            /** @description 8-128 characters, not easy to guess (zxcvbn score 3 or more), different from the current one */
+            newPassword: string;
         };
         /** @description The current user. */
         Me: {

@@ -59,6 +59,10 @@ class StreamLimitReachedError(Exception):
     """This process already serves its maximum number of open streams."""
 
 
+class UserStreamLimitReachedError(Exception):
+    """This user already holds their maximum number of open streams in this process."""
+
+
 class LiveHub:
     """Per-process message history plus a condition that wakes waiting streams.
 
@@ -73,6 +77,8 @@ class LiveHub:
         self.seen_ids: deque[str] = deque(maxlen=HISTORY_LENGTH * 4)
         self.condition = threading.Condition()
         self.open_streams = 0
+        # Open streams per user id, so that one person cannot hold every slot.
+        self.open_streams_by_user: dict[str, int] = {}
         self.subscriber: threading.Thread | None = None
         self.subscriber_lock = threading.Lock()
         # The watcher has accounted for every event id up to this one.
@@ -146,22 +152,34 @@ class LiveHub:
         """Whether other processes' events reach this one through the table watcher."""
         return not self.app.config.get("REDIS_URL") or self.subscribe_warning.failing
 
-    def open_stream(self, limit: int) -> None:
-        """Count one more open stream, or raise StreamLimitReachedError at `limit`."""
+    def open_stream(self, limit: int, user: str | None = None,
+                    user_limit: int | None = None) -> None:
+        """Count one more open stream, or raise StreamLimitReachedError at `limit`, or
+        UserStreamLimitReachedError when `user` already holds `user_limit` streams.
+        """
         with self.condition:
             if self.open_streams >= limit:
                 raise StreamLimitReachedError
+            held = self.open_streams_by_user.get(user, 0) if user is not None else 0
+            if user_limit is not None and held >= user_limit:
+                raise UserStreamLimitReachedError
             self.open_streams += 1
+            if user is not None:
+                self.open_streams_by_user[user] = held + 1
             first = self.open_streams == 1
         metrics.open_streams.inc()
         if first and self.watching():
             # Nobody listened until now, so own events went unrecorded: look from here.
             self.skip_past_events()
 
-    def close_stream(self) -> None:
+    def close_stream(self, user: str | None = None) -> None:
         """Count one stream less; with none left, forget the own events kept for the watcher."""
         with self.condition:
             self.open_streams -= 1
+            if user is not None:
+                held = self.open_streams_by_user.pop(user, 0) - 1
+                if held > 0:
+                    self.open_streams_by_user[user] = held
             if self.open_streams <= 0:
                 self.own_announced.clear()
         metrics.open_streams.dec()
@@ -287,19 +305,53 @@ def parse_last_event_id(raw: str | None) -> int | None:
         return None
 
 
-def open_event_stream(app: Flask, last_event_id: str | None, fresh_total: Callable[[], int]
-                      ) -> Iterator[str]:
-    """Open a stream on the app's hub and return its frames.
+class StreamSlot:
+    """One stream's place in the hub's counts, given back exactly once.
 
-    Raise StreamLimitReachedError when this process already serves LIVE_MAX_STREAMS.
+    Both the frames' `finally` and the response's close hook call `release`: a WSGI server
+    closes every response, and a response closed before its first frame never runs the
+    generator's `finally`.
+    """
+
+    def __init__(self, hub: LiveHub, user: str | None):
+        self.hub = hub
+        self.user = user
+        self.released = False
+        self.lock = threading.Lock()
+
+    def release(self) -> None:
+        """Give the slot back; later calls do nothing."""
+        with self.lock:
+            if self.released:
+                return
+            self.released = True
+        self.hub.close_stream(self.user)
+
+
+@dataclass(frozen=True)
+class OpenedStream:
+    """An open stream: its frames, and `release` for the response's close hook."""
+
+    frames: Iterator[str]
+    release: Callable[[], None]
+
+
+def open_event_stream(app: Flask, user: str | None, last_event_id: str | None,
+                      fresh_total: Callable[[], int]) -> OpenedStream:
+    """Take a slot on the app's hub for `user` and return the stream's frames.
+
+    Raise StreamLimitReachedError when this process already serves LIVE_MAX_STREAMS, and
+    UserStreamLimitReachedError when `user` already holds LIVE_MAX_STREAMS_PER_USER here.
     """
     config = app.config
     hub = hub_for(app)
     hub.ensure_subscriber()
-    hub.open_stream(config["LIVE_MAX_STREAMS"])
-    return event_stream(hub, parse_last_event_id(last_event_id), fresh_total,
-                        heartbeat_seconds=config["LIVE_HEARTBEAT_SECONDS"],
-                        lifetime_seconds=config["LIVE_MAX_SECONDS"])
+    hub.open_stream(config["LIVE_MAX_STREAMS"], user, config["LIVE_MAX_STREAMS_PER_USER"])
+    slot = StreamSlot(hub, user)
+    frames = event_stream(hub, parse_last_event_id(last_event_id), fresh_total,
+                          heartbeat_seconds=config["LIVE_HEARTBEAT_SECONDS"],
+                          lifetime_seconds=config["LIVE_MAX_SECONDS"], release=slot.release)
+    return OpenedStream(frames, slot.release)
 
 
 def sse(event: str | None = None, data: dict | None = None, event_id: int | None = None,
@@ -318,11 +370,14 @@ def sse(event: str | None = None, data: dict | None = None, event_id: int | None
 
 
 def event_stream(hub: LiveHub, last_event_id: int | None, fresh_total: Callable[[], int],
-                 heartbeat_seconds: float, lifetime_seconds: float) -> Iterator[str]:
+                 heartbeat_seconds: float, lifetime_seconds: float,
+                 release: Callable[[], None]) -> Iterator[str]:
     """Frames for one connection: a hello, then an update per ingest, heartbeats between.
 
     The connection ends after `lifetime_seconds`; EventSource reconnects with Last-Event-ID
-    and misses nothing still in the hub's history.
+    and misses nothing still in the hub's history. A client that went away is noticed at
+    the next write (a heartbeat at the latest), which ends the generator and calls
+    `release`.
     """
     try:
         cursor = hub.latest_seq if last_event_id is None else last_event_id
@@ -341,4 +396,4 @@ def event_stream(hub: LiveHub, last_event_id: int | None, fresh_total: Callable[
                                  "received": sum(message.received for message in messages)},
                       event_id=cursor)
     finally:
-        hub.close_stream()
+        release()

@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 from flask import Response, current_app, request, stream_with_context
-from flask_jwt_extended import jwt_required
+from flask_jwt_extended import get_jwt_identity, jwt_required
 
 from app.analytics import export, live, responses, schemas, service
 from app.analytics.periods import Filters
@@ -87,21 +87,38 @@ def export_csv(filters: Filters, kind: str):
     })
 
 
+# What a stream answers with besides its type, to GET and to HEAD alike.
+STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
 @analytics_get("/analytics/stream", schemas.StreamArgsSchema,
-               errors={503: "Too many open streams in this process, or the database is "
-                            "unavailable"},
+               errors={429: "This user already holds LIVE_MAX_STREAMS_PER_USER open streams "
+                            "in this process; retry after the Retry-After seconds",
+                       503: "Too many open streams in this process (retry after the "
+                            "Retry-After seconds), or the database is unavailable"},
                description="text/event-stream: `hello`, then `events` frames with the fresh "
                            "total and the names that changed",
                content_type="text/event-stream")
 def stream(filters: Filters, lastEventId: str | None = None):  # noqa: N803 - query name
-    """Live updates within about a second of each ingest, with a heartbeat every 15 s."""
+    """Live updates within about a second of each ingest, with a heartbeat every 15 s.
+
+    HEAD answers with the stream's headers only and holds no stream open.
+    """
+    if request.method == "HEAD":
+        return Response(iter(()), mimetype="text/event-stream", headers=STREAM_HEADERS)
     try:
-        frames = live.open_event_stream(
-            current_app._get_current_object(),
-            request.headers.get("Last-Event-ID") or lastEventId,
-            service.stream_total(filters))
+        opened = live.open_event_stream(
+            current_app._get_current_object(), get_jwt_identity(),
+            request.headers.get("Last-Event-ID") or lastEventId, service.stream_total(filters))
+    except live.UserStreamLimitReachedError:
+        abort(429, "Too many live streams open for this user; close one or retry later",
+              headers={"Retry-After": "30"})
     except live.StreamLimitReachedError:
         abort(503, "Too many live streams open; the dashboard falls back to polling",
               headers={"Retry-After": "30"})
-    return Response(stream_with_context(frames), mimetype="text/event-stream", headers={
-        "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    response = Response(stream_with_context(opened.frames), mimetype="text/event-stream",
+                        headers=STREAM_HEADERS)
+    # WSGI servers close every response, even one never iterated (the client went before
+    # the first frame), and the generator's `finally` would not run then.
+    response.call_on_close(opened.release)
+    return response

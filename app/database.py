@@ -4,15 +4,17 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask, current_app
-from sqlalchemy import event, text
+from flask import Flask, current_app, g, has_app_context
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.database_errors import StatementTimeoutError
 from app.extensions import db, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -100,6 +102,131 @@ def ping() -> None:
         raise
 
 
+# Where a request keeps the statement timeout its reads run under (flask.g, so it lasts as
+# long as the request context, streamed responses included).
+STATEMENT_TIMEOUT_KEY = "statement_timeout_ms"
+SQLITE_DEADLINE_KEY = "ouroboard.statement_deadline"
+# SQLite calls the progress handler every this many virtual machine instructions: about
+# every 0.1 ms, cheap next to the query and fine enough for a deadline in seconds.
+SQLITE_PROGRESS_INSTRUCTIONS = 10_000
+# SQLSTATE of a statement cancelled by statement_timeout (or pg_cancel_backend).
+POSTGRES_QUERY_CANCELED = "57014"
+
+
+def limit_statement_time(timeout_ms: int) -> None:
+    """Cancel any statement of the rest of this request that runs longer than timeout_ms.
+
+    Postgres gets `statement_timeout` local to each transaction the request begins (so a
+    pooled connection never keeps it); SQLite gets a progress handler with a deadline per
+    statement. A cancelled statement raises StatementTimeoutError.
+    """
+    g.setdefault(STATEMENT_TIMEOUT_KEY, int(timeout_ms))
+    session = db.session()
+    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        # Already begun (say, by the user lookup): the begin hook has missed it.
+        set_postgres_statement_timeout(session.connection().connection.dbapi_connection,
+                                       int(timeout_ms))
+
+
+def statement_timeout_ms() -> int | None:
+    """The statement timeout of the current request, None outside limited requests."""
+    return g.get(STATEMENT_TIMEOUT_KEY) if has_app_context() else None
+
+
+def set_postgres_statement_timeout(dbapi_connection, timeout_ms: int) -> None:
+    """`SET LOCAL statement_timeout`, spelled as set_config so the value is a parameter."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', %s, true)", (str(timeout_ms),))
+
+
+def on_postgres_begin(connection: Connection) -> None:
+    """Each transaction a limited request begins runs under its statement timeout."""
+    timeout_ms = statement_timeout_ms()
+    if timeout_ms:
+        set_postgres_statement_timeout(connection.connection.dbapi_connection, timeout_ms)
+
+
+class SqliteDeadline:
+    """One SQLite connection's statement deadline, enforced by its progress handler.
+
+    The handler is installed only while a limited statement runs, so ingestion writes pay
+    nothing for it.
+    """
+
+    def __init__(self, dbapi_connection: sqlite3.Connection):
+        self.connection = dbapi_connection
+        self.deadline: float | None = None
+
+    def arm(self, timeout_ms: int | None) -> None:
+        """Start the clock for the statement about to run, or stop it (None)."""
+        if timeout_ms:
+            if self.deadline is None:
+                self.connection.set_progress_handler(self.expired, SQLITE_PROGRESS_INSTRUCTIONS)
+            self.deadline = time.monotonic() + timeout_ms / 1000
+        elif self.deadline is not None:
+            self.connection.set_progress_handler(None, 0)
+            self.deadline = None
+
+    def expired(self) -> int:
+        """Non-zero tells SQLite to interrupt the running statement."""
+        return int(self.deadline is not None and time.monotonic() >= self.deadline)
+
+
+def on_sqlite_connect(dbapi_connection, connection_record) -> None:
+    """Give each new SQLite connection its (disarmed) statement deadline."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        connection_record.info[SQLITE_DEADLINE_KEY] = SqliteDeadline(dbapi_connection)
+
+
+def on_sqlite_execute(connection: Connection, *_args) -> None:
+    """Arm the deadline for a statement of a limited request; disarm it for any other."""
+    deadline = connection.connection.info.get(SQLITE_DEADLINE_KEY)
+    if deadline is not None:
+        deadline.arm(statement_timeout_ms())
+
+
+def on_sqlite_checkin(_dbapi_connection, connection_record) -> None:
+    """A connection back in the pool carries no deadline into its next use."""
+    deadline = connection_record.info.get(SQLITE_DEADLINE_KEY)
+    if deadline is not None:
+        deadline.arm(None)
+
+
+def restart_statement_clock(connection: Connection) -> None:
+    """Give a long streamed read the whole timeout again for its next batch of rows.
+
+    On Postgres each FETCH of a server-side cursor is a statement of its own; this makes
+    SQLite's incremental steps of one statement behave alike.
+    """
+    deadline = connection.connection.info.get(SQLITE_DEADLINE_KEY)
+    if deadline is not None and deadline.deadline is not None:
+        deadline.arm(statement_timeout_ms())
+
+
+def is_statement_cancel(error: BaseException | None) -> bool:
+    """Whether the driver error is a statement cancelled by our timeout."""
+    if isinstance(error, sqlite3.OperationalError):
+        return str(error) == "interrupted"
+    return getattr(error, "sqlstate", None) == POSTGRES_QUERY_CANCELED
+
+
+def translate_statement_cancel(context) -> None:
+    """The one place a driver's cancel error becomes the domain error StatementTimeoutError."""
+    if is_statement_cancel(context.original_exception):
+        raise StatementTimeoutError from context.sqlalchemy_exception
+
+
+def install_statement_limits(engine, backend: str) -> None:
+    """Hook the per-request statement timeout into the engine (see limit_statement_time)."""
+    if backend == "postgresql":
+        event.listen(engine, "begin", on_postgres_begin)
+    if backend == "sqlite":
+        event.listen(engine, "connect", on_sqlite_connect)
+        event.listen(engine, "before_cursor_execute", on_sqlite_execute)
+        event.listen(engine, "checkin", on_sqlite_checkin)
+    event.listen(engine, "handle_error", translate_statement_cancel)
+
+
 def engine_options(app: Flask, backend: str) -> dict:
     """Engine options per backend; a write stuck on a lock fails fast enough to answer 503."""
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -129,8 +256,9 @@ def init_app(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
                      compare_type=True)
-    if backend == "sqlite":
-        lock_timeout_ms = app.config["DATABASE_LOCK_TIMEOUT_MS"]
-        with app.app_context():
+    with app.app_context():
+        if backend == "sqlite":
+            lock_timeout_ms = app.config["DATABASE_LOCK_TIMEOUT_MS"]
             event.listen(db.engine, "connect",
                          lambda conn, _record: configure_sqlite_connection(conn, lock_timeout_ms))
+        install_statement_limits(db.engine, backend)

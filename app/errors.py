@@ -7,12 +7,15 @@ from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from app.database_errors import StatementTimeoutError
 from app.track import errors as ingest_errors
 
 log = logging.getLogger(__name__)
 
 # Retry hint sent with 503s caused by an unavailable or locked database.
 DATABASE_RETRY_AFTER_SECONDS = 2
+# Retry hint after a cancelled slow read: long enough for the load behind it to pass.
+STATEMENT_TIMEOUT_RETRY_AFTER_SECONDS = 5
 
 HUMAN_MESSAGES = {
     400: "Bad request",
@@ -38,6 +41,7 @@ DOMAIN_ERROR_STATUS = {
     ingest_errors.BatchTooLarge: 413,
     ingest_errors.UnsupportedContentType: 415,
     ingest_errors.StoreUnavailable: 503,
+    StatementTimeoutError: 503,
 }
 
 
@@ -112,6 +116,13 @@ def handle_database_unavailable(error: OperationalError) -> Response:
                           headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
 
 
+def handle_statement_timeout(error: StatementTimeoutError) -> Response:
+    """A read cancelled by its statement timeout: a 503 to retry later, never a held worker."""
+    log.warning("statement timeout on %s %s", request.method, request.path)
+    return error_response(DOMAIN_ERROR_STATUS[StatementTimeoutError], error.message,
+                          headers={"Retry-After": str(STATEMENT_TIMEOUT_RETRY_AFTER_SECONDS)})
+
+
 def handle_rejected_value(error: DataError) -> Response:
     """The database refused a value the schemas let through: the input's fault, so a 400."""
     log.warning("database rejected a value on %s %s: %s", request.method, request.path,
@@ -132,5 +143,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ingest_errors.IngestError, handle_ingest_error)
     app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(StatementTimeoutError, handle_statement_timeout)
     app.register_error_handler(DataError, handle_rejected_value)
     app.register_error_handler(Exception, handle_unexpected_exception)

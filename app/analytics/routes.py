@@ -1,5 +1,7 @@
 """Analytics endpoints: thin views over app.analytics.service, export and live."""
 
+import functools
+
 import marshmallow as ma
 from flask import Response, current_app, request, stream_with_context
 from flask_jwt_extended import get_jwt_identity, jwt_required
@@ -7,13 +9,46 @@ from flask_jwt_extended import get_jwt_identity, jwt_required
 from app.analytics import export, live, responses, schemas, service
 from app.analytics.periods import Filters
 from app.blueprint import ApiBlueprint, abort
+from app.database import limit_statement_time
+from app.extensions import limiter
 
 analytics_bp = ApiBlueprint("analytics", __name__, url_prefix="/api/v1",
                             description="Counts, trends, breakdowns, export and live updates.")
 
 
 # The failures every analytics endpoint can answer with, as {status: description}.
-COMMON_ERRORS = {401: "Not logged in", 503: "Database unavailable"}
+COMMON_ERRORS = {401: "Not logged in",
+                 429: "Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After",
+                 503: "Database unavailable, or the query ran past its statement timeout "
+                      "(retry after Retry-After)"}
+
+
+def analytics_limit() -> str:
+    """Analytics requests per signed-in user, all endpoints together."""
+    return current_app.config["ANALYTICS_RATE_LIMIT"]
+
+
+def analytics_rate_key() -> str:
+    """Bucket of the analytics rate limit: the signed-in user (checked after jwt_required)."""
+    return f"analytics-user:{get_jwt_identity()}"
+
+
+analytics_rate_limit = limiter.shared_limit(analytics_limit, scope="analytics",
+                                            key_func=analytics_rate_key)
+
+
+def bounded_cost(view):
+    """Run `view` with every statement under ANALYTICS_STATEMENT_TIMEOUT_MS, kept for
+    streamed bodies (the sign-in check before it is a lookup by key, and stays unlimited).
+    """
+
+    @functools.wraps(view)
+    def limited(*args, **kwargs):
+        limit_statement_time(current_app.config["ANALYTICS_STATEMENT_TIMEOUT_MS"])
+        return view(*args, **kwargs)
+
+    limited.bounded_cost = True  # checked by the tests for every analytics endpoint
+    return limited
 
 
 def analytics_get(path: str, arguments: type[ma.Schema], response: type[ma.Schema] | None = None,
@@ -28,7 +63,8 @@ def analytics_get(path: str, arguments: type[ma.Schema], response: type[ma.Schem
             view = analytics_bp.alt_response(status, description=description)(view)
         view = analytics_bp.response(200, response, **response_options)(view)
         view = analytics_bp.arguments(arguments(), location="query", as_kwargs=True)(view)
-        return analytics_bp.route(path, methods=["GET"])(jwt_required()(view))
+        view = jwt_required()(bounded_cost(analytics_rate_limit(view)))
+        return analytics_bp.route(path, methods=["GET"])(view)
 
     return register
 
@@ -74,17 +110,19 @@ def recent(filters: Filters, limit: int, before):
 
 
 @analytics_get("/analytics/export.csv", schemas.ExportArgsSchema,
+               errors={429: "This user already runs EXPORT_MAX_CONCURRENT_PER_USER exports, "
+                            "or is over ANALYTICS_RATE_LIMIT; retry after Retry-After"},
                description="CSV with a header row", content_type="text/csv")
 def export_csv(filters: Filters, kind: str):
-    """Every matching event (`kind=events`) or counts per day and feature (`kind=daily`)."""
-    if kind == "daily":
-        chunks = export.daily_csv(service.daily_feature_rows(filters))
-    else:
-        chunks = export.events_csv(filters)
-    return Response(stream_with_context(chunks), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{export.filename_for(kind, filters)}"',
-        "Cache-Control": "no-store",
-    })
+    """Every matching event (`kind=events`) or counts per day and feature (`kind=daily`).
+
+    A user runs at most EXPORT_MAX_CONCURRENT_PER_USER exports at once.
+    """
+    try:
+        return export.start_export(kind, filters, get_jwt_identity(), request.environ)
+    except export.ExportLimitReachedError:
+        abort(429, "Too many exports running for this user; retry when one has finished",
+              headers={"Retry-After": str(export.RETRY_AFTER_SECONDS)})
 
 
 # What a stream answers with besides its type, to GET and to HEAD alike.

@@ -20,6 +20,7 @@ from app.analytics.data.clauses import (
 )
 from app.analytics.periods import Filters
 from app.analytics.ranges import ONE_HOUR
+from app.database import restart_statement_clock
 from app.extensions import db
 from app.rollups.tables import hourly
 
@@ -119,7 +120,10 @@ def export_events(filters: Filters, batch_size: int = 2000) -> Iterator:
              .order_by(events.c.occurred_at, events.c.id)
              .execution_options(yield_per=batch_size))
     with db.engine.connect() as connection:
-        yield from connection.execute(query)
+        for batch in connection.execute(query).partitions():
+            yield from batch
+            # The client took its time with that batch; the next gets a whole timeout.
+            restart_statement_clock(connection)
 
 
 def newest_event_id() -> int:

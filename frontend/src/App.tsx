@@ -4,9 +4,9 @@ import { useEffect } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useNavigate } from "react-router";
 
 import {
+  AccountMenu,
   GuestOnly,
   LoginPage,
-  LogoutButton,
   meQueryKey,
   RegisterPage,
   RequireAuth,
@@ -49,7 +49,7 @@ function LoginRoute() {
 function DashboardRoute() {
   const { data: user } = useCurrentUser();
   // RequireAuth renders this route only for a known user.
-  return user ? <DashboardPage user={user} account={<LogoutButton />} /> : null;
+  return user ? <DashboardPage user={user} account={<AccountMenu />} /> : null;
 }
 
 export function App() {

@@ -8,6 +8,8 @@ export type TrackedEvent =
   | "sign_in"
   | "sign_up"
   | "sign_out"
+  | "sign_out_everywhere"
+  | "password_change"
   | "date_filter"
   | "age_filter"
   | "gender_filter"

@@ -1,7 +1,7 @@
-// Auth: the login and register pages, the session hooks, route guards and logging out.
+// Auth: the login and register pages, the session hooks, route guards and the account menu.
 export { meQueryKey } from "./api/auth";
+export { AccountMenu } from "./components/AccountMenu";
 export { GuestOnly, RequireAuth } from "./components/RequireAuth";
-export { LogoutButton } from "./components/LogoutButton";
 export { useCurrentUser } from "./hooks/useSession";
 export { LoginPage } from "./pages/LoginPage";
 export { RegisterPage } from "./pages/RegisterPage";

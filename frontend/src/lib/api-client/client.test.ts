@@ -10,6 +10,7 @@ function jsonResponse(status: number, body: unknown): Response {
 afterEach(() => {
   vi.unstubAllGlobals();
   document.cookie = "csrf_access_token=; expires=Thu, 01 Jan 1970 00:00:00 GMT";
+  vi.restoreAllMocks();
   setUnauthorizedHandler(() => undefined);
 });
 
@@ -19,6 +20,12 @@ describe("requestHeaders", () => {
     expect(readCookie("csrf_access_token")).toBe("abc 123");
     expect(requestHeaders("POST")["X-CSRF-TOKEN"]).toBe("abc 123");
     expect(requestHeaders("GET")["X-CSRF-TOKEN"]).toBeUndefined();
+  });
+
+  it("reads production's __Host- CSRF cookie too", () => {
+    // jsdom runs on http://, where a browser keeps no __Host- cookie; read one as https would.
+    vi.spyOn(document, "cookie", "get").mockReturnValue("theme=dark; __Host-csrf_access_token=prod-token");
+    expect(requestHeaders("POST")["X-CSRF-TOKEN"]).toBe("prod-token");
   });
 });
 

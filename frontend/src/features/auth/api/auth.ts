@@ -9,6 +9,7 @@ type SessionResponse = Schema<"Session">;
 /** The register form sends the age as typed; the server validates and converts it. */
 export type RegisterInput = Omit<Schema<"Register">, "age"> & { age: Schema<"Register">["age"] | string };
 export type LoginInput = Schema<"Login">;
+export type ChangePasswordInput = Schema<"ChangePassword">;
 
 export const meQueryKey = ["auth", "me"] as const;
 
@@ -26,6 +27,16 @@ export function login({ username, password }: LoginInput): Promise<SessionRespon
 
 export function logout(): Promise<Schema<"Message">> {
   return apiRequest<Schema<"Message">>("/logout", { method: "POST", skipAuthRedirect: true });
+}
+
+/** Sign out every session of this user, this one included. */
+export function logoutEverywhere(): Promise<Schema<"Message">> {
+  return apiRequest<Schema<"Message">>("/logout/all", { method: "POST", skipAuthRedirect: true });
+}
+
+/** Change the password; other sessions end, this one continues with a fresh cookie. */
+export function changePassword(input: ChangePasswordInput): Promise<SessionResponse> {
+  return apiRequest<SessionResponse>("/me/password", { method: "POST", body: input, skipAuthRedirect: true });
 }
 
 /** The logged-in user, or null when there is no session. */

@@ -1,7 +1,7 @@
 // Session state from GET /me, shared through TanStack Query's cache.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
-import { fetchMe, login, logout, meQueryKey, register, type User } from "../api/auth";
+import { changePassword, fetchMe, login, logout, logoutEverywhere, meQueryKey, register, type User } from "../api/auth";
 
 export function useCurrentUser() {
   return useQuery<User | null>({
@@ -23,14 +23,26 @@ function useSessionMutation<Input>(start: (input: Input) => Promise<{ user: User
 
 export const useLogin = () => useSessionMutation(login);
 export const useRegister = () => useSessionMutation(register);
+export const useChangePassword = () => useSessionMutation(changePassword);
 
-export function useLogout() {
+/** Forget the user and everything loaded for them. */
+function useForgetSession() {
   const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: logout,
-    onSettled: () => {
-      queryClient.clear();
-      queryClient.setQueryData(meQueryKey, null);
-    },
-  });
+  return () => {
+    queryClient.clear();
+    queryClient.setQueryData(meQueryKey, null);
+  };
+}
+
+/** Log out: this browser forgets the session whether or not the server answered. */
+export function useLogout() {
+  const forget = useForgetSession();
+  return useMutation({ mutationFn: logout, onSettled: forget });
+}
+
+/** Sign out everywhere: only a confirmed revocation signs this browser out too, so a failure
+ * can be shown and retried. */
+export function useLogoutEverywhere() {
+  const forget = useForgetSession();
+  return useMutation({ mutationFn: logoutEverywhere, onSuccess: forget });
 }

@@ -5,6 +5,9 @@ A time range is split into whole UTC months (rollup_monthly), whole UTC days aro
 start or end on the hour, slivers of raw events. The pieces are disjoint, so sums over them
 are exact. Daily totals are folded into local days at their UTC noon; the hours of a UTC day
 that fall on another local date (moved hours) are found here too.
+
+The bounds of a query's cost live here as well: a range spans at most MAX_RANGE, and a
+series has at most MAX_SERIES_POINTS buckets.
 """
 
 import functools
@@ -17,6 +20,43 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 ONE_HOUR = timedelta(hours=1)
 EPOCH_DAY = date(1970, 1, 1)
+
+# The longest range one request may cover, open ends included (three years, leap days too).
+MAX_RANGE = timedelta(days=3 * 366)
+MAX_RANGE_TEXT = "3 years"
+# The most buckets one series may hold: hourly over about two months (1,488 hours in 62
+# days) and daily over MAX_RANGE (1,099 days) both fit.
+MAX_SERIES_POINTS = 1500
+# Bucket sizes from fine to coarse, with a length no bucket of that size exceeds.
+BUCKET_LENGTHS = {"hour": ONE_HOUR, "day": timedelta(days=1), "week": timedelta(days=7),
+                  "month": timedelta(days=28)}
+
+
+class TooManyPointsError(ValueError):
+    """A series would hold more than MAX_SERIES_POINTS buckets; the message names the
+    bucket sizes that fit.
+    """
+
+
+def series_points(start: datetime, end: datetime, granularity: str) -> int:
+    """How many buckets of `granularity` a series over [start, end) holds at most (exact
+    within two for hours and days; months count as 28 days); cheap, so it can run first.
+    """
+    if end <= start:
+        return 0
+    return -(-(end - start) // BUCKET_LENGTHS[granularity]) + 1
+
+
+def check_series_points(start: datetime, end: datetime, granularity: str) -> None:
+    """Raise TooManyPointsError when a series over [start, end) would be too long."""
+    if series_points(start, end, granularity) <= MAX_SERIES_POINTS:
+        return
+    fitting = [name for name in BUCKET_LENGTHS
+               if series_points(start, end, name) <= MAX_SERIES_POINTS]
+    advice = f"use {', '.join(fitting[:-1])} or {fitting[-1]}" if len(fitting) > 1 \
+        else f"use {fitting[0]}" if fitting else "shorten the range"
+    raise TooManyPointsError(f"Too many points for {granularity} (a series holds at most "
+                             f"{MAX_SERIES_POINTS}): {advice}.")
 
 
 @dataclass(frozen=True)

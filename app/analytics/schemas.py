@@ -10,25 +10,36 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import marshmallow as ma
 from marshmallow import validate
 
-from app.analytics.periods import GRANULARITIES, MAX_HOURLY_RANGE, Filters, local_midnight
+from app.analytics.periods import GRANULARITIES, Filters, local_midnight
+from app.analytics.ranges import (
+    MAX_RANGE,
+    MAX_RANGE_TEXT,
+    MAX_SERIES_POINTS,
+    TooManyPointsError,
+    check_series_points,
+)
 from app.cursors import decode_cursor
 from app.models import AGE_GROUPS, GENDERS
-from app.validators import EVENT_NAME
+from app.validators import EVENT_NAME, SPAN_FIRST_DAY, SPAN_LAST_DAY, SPAN_MESSAGE, within_span
 
-MAX_RANGE = timedelta(days=3 * 366)
 PROPERTY_KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}\Z")
 BREAKDOWN_DIMENSIONS = ("feature", "age_group", "gender", "page_url")
 
 
 class DateOrDateTime(ma.fields.Field):
-    """`YYYY-MM-DD` (a whole local day) or a full ISO 8601 datetime."""
+    """`YYYY-MM-DD` (a whole local day) or a full ISO 8601 datetime, within the span of
+    app.validators (2000-01-01 to 2099-12-31), so no range arithmetic can overflow.
+    """
 
-    default_error_messages = {"invalid": "Use YYYY-MM-DD or an ISO 8601 datetime."}
+    default_error_messages = {"invalid": "Use YYYY-MM-DD or an ISO 8601 datetime.",
+                              "out_of_span": SPAN_MESSAGE}
 
     def __init__(self, **kwargs):
         metadata = {"anyOf": [{"type": "string", "format": "date"},
                               {"type": "string", "format": "date-time"}],
                     **kwargs.pop("metadata", {})}
+        metadata["description"] = (f"{metadata.get('description', '')}; from "
+                                   f"{SPAN_FIRST_DAY} to {SPAN_LAST_DAY}").lstrip("; ")
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -36,10 +47,14 @@ class DateOrDateTime(ma.fields.Field):
             raise self.make_error("invalid")
         try:
             if len(value) == 10:
-                return date.fromisoformat(value)
-            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+                parsed = date.fromisoformat(value)
+            else:
+                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError as exc:
             raise self.make_error("invalid") from exc
+        if not within_span(parsed):
+            raise self.make_error("out_of_span")
+        return parsed
 
 
 class ParsedString(ma.fields.String):
@@ -100,7 +115,9 @@ class AnalyticsFilterSchema(ma.Schema):
 
     @ma.validates_schema
     def check_range(self, data, **_kwargs):
-        """Require endDate after startDate, and at most three years in all."""
+        """Require endDate after startDate, and at most MAX_RANGE in all (open ends are
+        held to it by the service, once it knows the data's span).
+        """
         tz = data.get("tz") or ZoneInfo("UTC")
         start, end = data.get("startDate"), data.get("endDate")
         if start is None or end is None:
@@ -109,7 +126,8 @@ class AnalyticsFilterSchema(ma.Schema):
         if end_utc <= start_utc:
             raise ma.ValidationError("endDate must not be before startDate.", "endDate")
         if end_utc - start_utc > MAX_RANGE:
-            raise ma.ValidationError("The range may span at most 3 years.", "endDate")
+            raise ma.ValidationError(f"The range may span at most {MAX_RANGE_TEXT}.",
+                                     "endDate")
 
     @ma.post_load
     def to_filters(self, data, **_kwargs):
@@ -132,24 +150,34 @@ class TimeseriesArgsSchema(AnalyticsFilterSchema):
     """The filters, the bucket size and an optional comparison."""
 
     granularity = ma.fields.String(load_default="day", validate=validate.OneOf(GRANULARITIES),
-                                   metadata={"description": "hour (ranges up to 31 days), "
-                                                            "day, week or month"})
+                                   metadata={"description": "hour, day, week or month; a "
+                                                            f"series holds at most "
+                                                            f"{MAX_SERIES_POINTS} points "
+                                                            "(hourly: about 62 days)"})
     compare = ma.fields.String(load_default=None, allow_none=True,
                                validate=validate.OneOf(("previous",)),
                                metadata={"description": "previous: also the period of equal "
                                                         "length just before"})
 
     @ma.validates_schema
-    def check_hourly_range(self, data, **_kwargs):
-        """Hourly buckets only for ranges up to 31 days."""
-        if data.get("granularity") != "hour":
-            return
+    def check_points(self, data, **_kwargs):
+        """At most MAX_SERIES_POINTS buckets; hourly series need both ends.
+
+        Open ranges are held to MAX_RANGE, where a daily series fits, so only ranges with
+        both ends given can hold too many points.
+        """
+        granularity = data.get("granularity")
         start, end = data.get("startDate"), data.get("endDate")
-        tz = data.get("tz") or ZoneInfo("UTC")
-        if start is None or end is None:
+        if granularity == "hour" and (start is None or end is None):
             raise ma.ValidationError("Hourly series need startDate and endDate.", "granularity")
-        if as_utc(end, tz, end=True) - as_utc(start, tz, end=False) > MAX_HOURLY_RANGE:
-            raise ma.ValidationError("Hourly series cover at most 31 days.", "granularity")
+        if granularity not in GRANULARITIES or start is None or end is None:
+            return
+        tz = data.get("tz") or ZoneInfo("UTC")
+        try:
+            check_series_points(as_utc(start, tz, end=False), as_utc(end, tz, end=True),
+                                granularity)
+        except TooManyPointsError as exc:
+            raise ma.ValidationError(str(exc), "granularity") from exc
 
 
 def limit_field(default: int, maximum: int, what: str) -> ma.fields.Integer:

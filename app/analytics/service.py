@@ -23,6 +23,7 @@ from app.analytics.periods import (
     local_midnight,
     zero_filled,
 )
+from app.analytics.ranges import MAX_RANGE
 from app.cursors import encode_cursor
 from app.extensions import cache, db, per_app
 from app.metrics import record_cache_lookup
@@ -104,16 +105,31 @@ def cached_answer(kind: str, key: str, compute: Callable[[], dict]) -> tuple[dic
 
 
 def resolved_range(filters: Filters) -> Filters | None:
-    """Fill an open range from the data; None when nothing matches at all."""
+    """Close an open range before any work; None when nothing matches at all.
+
+    An open end is filled from the data, snapped to whole local days so the first and last
+    days are complete. The schemas hold a closed range to MAX_RANGE; an open one is held to
+    it here by pulling in its open side (the start when both are open, so the newest data
+    stays in view).
+    """
     if filters.start is not None and filters.end is not None:
         return filters
     first, last = event_data.data_range(filters)
     if first is None:
         return None
-    # Open ends snap to whole local days, so the first and last days are complete.
-    start = filters.start or local_midnight(first.astimezone(filters.tz).date(), filters.tz)
-    end = filters.end or local_midnight(
-        last.astimezone(filters.tz).date() + timedelta(days=1), filters.tz)
+    tz = filters.tz
+    start = filters.start or local_midnight(first.astimezone(tz).date(), tz)
+    end = filters.end or local_midnight(last.astimezone(tz).date() + timedelta(days=1), tz)
+    if end - start > MAX_RANGE:
+        if filters.start is None:
+            earliest = end - MAX_RANGE
+            start = local_midnight(earliest.astimezone(tz).date(), tz)
+            if start < earliest:
+                start = local_midnight(earliest.astimezone(tz).date() + timedelta(days=1), tz)
+        else:
+            end = local_midnight((start + MAX_RANGE).astimezone(tz).date(), tz)
+    if end <= start:  # an open range on the far side of all the data
+        return None
     return filters.with_range(start, end)
 
 
@@ -133,8 +149,10 @@ def feature_usage(filters: Filters) -> tuple[dict, bool]:
 
     def compute() -> dict:
         ranged = resolved_range(filters)
-        bars = rollup_counts.feature_counts(filters)
-        line = daily_series(ranged) if ranged else []
+        if ranged is None:
+            return {"barChartData": [], "lineChartData": []}
+        bars = rollup_counts.feature_counts(ranged)
+        line = daily_series(ranged)
         return {"barChartData": [{"feature": name, "count": count} for name, count in bars],
                 "lineChartData": [{"date": day, "count": count} for day, count in line]}
 
@@ -217,7 +235,8 @@ def breakdown(filters: Filters, by: str, limit: int) -> dict:
     """Top values of a dimension with events and unique users."""
 
     def compute() -> dict:
-        rows = rollup_counts.breakdown(filters, by, limit)
+        ranged = resolved_range(filters)
+        rows = rollup_counts.breakdown(ranged, by, limit) if ranged else []
         return {"by": by, "items": [{"value": value, "count": count, "uniqueUsers": people}
                                     for value, count, people in rows]}
 
@@ -229,8 +248,10 @@ def top_pages(filters: Filters, limit: int) -> dict:
     """Most viewed pages."""
 
     def compute() -> dict:
+        ranged = resolved_range(filters)
+        rows = event_data.top_pages(ranged, limit) if ranged else []
         return {"pages": [{"pageUrl": url, "views": views, "uniqueUsers": people}
-                          for url, views, people in event_data.top_pages(filters, limit)]}
+                          for url, views, people in rows]}
 
     answer, was_cached = cached_answer(f"top-pages:{limit}", filters.cache_key(), compute)
     return {**answer, "cached": was_cached}

@@ -1,7 +1,11 @@
 """Summary, time series, breakdowns, top pages and recent events on known fixtures."""
 
+import base64
+import time
+
 import pytest
 
+from app.analytics.ranges import MAX_RANGE, MAX_SERIES_POINTS
 from tests.analytics.conftest import FixtureEvent, utc
 
 
@@ -123,7 +127,7 @@ def test_hourly_series_on_the_day_clocks_go_back_has_25_hours(get_json, fixtures
 
 
 @pytest.mark.parametrize(("params", "field"), [
-    ({"granularity": "hour", "startDate": "2026-01-01", "endDate": "2026-02-15"},
+    ({"granularity": "hour", "startDate": "2026-01-01", "endDate": "2026-03-15"},
      "granularity"),
     ({"granularity": "hour"}, "granularity"),
     ({"granularity": "minute"}, "granularity"),
@@ -230,3 +234,104 @@ def test_every_endpoint_is_in_the_openapi_document(client):
         assert {"startDate", "endDate", "ageGroup", "gender", "feature", "tz"} <= names, path
         assert "400" in operation["responses"], path
     assert "Summary" in spec["components"]["schemas"]
+
+
+# Hostile ranges and cursors (issue #17): each answered 500 or took seconds before.
+
+def test_an_end_date_at_the_end_of_time_is_400_naming_the_span(get_json):
+    status, body = get_json("/analytics/summary", endDate="9999-12-31")
+    assert status == 400
+    assert body["details"] == {"endDate": ["Dates must lie between 2000-01-01 and 2099-12-31."]}
+
+
+@pytest.mark.parametrize("params", [
+    {"startDate": "1999-12-31"}, {"endDate": "2100-01-01"},
+    {"startDate": "0001-01-01T00:00:00+14:00"}, {"endDate": "9999-12-31T23:59:59-14:00"},
+    {"startDate": "2000-01-01T00:30:00+01:00"},  # an instant before the span's first
+])
+def test_dates_outside_the_span_are_400(get_json, params):
+    status, body = get_json("/analytics/timeseries", **params)
+    assert status == 400
+    assert "Dates must lie between 2000-01-01 and 2099-12-31." in str(body["details"])
+
+
+def test_the_span_s_edges_are_answered(get_json):
+    status, body = get_json("/analytics/summary", startDate="2097-01-01",
+                            endDate="2099-12-31", tz="Pacific/Kiritimati")
+    assert status == 200 and body["totalEvents"] == 0
+    status, body = get_json("/analytics/summary", startDate="2000-01-01",
+                            endDate="2002-12-31", tz="Etc/GMT+12")
+    assert status == 200 and body["previous"]["totalEvents"] == 0
+
+
+def test_a_cursor_at_the_first_instant_of_year_one_is_400(get_json):
+    cursor = base64.urlsafe_b64encode(b"0001-01-01T00:00:00+14:00|1").decode().rstrip("=")
+    status, body = get_json("/analytics/recent", before=cursor)
+    assert status == 400 and body["error"]
+    assert "before" in body["details"]
+
+
+def test_an_open_range_from_year_one_is_400_at_once(get_json, fixtures):
+    fixtures.add(FixtureEvent("x", utc(2026, 3, 1, 12)))
+    started = time.perf_counter()
+    status, body = get_json("/analytics/timeseries", startDate="0001-01-01", tz="Etc/GMT+5")
+    assert status == 400 and "startDate" in body["details"]
+    assert time.perf_counter() - started < 1
+
+
+@pytest.fixture
+def six_years(fixtures):
+    """One event in January 2020 and one in March 2026: further apart than MAX_RANGE."""
+    fixtures.add(FixtureEvent("old", utc(2020, 1, 15, 12)),
+                 FixtureEvent("new", utc(2026, 3, 10, 12)))
+
+
+def test_all_time_is_held_to_the_last_three_years_of_data(get_json, six_years):
+    _, body = get_json("/analytics/timeseries")
+    days = [point["t"] for point in body["series"]]
+    assert days[-1] == "2026-03-10"
+    assert len(days) == MAX_RANGE.days
+    assert sum(point["count"] for point in body["series"]) == 1
+    _, summary = get_json("/analytics/summary")
+    assert (summary["startDate"], summary["endDate"]) == (days[0], "2026-03-10")
+    # The previous period, 2020-03-10 to 2023-03-09, ends before January 2020 too.
+    assert summary["totalEvents"] == 1 and summary["previous"]["totalEvents"] == 0
+    _, usage = get_json("/analytics")
+    assert usage["barChartData"] == [{"feature": "new", "count": 1}]
+    assert len(usage["lineChartData"]) == MAX_RANGE.days
+    _, breakdown = get_json("/analytics/breakdown", by="feature")
+    assert [item["value"] for item in breakdown["items"]] == ["new"]
+
+
+def test_an_open_end_is_held_to_three_years_after_the_start(get_json, six_years):
+    _, body = get_json("/analytics/timeseries", startDate="2020-01-01")
+    days = [point["t"] for point in body["series"]]
+    assert days[0] == "2020-01-01" and len(days) == MAX_RANGE.days
+    assert sum(point["count"] for point in body["series"]) == 1  # January 2020's
+    _, body = get_json("/analytics/timeseries", endDate="2026-03-31")
+    days = [point["t"] for point in body["series"]]
+    assert days[-1] == "2026-03-31" and len(days) == MAX_RANGE.days
+
+
+def test_an_open_range_beyond_all_data_is_empty(get_json, six_years):
+    status, body = get_json("/analytics/summary", startDate="2027-01-01")
+    assert status == 200
+    assert body["totalEvents"] == 0 and body["startDate"] is None
+
+
+def test_too_many_hours_name_the_sizes_that_fit(get_json):
+    status, body = get_json("/analytics/timeseries", granularity="hour",
+                            startDate="2026-01-01", endDate="2026-03-31")
+    assert status == 400
+    assert body["details"] == {"granularity": [
+        f"Too many points for hour (a series holds at most {MAX_SERIES_POINTS}): use day, "
+        f"week or month."]}
+
+
+def test_hourly_series_cover_two_months(get_json, fixtures):
+    fixtures.add(FixtureEvent("x", utc(2026, 2, 20, 12)))
+    status, body = get_json("/analytics/timeseries", granularity="hour",
+                            startDate="2026-01-01", endDate="2026-03-02")
+    assert status == 200
+    assert len(body["series"]) == 61 * 24
+    assert sum(point["count"] for point in body["series"]) == 1

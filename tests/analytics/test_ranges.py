@@ -11,14 +11,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.analytics.periods import bucket_starts
 from app.analytics.ranges import (
     EARLIEST,
     LATEST,
+    MAX_RANGE,
+    MAX_SERIES_POINTS,
+    TooManyPointsError,
     ceil_hour,
+    check_series_points,
     day_noon_epoch,
     floor_hour,
     hours_off_their_utc_day,
     moved_hours,
+    series_points,
     split_range,
     whole_months,
 )
@@ -293,3 +299,37 @@ def test_a_days_moved_hours_share_the_first_ones_local_date(zone):
         day_start = epoch(hour.year, hour.month, hour.day)
         first_moved = datetime.fromtimestamp(moved.first_moved_by_day[day_start], tz)
         assert hour.astimezone(tz).date() == first_moved.date()
+
+
+SERIES_CASES = [  # (start, end, zone) for every granularity
+    (datetime(2026, 3, 8, 5, tzinfo=UTC), datetime(2026, 3, 9, 4, tzinfo=UTC), NEW_YORK),
+    (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 3, tzinfo=UTC), BERLIN),
+    (datetime(2025, 12, 31, 18, 30, tzinfo=UTC), datetime(2026, 2, 28, 18, 30, tzinfo=UTC),
+     ZoneInfo("Asia/Kolkata")),
+    (datetime(2023, 1, 1, tzinfo=UTC), datetime(2023, 1, 1, tzinfo=UTC) + MAX_RANGE, BERLIN),
+]
+
+
+@pytest.mark.parametrize(("start", "end", "zone"), SERIES_CASES)
+@pytest.mark.parametrize("granularity", ["hour", "day", "week", "month"])
+def test_series_points_bounds_the_real_series_from_above(start, end, zone, granularity):
+    real = len(bucket_starts(start, end, zone, granularity))
+    slack = 2 if granularity in ("hour", "day") else real // 10 + 2
+    assert real <= series_points(start, end, granularity) <= real + slack
+
+
+def test_hourly_fits_about_two_months_and_daily_fits_the_longest_range():
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    check_series_points(start, start + timedelta(days=62), "hour")
+    check_series_points(start, start + MAX_RANGE, "day")
+    with pytest.raises(TooManyPointsError, match=r"for hour .*: use day, week or month\."):
+        check_series_points(start, start + timedelta(days=63), "hour")
+    assert series_points(start, start + timedelta(days=63), "hour") > MAX_SERIES_POINTS
+
+
+def test_too_many_points_names_only_the_sizes_that_fit():
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with pytest.raises(TooManyPointsError, match=r"for day .*: use week or month\."):
+        check_series_points(start, start + timedelta(days=MAX_SERIES_POINTS + 5), "day")
+    with pytest.raises(TooManyPointsError, match=r"for week .*: use month\."):
+        check_series_points(start, start + timedelta(weeks=MAX_SERIES_POINTS + 5), "week")

@@ -11,6 +11,9 @@ Each process keeps a short history of messages in a LiveHub, fed three ways:
   process announced itself; an own event the watcher already counted is not announced
   again. Each event is announced once.
 If Redis fails, delivery falls back to the local and watcher paths.
+
+The hub also counts the open streams (LIVE_MAX_STREAMS per process, LIVE_MAX_STREAMS_PER_USER
+per user); each stream's frames are written by app/analytics/live_stream.py.
 """
 
 import json
@@ -28,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app import metrics
 from app.analytics.data.events import names_counted_between, newest_event_id
+from app.analytics.live_stream import event_stream, parse_last_event_id
 from app.analytics.service import local_generation
 from app.extensions import db, per_app
 from app.redis_client import REDIS_ERRORS, WarnOnce
@@ -39,6 +43,8 @@ HISTORY_LENGTH = 512
 EXTENSION_KEY = "ouroboard.live"
 RESUBSCRIBE_DELAY_SECONDS = 1.0
 WATCH_INTERVAL_SECONDS = 1.0
+# How long a newcomer at their per-user cap waits for probed streams to give a slot back.
+PROBE_WAIT_SECONDS = 1.0
 # Own announced events the watcher has not looked past yet (a few seconds of ingest).
 OWN_EVENTS_REMEMBERED = 100_000
 
@@ -79,6 +85,8 @@ class LiveHub:
         self.open_streams = 0
         # Open streams per user id, so that one person cannot hold every slot.
         self.open_streams_by_user: dict[str, int] = {}
+        # Per user, how often a newcomer at the user's cap asked their streams to write now.
+        self.probes: dict[str, int] = {}
         self.subscriber: threading.Thread | None = None
         self.subscriber_lock = threading.Lock()
         # The watcher has accounted for every event id up to this one.
@@ -137,14 +145,17 @@ class LiveHub:
         except REDIS_ERRORS as exc:
             publish_warning.failed(exc)
 
-    def messages_after(self, seq: int, timeout: float) -> list[LiveMessage]:
-        """Messages newer than `seq`, waiting up to `timeout` seconds for the first."""
+    def messages_after(self, seq: int, timeout: float, user: str | None = None,
+                       probes_seen: int = 0) -> list[LiveMessage]:
+        """Messages newer than `seq`, waiting up to `timeout` seconds for the first, or
+        less when `user`'s streams are probed (see open_stream).
+        """
         deadline = time.monotonic() + timeout
         with self.condition:
             while True:
                 newer = [message for message in self.history if message.seq > seq]
                 remaining = deadline - time.monotonic()
-                if newer or remaining <= 0:
+                if newer or remaining <= 0 or self.probes.get(user, 0) != probes_seen:
                     return newer
                 self.condition.wait(remaining)
 
@@ -155,22 +166,39 @@ class LiveHub:
     def open_stream(self, limit: int, user: str | None = None,
                     user_limit: int | None = None) -> None:
         """Count one more open stream, or raise StreamLimitReachedError at `limit`, or
-        UserStreamLimitReachedError when `user` already holds `user_limit` streams.
+        UserStreamLimitReachedError when `user` holds `user_limit` streams still alive.
+
+        A client that left (a closed tab, a changed filter) is noticed only when a write to
+        it fails, at its next heartbeat; so a user at the cap first has their streams
+        write at once, and the slots of connections already gone come back.
         """
         with self.condition:
+            if user is not None and user_limit is not None:
+                self.probe_user_streams(user, user_limit)
             if self.open_streams >= limit:
                 raise StreamLimitReachedError
-            held = self.open_streams_by_user.get(user, 0) if user is not None else 0
-            if user_limit is not None and held >= user_limit:
-                raise UserStreamLimitReachedError
             self.open_streams += 1
             if user is not None:
-                self.open_streams_by_user[user] = held + 1
+                self.open_streams_by_user[user] = self.open_streams_by_user.get(user, 0) + 1
             first = self.open_streams == 1
         metrics.open_streams.inc()
         if first and self.watching():
             # Nobody listened until now, so own events went unrecorded: look from here.
             self.skip_past_events()
+
+    def probe_user_streams(self, user: str, user_limit: int) -> None:
+        """With the condition held: when `user` is at `user_limit`, wake their streams to
+        write, and wait up to PROBE_WAIT_SECONDS for one to fail and give its slot back.
+        """
+        def below_limit() -> bool:
+            return self.open_streams_by_user.get(user, 0) < user_limit
+
+        if below_limit():
+            return
+        self.probes[user] = self.probes.get(user, 0) + 1
+        self.condition.notify_all()
+        if not self.condition.wait_for(below_limit, PROBE_WAIT_SECONDS):
+            raise UserStreamLimitReachedError
 
     def close_stream(self, user: str | None = None) -> None:
         """Count one stream less; with none left, forget the own events kept for the watcher."""
@@ -180,8 +208,11 @@ class LiveHub:
                 held = self.open_streams_by_user.pop(user, 0) - 1
                 if held > 0:
                     self.open_streams_by_user[user] = held
+                else:
+                    self.probes.pop(user, None)
             if self.open_streams <= 0:
                 self.own_announced.clear()
+            self.condition.notify_all()  # a newcomer may be waiting for this slot
         metrics.open_streams.dec()
 
     def redis(self) -> redis.Redis | None:
@@ -293,18 +324,6 @@ def hub_for(app: Flask) -> LiveHub:
     return per_app(app, EXTENSION_KEY, lambda: LiveHub(app))
 
 
-def parse_last_event_id(raw: str | None) -> int | None:
-    """Return where a reconnecting EventSource left off (Last-Event-ID header, or
-    ?lastEventId= on first connect); None for anything but a short integer.
-    """
-    if raw and len(raw) > 20:
-        return None
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
-
-
 class StreamSlot:
     """One stream's place in the hub's counts, given back exactly once.
 
@@ -348,52 +367,7 @@ def open_event_stream(app: Flask, user: str | None, last_event_id: str | None,
     hub.ensure_subscriber()
     hub.open_stream(config["LIVE_MAX_STREAMS"], user, config["LIVE_MAX_STREAMS_PER_USER"])
     slot = StreamSlot(hub, user)
-    frames = event_stream(hub, parse_last_event_id(last_event_id), fresh_total,
+    frames = event_stream(hub, user, parse_last_event_id(last_event_id), fresh_total,
                           heartbeat_seconds=config["LIVE_HEARTBEAT_SECONDS"],
                           lifetime_seconds=config["LIVE_MAX_SECONDS"], release=slot.release)
     return OpenedStream(frames, slot.release)
-
-
-def sse(event: str | None = None, data: dict | None = None, event_id: int | None = None,
-        comment: str | None = None) -> str:
-    """One Server-Sent Events frame."""
-    lines = []
-    if comment is not None:
-        lines.append(f": {comment}")
-    if event_id is not None:
-        lines.append(f"id: {event_id}")
-    if event is not None:
-        lines.append(f"event: {event}")
-    if data is not None:
-        lines.append(f"data: {json.dumps(data, separators=(',', ':'))}")
-    return "\n".join(lines) + "\n\n"
-
-
-def event_stream(hub: LiveHub, last_event_id: int | None, fresh_total: Callable[[], int],
-                 heartbeat_seconds: float, lifetime_seconds: float,
-                 release: Callable[[], None]) -> Iterator[str]:
-    """Frames for one connection: a hello, then an update per ingest, heartbeats between.
-
-    The connection ends after `lifetime_seconds`; EventSource reconnects with Last-Event-ID
-    and misses nothing still in the hub's history. A client that went away is noticed at
-    the next write (a heartbeat at the latest), which ends the generator and calls
-    `release`.
-    """
-    try:
-        cursor = hub.latest_seq if last_event_id is None else last_event_id
-        yield "retry: 3000\n\n"
-        yield sse("hello", {"total": fresh_total()}, event_id=cursor)
-        deadline = time.monotonic() + lifetime_seconds
-        while time.monotonic() < deadline:
-            wait = min(heartbeat_seconds, max(0.0, deadline - time.monotonic()))
-            messages = hub.messages_after(cursor, wait)
-            if not messages:
-                yield sse(comment="heartbeat")
-                continue
-            cursor = messages[-1].seq
-            names = sorted({name for message in messages for name in message.names})
-            yield sse("events", {"total": fresh_total(), "names": names,
-                                 "received": sum(message.received for message in messages)},
-                      event_id=cursor)
-    finally:
-        release()

@@ -131,7 +131,8 @@ STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 @analytics_get("/analytics/stream", schemas.StreamArgsSchema,
                errors={429: "This user already holds LIVE_MAX_STREAMS_PER_USER open streams "
-                            "in this process; retry after the Retry-After seconds",
+                            "in this process, or is over ANALYTICS_RATE_LIMIT; retry after "
+                            "Retry-After",
                        503: "Too many open streams in this process (retry after the "
                             "Retry-After seconds), or the database is unavailable"},
                description="text/event-stream: `hello`, then `events` frames with the fresh "

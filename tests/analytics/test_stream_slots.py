@@ -220,6 +220,24 @@ def test_a_user_over_their_cap_is_refused_while_others_still_stream(serve):
         stream.abandon()
 
 
+def test_a_stream_its_user_closed_makes_room_at_once(serve):
+    """A closed tab or a changed filter: the browser closes the connection, which the
+    server learns only when a write fails. A newcomer of that user at the cap has the
+    user's streams write at once, so it need not wait for the next heartbeat (15 s)."""
+    server = serve(LIVE_HEARTBEAT_SECONDS=15, LIVE_MAX_STREAMS_PER_USER=2)
+    erin = register(server.port, "erin")
+    gone, alive = RawStream(server.port, erin), RawStream(server.port, erin)
+    gone.sock.close()  # an orderly close, as a browser closes a tab
+    started = time.monotonic()
+    newcomer = RawStream(server.port, erin)
+    assert newcomer.status == 200
+    assert time.monotonic() - started < 2
+    assert list(server.hub.open_streams_by_user.values()) == [2]
+    assert b": probe" in alive.sock.recv(4096)  # the stream still open was only asked to write
+    alive.abandon()
+    newcomer.abandon()
+
+
 def test_slots_come_back_with_redis_fan_out_too(serve, redis_url):
     server = serve(REDIS_URL=redis_url, LIVE_MAX_STREAMS=2, LIVE_MAX_STREAMS_PER_USER=1)
     carol, dave = register(server.port, "carol"), register(server.port, "dave")

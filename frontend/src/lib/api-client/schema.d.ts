@@ -1207,7 +1207,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description This user already holds LIVE_MAX_STREAMS_PER_USER open streams in this process; retry after the Retry-After seconds */
+                /** @description This user already holds LIVE_MAX_STREAMS_PER_USER open streams in this process, or is over ANALYTICS_RATE_LIMIT; retry after Retry-After */
                 429: {
                     headers: {
                         [name: string]: unknown;

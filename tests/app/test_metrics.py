@@ -1,5 +1,7 @@
-"""app/metrics.py: GET /metrics counts requests, events and cache lookups, behind an
-optional token (required in production unless METRICS_PUBLIC)."""
+"""app/metrics.py: GET /metrics counts requests, events, cache lookups and open live streams,
+behind an optional token (required in production unless METRICS_PUBLIC)."""
+
+from werkzeug.test import EnvironBuilder
 
 from app import create_app
 from config import ProductionConfig
@@ -78,8 +80,31 @@ def test_metrics_count_cache_hits_and_misses(client, auth):
     assert metric_value(text, "ouroboard_cache_lookups_total", result="hit") - hits >= 1
 
 
-def test_metrics_expose_open_streams_gauge(client):
-    assert "ouroboard_live_streams_open" in client.get("/metrics").get_data(as_text=True)
+def open_streams_gauge(client) -> float:
+    return metric_value(client.get("/metrics").get_data(as_text=True),
+                        "ouroboard_live_streams_open")
+
+
+def test_open_streams_gauge_follows_a_stream_opened_and_closed(app, client, auth):
+    """Driven as a WSGI server drives a stream. The gauge is this process's, so a stream
+    left by another test that ends meanwhile (at its next heartbeat) can disturb one
+    reading; a disturbed round is taken again."""
+    assert "# TYPE ouroboard_live_streams_open gauge" in client.get("/metrics").get_data(
+        as_text=True)
+    auth.register()
+    environ = EnvironBuilder(path="/api/v1/analytics/stream",
+                             headers=auth.headers).get_environ()
+    rounds = []
+    for _ in range(3):
+        before = open_streams_gauge(client)
+        body = app(environ, lambda status, headers, exc_info=None: None)
+        opened = open_streams_gauge(client)
+        body.close()
+        closed = open_streams_gauge(client)
+        rounds.append((opened - before, opened - closed))
+        if rounds[-1] == (1, 1):
+            break
+    assert rounds[-1] == (1, 1), rounds
 
 
 def test_metrics_token_is_required_when_configured(make_app):

@@ -192,10 +192,10 @@ def bounded(chunks: Iterator[str], max_seconds: float) -> Iterator[str]:
     """
     deadline = time.monotonic() + max_seconds
     for chunk in chunks:
+        yield chunk
         if time.monotonic() > deadline:
             log.warning("export cut off after %.0f s", max_seconds)
             raise ExportTooLongError
-        yield chunk
 
 
 def csv_response(app: Flask, chunks: Iterator[str], download_name: str, slot: ExportSlot,

@@ -3,23 +3,32 @@ per-user cap on running CSV exports (released however the export ends, a stalled
 included, on a real server).
 """
 
+import http.client
+import os
+import signal
 import socket
 import struct
+import subprocess
+import sys
 import threading
 import time
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from app import create_app
+from app.analytics.export import ExportTooLongError
 from app.analytics.routes import analytics_bp
 from app.database_errors import StatementTimeoutError
 from tests.analytics.conftest import EventFixtures, FixtureEvent, utc
 from tests.conftest import AuthActions
 
 EXPORT = "/api/v1/analytics/export.csv"
+ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_MESSAGE = StatementTimeoutError.message
 
 
@@ -258,22 +267,41 @@ def test_a_failed_export_gives_its_slot_back(make_app, database_url):
     response.close()
 
 
+def test_an_export_past_its_maximum_duration_is_cut_off_unfinished(make_app):
+    app = make_app(EXPORT_MAX_CONCURRENT_PER_USER=1, EXPORT_MAX_SECONDS=0)
+    add_events(app, 10)
+    headers = signed_in(app, "alice")
+    client = app.test_client()
+    response = open_export(client, headers)
+    assert response.status_code == 200
+    # Raised inside the body, so the server leaves the chunked download unterminated.
+    with pytest.raises(ExportTooLongError):
+        b"".join(response.response)
+    response.close()
+    app.config["EXPORT_MAX_SECONDS"] = 60
+    response = client.get(EXPORT, headers=headers)
+    assert response.status_code == 200 and response.get_data(as_text=True).count("\n") == 11
+
+
 # --- a stalled client on a real server -------------------------------------------------------
+
+SLOW_SEND_BUFFER_BYTES = 4096
+
 
 class SmallSendBufferHandler(WSGIRequestHandler):
     """A slow network: the server's send buffer fills after a few kilobytes."""
 
     def setup(self):
         super().setup()
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SLOW_SEND_BUFFER_BYTES)
 
     def log_request(self, *args, **kwargs):
         pass
 
 
 @contextmanager
-def serving(app):
-    """`app` on a real threaded HTTP server on a free port; yields the port."""
+def werkzeug_serving(app, _database_url, _config):
+    """`app` on werkzeug's threaded server on a free port; yields the port."""
     server = make_server("127.0.0.1", 0, app, threaded=True,
                          request_handler=SmallSendBufferHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -285,28 +313,95 @@ def serving(app):
         thread.join(5)
 
 
-def start_raw_export(port: int, headers: dict) -> socket.socket:
-    """Send the export request from a client with a tiny receive window; read only the
-    status line, then stop reading.
+def slow_network_app(config: dict):
+    """The WSGI app gunicorn serves in the test below: the real app, with a small send
+    buffer on each client socket (a slow network; else the kernel buffers megabytes).
     """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.connect(("127.0.0.1", port))
+    app = create_app(config)
+
+    def wsgi(environ, start_response):
+        environ["gunicorn.socket"].setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF,
+                                              SLOW_SEND_BUFFER_BYTES)
+        return app(environ, start_response)
+
+    return wsgi
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn_serving(_app, database_url, config):
+    """gunicorn with the production settings (gunicorn.conf.py: gthread workers), one worker,
+    serving this test's database; yields the port.
+    """
+    port = free_port()
+    target = ("tests.analytics.test_query_limits:slow_network_app("
+              f"{ {'SQLALCHEMY_DATABASE_URI': database_url, **config}!r})")
+    env = {**os.environ, "APP_ENV": "testing", "HOST": "127.0.0.1", "PORT": str(port),
+           "WEB_CONCURRENCY": "1", "LOG_LEVEL": "warning", "GUNICORN_GRACEFUL_TIMEOUT": "1"}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", target],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if export_status(port, {}) == 401:
+                    break
+            except OSError:
+                assert server.poll() is None, "gunicorn exited"
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.1)
+        yield port
+    finally:
+        server.send_signal(signal.SIGINT)  # quick shutdown
+        server.wait(10)
+
+
+def export_status(port: int, headers: dict) -> int:
+    """Status of a whole export over HTTP (read to the end, so it frees its slot)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", EXPORT, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def start_raw_export(port: int, headers: dict, within: float = 2) -> socket.socket:
+    """Send the export request from a client with a tiny receive window; read only the
+    status line, then stop reading. Retried while refused with 429: a slot is given back
+    just after the last byte of its response is sent.
+    """
     lines = [f"GET {EXPORT} HTTP/1.1", f"Host: 127.0.0.1:{port}",
              *(f"{name}: {value}" for name, value in headers.items()), "", ""]
-    sock.sendall("\r\n".join(lines).encode())
-    sock.settimeout(5)
-    assert sock.recv(12).startswith(b"HTTP/1.1 200")
-    return sock
+    deadline = time.monotonic() + within
+    while True:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", port))
+        sock.sendall("\r\n".join(lines).encode())
+        sock.settimeout(5)
+        status_line = sock.recv(12)
+        if status_line.startswith(b"HTTP/1.1 200"):
+            return sock
+        sock.close()
+        assert status_line.startswith(b"HTTP/1.1 429") and time.monotonic() < deadline
+        time.sleep(0.05)
 
 
-def wait_for_export_slot(client, headers, within: float) -> float:
-    """Seconds until the user may start an export again (fails after `within`)."""
+def wait_for_export_slot(port: int, headers: dict, within: float) -> float:
+    """Seconds until the user may run an export again (fails after `within`)."""
     started = time.monotonic()
     while time.monotonic() - started < within:
-        response = client.get(EXPORT, headers=headers, buffered=False)
-        status = response.status_code
-        response.close()
+        status = export_status(port, headers)
         if status == 200:
             return time.monotonic() - started
         assert status == 429
@@ -314,21 +409,22 @@ def wait_for_export_slot(client, headers, within: float) -> float:
     raise AssertionError(f"no export slot freed within {within} s")
 
 
-def test_a_stalled_or_vanished_export_client_frees_its_slot(make_app):
-    app = make_app(EXPORT_MAX_CONCURRENT_PER_USER=1, EXPORT_STALL_SECONDS=1)
-    add_events(app, 3_000, pad=200)
+@pytest.mark.parametrize("serving", [werkzeug_serving, gunicorn_serving],
+                         ids=["werkzeug", "gunicorn"])
+def test_a_stalled_or_vanished_export_client_frees_its_slot(make_app, database_url, serving):
+    config = {"EXPORT_MAX_CONCURRENT_PER_USER": 1, "EXPORT_STALL_SECONDS": 1}
+    app = make_app(**config)
+    # About 170 kB of CSV: far more than the slow network's buffers hold.
+    add_events(app, 500, pad=200)
     alice, bob = signed_in(app, "alice"), signed_in(app, "bob")
-    client = app.test_client()
-    with serving(app) as port:
+    with serving(app, database_url, config) as port:
         stalled = start_raw_export(port, alice)
         try:
             # The export holds alice's only slot while its client reads nothing...
-            refused = client.get(EXPORT, headers=alice)
-            assert refused.status_code == 429
-            assert client.get(EXPORT, headers=bob).status_code == 200
+            assert export_status(port, alice) == 429
+            assert export_status(port, bob) == 200
             # ...until the server's send times out: then the slot is free again.
-            waited = wait_for_export_slot(client, alice, within=5)
-            assert waited < 4
+            assert wait_for_export_slot(port, alice, within=6) < 5
         finally:
             stalled.close()
         # A client that reads a little and hangs up frees the slot too.
@@ -337,4 +433,4 @@ def test_a_stalled_or_vanished_export_client_frees_its_slot(make_app):
         # Reset, not a polite close: the server's next send fails at once.
         vanished.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         vanished.close()
-        assert wait_for_export_slot(client, alice, within=5) < 2
+        assert wait_for_export_slot(port, alice, within=5) < 2

@@ -1,8 +1,8 @@
 """Time ranges and buckets in the viewer's time zone.
 
-SQL counts events per UTC bucket (an hour, or 15 minutes for zones with half-hour offsets);
-this module folds those few pre-counted rows into local hours, days, weeks or months, and
-zero-fills the gaps. DST is handled by working from real UTC instants.
+SQL counts events per UTC bucket (an hour, or 15 minutes for zones whose offset is not a
+whole hour); this module folds those few pre-counted rows into local hours, days, weeks or
+months, and zero-fills the gaps. DST is handled by working from real UTC instants.
 """
 
 from collections import Counter
@@ -86,12 +86,16 @@ def bucket_starts(start: datetime, end: datetime, tz: ZoneInfo, granularity: str
     if granularity == "hour":
         # Step in quarter hours so zones with :30 and :45 offsets get every local hour.
         hours: list[datetime | date] = []
+        previous = None
         cursor = start
         while cursor < end:
-            hour = local_bucket_start(cursor, tz, "hour")
-            # Compare labels: the repeated hour when DST ends differs only in its offset.
-            if not hours or label(hours[-1]) != label(hour):
-                hours.append(hour)
+            local = cursor.astimezone(tz)
+            # The offset is part of the key: the repeated hour when DST ends differs only in
+            # its offset. (A tuple, not the label: formatting every quarter hour cost more.)
+            key = (local.year, local.month, local.day, local.hour, local.utcoffset())
+            if key != previous:
+                hours.append(local.replace(minute=0, second=0, microsecond=0))
+                previous = key
             cursor += timedelta(minutes=15)
         return hours
     first = local_bucket_start(start, tz, granularity)
@@ -114,15 +118,12 @@ def fold_counts(utc_counts: Iterable[tuple[int, int]], tz: ZoneInfo, granularity
     """Sum per-UTC-bucket counts (bucket start in epoch seconds) into local buckets, keyed
     by bucket label.
     """
+    if granularity == "hour":
+        return fold_into_hours(utc_counts, tz)
     by_local: Counter = Counter()
     for epoch_seconds, count in utc_counts:
-        local = datetime.fromtimestamp(epoch_seconds, tz)
-        # Days, weeks and months are keyed by the local date first (cheap), hours by label
-        # (the repeated hour when DST ends differs only in its offset).
-        by_local[label(local.replace(minute=0, second=0)) if granularity == "hour"
-                 else local.date()] += count
-    if granularity == "hour":
-        return by_local
+        # Keyed by the local date first (cheap), then by week or month.
+        by_local[datetime.fromtimestamp(epoch_seconds, tz).date()] += count
     totals: Counter = Counter()
     for day, count in by_local.items():
         if granularity == "week":
@@ -131,6 +132,25 @@ def fold_counts(utc_counts: Iterable[tuple[int, int]], tz: ZoneInfo, granularity
             day = day.replace(day=1)
         totals[day.isoformat()] += count
     return totals
+
+
+def fold_into_hours(utc_counts: Iterable[tuple[int, int]], tz: ZoneInfo) -> Counter:
+    """Sum per-UTC-bucket counts into local hours, keyed by label (the repeated hour when
+    DST ends differs only in its offset, which the label holds).
+    """
+    by_hour: Counter = Counter()
+    labels: dict[tuple[int, timedelta], str] = {}
+    for epoch_seconds, count in utc_counts:
+        local = datetime.fromtimestamp(epoch_seconds, tz)
+        offset = local.utcoffset()
+        # The instant the local hour starts, with the offset: each label is formatted once
+        # per local hour rather than once per quarter hour.
+        key = (epoch_seconds - (epoch_seconds + int(offset.total_seconds())) % 3600, offset)
+        hour_label = labels.get(key)
+        if hour_label is None:
+            hour_label = labels[key] = label(local.replace(minute=0, second=0))
+        by_hour[hour_label] += count
+    return by_hour
 
 
 def label(bucket: datetime | date) -> str:
@@ -142,8 +162,8 @@ def zero_filled(start: datetime, end: datetime, tz: ZoneInfo, granularity: str,
                 utc_counts: Iterable[tuple[int, int]]) -> list[tuple[str, int]]:
     """(label, count) for every bucket of the range, zeros included."""
     totals = fold_counts(utc_counts, tz, granularity)
-    return [(label(bucket), totals.get(label(bucket), 0))
-            for bucket in bucket_starts(start, end, tz, granularity)]
+    labels = [label(bucket) for bucket in bucket_starts(start, end, tz, granularity)]
+    return [(bucket_label, totals.get(bucket_label, 0)) for bucket_label in labels]
 
 
 def days_in_range(start: datetime, end: datetime, tz: ZoneInfo) -> int:

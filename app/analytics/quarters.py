@@ -61,6 +61,22 @@ def split_quarter_range(start: datetime | None, end: datetime | None, *, with_da
     return QuarterPieces(raw=raw, quarters=quarters, days=days)
 
 
+def hour_shift(tz, start: datetime, end: datetime) -> int | None:
+    """How many seconds past each UTC hour the zone's local hours start over [start, end)
+    (1800 for India and Newfoundland, 2700 for Nepal), or None where that changes (Lord
+    Howe's summer time moves clocks by half an hour). Probed twice a day: no zone changes
+    its offset and back within 12 hours.
+    """
+    shifts = set()
+    probe = start
+    while probe < end:
+        shifts.add(int(probe.astimezone(tz).utcoffset().total_seconds()) % 3600)
+        probe += timedelta(hours=12)
+    shifts.add(int((end - timedelta(microseconds=1)).astimezone(tz).utcoffset()
+                   .total_seconds()) % 3600)
+    return shifts.pop() if len(shifts) == 1 else None
+
+
 @dataclass(frozen=True)
 class ListedMoments:
     """UTC instants ready to bind as one parameter (see clauses.moment_in)."""
@@ -86,27 +102,25 @@ class MovedPieces:
 
     hours: ListedMoments
     quarters: ListedMoments
-    # Epoch seconds of each moved piece -> that of the first moved piece of the same UTC
-    # day and local date: the day's moved counts are summed there, so a year folds a few
-    # hundred buckets rather than thousands.
-    bucket_of_piece: dict[int, int]
-    # Epoch seconds of each moved piece -> the noon of its UTC day, where it was counted.
-    noon_of_piece: dict[int, int]
+    # (UTC day start, whether before noon) in epoch seconds -> the first moved piece of
+    # that half day, where its moved counts are summed (they share one local date: local
+    # days last far longer than 12 hours). The database sums per half day, so a year's
+    # line reads and folds a few hundred buckets rather than thousands of pieces.
+    bucket_of_half_day: dict[tuple[int, bool], int]
 
 
 @functools.cache
-def moved_quarters_for_offset(offset_minutes: int) -> tuple[tuple[int, int], ...]:
-    """(quarter of the UTC day, local day relative to the noon's) for each quarter moved
-    off its UTC day's noon's local date, when the offset holds all day.
+def moved_quarters_for_offset(offset_minutes: int) -> tuple[int, ...]:
+    """The quarters of a UTC day (0-95) whose local date differs from the noon's, when the
+    offset holds all day.
     """
     noon_day = (720 + offset_minutes) // 1440
-    return tuple((quarter, (quarter * 15 + offset_minutes) // 1440 - noon_day)
-                 for quarter in range(QUARTERS_PER_DAY)
+    return tuple(quarter for quarter in range(QUARTERS_PER_DAY)
                  if (quarter * 15 + offset_minutes) // 1440 != noon_day)
 
 
-def moved_quarters_of_day(tz, midnight: datetime) -> tuple[tuple[int, object], ...]:
-    """(quarter, which other local date) for the moved quarters of one UTC day."""
+def moved_quarters_of_day(tz, midnight: datetime) -> tuple[int, ...]:
+    """The quarters of one UTC day whose local date differs from the noon's."""
     offset = midnight.astimezone(tz).utcoffset()
     last_quarter = midnight + (QUARTERS_PER_DAY - 1) * ONE_QUARTER
     if offset == last_quarter.astimezone(tz).utcoffset():
@@ -114,9 +128,8 @@ def moved_quarters_of_day(tz, midnight: datetime) -> tuple[tuple[int, object], .
         return moved_quarters_for_offset(int(offset.total_seconds()) // 60)
     # The offset changes today: ask the zone for every quarter.
     noon_date = (midnight + timedelta(hours=12)).astimezone(tz).date()
-    dates = ((quarter, (midnight + quarter * ONE_QUARTER).astimezone(tz).date())
-             for quarter in range(QUARTERS_PER_DAY))
-    return tuple((quarter, local) for quarter, local in dates if local != noon_date)
+    return tuple(quarter for quarter in range(QUARTERS_PER_DAY)
+                 if (midnight + quarter * ONE_QUARTER).astimezone(tz).date() != noon_date)
 
 
 @functools.lru_cache(maxsize=64)
@@ -126,29 +139,21 @@ def moved_pieces(tz, first: date, last: date) -> MovedPieces:
     """
     hours: list[datetime] = []
     quarters: list[datetime] = []
-    bucket_of_piece: dict[int, int] = {}
-    noon_of_piece: dict[int, int] = {}
+    bucket_of_half_day: dict[tuple[int, bool], int] = {}
     day = first
     while day < last:
         midnight = datetime.combine(day, time.min, UTC)
-        noon = day_noon_epoch(day)
-        moved = moved_quarters_of_day(tz, midnight)
-        by_hour: dict[int, list[tuple[int, object]]] = {}
-        for quarter, local in moved:
-            by_hour.setdefault(quarter // 4, []).append((quarter, local))
-        first_piece_by_date: dict[object, int] = {}
+        day_start = day_noon_epoch(day) - 43200
+        by_hour: dict[int, list[int]] = {}
+        for quarter in moved_quarters_of_day(tz, midnight):
+            by_hour.setdefault(quarter // 4, []).append(quarter)
         for hour, hour_quarters in by_hour.items():
-            if len(hour_quarters) == 4 and len({local for _, local in hour_quarters}) == 1:
-                pieces = [(midnight + timedelta(hours=hour), hour_quarters[0][1])]
-                hours.append(pieces[0][0])
-            else:
-                pieces = [(midnight + quarter * ONE_QUARTER, local)
-                          for quarter, local in hour_quarters]
-                quarters.extend(moment for moment, _ in pieces)
-            for moment, local in pieces:
-                epoch = int(moment.timestamp())
-                bucket_of_piece[epoch] = first_piece_by_date.setdefault(local, epoch)
-                noon_of_piece[epoch] = noon
+            if len(hour_quarters) == 4:  # all on the other local date: one hourly row
+                hours.append(midnight + timedelta(hours=hour))
+            else:  # a local midnight cuts this hour
+                quarters.extend(midnight + quarter * ONE_QUARTER for quarter in hour_quarters)
+            bucket_of_half_day.setdefault((day_start, hour < 12),
+                                          day_start + hour_quarters[0] * 900)
         day += timedelta(days=1)
     return MovedPieces(hours=ListedMoments.of(hours), quarters=ListedMoments.of(quarters),
-                       bucket_of_piece=bucket_of_piece, noon_of_piece=noon_of_piece)
+                       bucket_of_half_day=bucket_of_half_day)

@@ -263,3 +263,32 @@ def test_series_over_any_instant_range_match_brute_force(
                                          zone, granularity, age_group, feature)
     assert {point["t"]: point["count"] for point in body["series"] if point["count"]} == \
         dict(expected_counts)
+
+
+@pytest.mark.parametrize("granularity", ["hour", "day"])
+def test_lord_howe_half_hour_summer_time_change_matches_brute_force(get_json, fixtures,
+                                                                    granularity):
+    """Lord Howe Island goes from +11:00 to +10:30 on 5 April 2026: its local hours start on
+    the UTC hour, then half past, within one range.
+    """
+    person = fixtures.person(30, "Female")
+    rng = random.Random(11)
+    start = utc(2026, 4, 3)
+    moments = [start + timedelta(seconds=rng.randrange(4 * 86400)) for _ in range(150)]
+    moments += [start + timedelta(minutes=15 * quarter) + delta for quarter in range(0, 384, 7)
+                for delta in (timedelta(microseconds=-1), timedelta(0))]
+    added = [FixtureEvent(FEATURES[index % 3], moment, person)
+             for index, moment in enumerate(moments)]
+    fixtures.add(*added)
+    zone = ZoneInfo("Australia/Lord_Howe")
+    status, body = get_json("/analytics/timeseries", startDate="2026-04-04",
+                            endDate="2026-04-06", tz=zone.key, granularity=granularity)
+    assert status == 200
+    local_start = datetime.combine(date(2026, 4, 4), datetime.min.time(), zone)
+    local_end = datetime.combine(date(2026, 4, 7), datetime.min.time(), zone)
+    expected_counts = brute_force_series(added, local_start, local_end, zone, granularity,
+                                         "All", None)
+    assert {point["t"]: point["count"] for point in body["series"] if point["count"]} == \
+        dict(expected_counts)
+    if granularity == "hour":
+        assert {point["t"][-6:] for point in body["series"]} == {"+11:00", "+10:30"}

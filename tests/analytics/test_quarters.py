@@ -10,6 +10,7 @@ from app.analytics.quarters import (
     ONE_QUARTER,
     ceil_quarter,
     floor_quarter,
+    hour_shift,
     moved_pieces,
     split_quarter_range,
 )
@@ -60,7 +61,7 @@ def listed(moments_json: str) -> list[datetime]:
 def test_moved_pieces_are_exactly_the_quarters_off_their_noons_local_date(zone):
     """Over a year with its DST changes: every quarter hour whose local date differs from
     its UTC day's noon's is in exactly one moved piece, nothing else is, and each piece
-    is summed at a piece of the same UTC day and local date.
+    is summed at a piece of the same UTC day, half day and local date.
     """
     tz = ZoneInfo(zone)
     first, last = date(2026, 1, 1), date(2027, 1, 1)
@@ -79,11 +80,11 @@ def test_moved_pieces_are_exactly_the_quarters_off_their_noons_local_date(zone):
         day += timedelta(days=1)
     assert sorted(covered) == expected
     for piece in hours + quarters:
-        epoch = int(piece.timestamp())
-        bucket = datetime.fromtimestamp(moved.bucket_of_piece[epoch], UTC)
+        day_start = day_noon_epoch(piece.date()) - 43200
+        bucket = datetime.fromtimestamp(
+            moved.bucket_of_half_day[(day_start, piece.hour < 12)], UTC)
         assert bucket.date() == piece.date()
         assert bucket.astimezone(tz).date() == piece.astimezone(tz).date()
-        assert moved.noon_of_piece[epoch] == day_noon_epoch(piece.date())
     if zone in ("Asia/Kolkata", "Asia/Kathmandu", "Pacific/Chatham"):
         assert quarters, "a local midnight inside a UTC hour must move quarter hours"
 
@@ -97,3 +98,17 @@ def test_moved_pieces_bind_values():
                                                    for hour in range(19, 24)]
     assert moved.quarters.postgres_array == ('{"2026-03-01T18:30:00+00:00",'
                                              '"2026-03-01T18:45:00+00:00"}')
+
+
+@pytest.mark.parametrize(("zone", "start", "end", "shift"), [
+    ("Asia/Kolkata", utc(2026, 1, 1), utc(2026, 2, 1), 1800),
+    ("Asia/Kathmandu", utc(2026, 1, 1), utc(2026, 2, 1), 2700),
+    # -3:30, then -2:30 from 8 March: the local hours still start at half past.
+    ("America/St_Johns", utc(2026, 3, 1), utc(2026, 3, 20), 1800),
+    ("Pacific/Chatham", utc(2026, 3, 20), utc(2026, 4, 20), 2700),
+    # +11:00, then +10:30 from 5 April: no single shift.
+    ("Australia/Lord_Howe", utc(2026, 3, 20), utc(2026, 4, 20), None),
+    ("Australia/Lord_Howe", utc(2026, 5, 1), utc(2026, 6, 1), 1800),
+])
+def test_hour_shift(zone, start, end, shift):
+    assert hour_shift(ZoneInfo(zone), start, end) == shift

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     Integer,
     String,
     and_,
@@ -120,6 +121,27 @@ def _epoch_bucket_postgres(element, compiler, **kw):
             f"{compiler.process(size, **kw)}) * {compiler.process(size, **kw)} AS BIGINT)")
 
 
+class local_hour_epoch(FunctionElement):  # noqa: N801 - reads like the SQL function it renders
+    """Start, in epoch seconds, of the local hour holding an epoch-seconds value, for a zone
+    whose hours start `shift` seconds past each UTC hour (both integers of ours, inlined).
+    """
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(local_hour_epoch, "sqlite")
+def _local_hour_epoch_sqlite(element, compiler, **kw):
+    epoch, shift = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"((({epoch}) + {shift}) / 3600) * 3600 - {shift}"
+
+
+@compiles(local_hour_epoch, "postgresql")
+def _local_hour_epoch_postgres(element, compiler, **kw):
+    epoch, shift = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(FLOOR((({epoch}) + {shift}) / 3600.0) * 3600 - {shift} AS BIGINT)"
+
+
 def bucket_of(bucket_seconds: int) -> ColumnElement:
     """The bucket expression; the width is inlined (an allowlisted integer) so GROUP BY
     and SELECT render the very same expression.
@@ -144,6 +166,25 @@ def _utc_date_of_sqlite(element, compiler, **kw):
 @compiles(utc_date_of, "postgresql")
 def _utc_date_of_postgres(element, compiler, **kw):
     return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AT TIME ZONE 'UTC' AS DATE)"
+
+
+class utc_before_noon(FunctionElement):  # noqa: N801 - reads like the SQL function it renders
+    """Whether a stored timestamp lies before noon of its UTC day."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(utc_before_noon, "sqlite")
+def _utc_before_noon_sqlite(element, compiler, **kw):
+    # The stored text's hour, compared as text: "00" to "11" sort before "12".
+    return f"(substr({compiler.process(list(element.clauses)[0], **kw)}, 12, 2) < '12')"
+
+
+@compiles(utc_before_noon, "postgresql")
+def _utc_before_noon_postgres(element, compiler, **kw):
+    column = compiler.process(list(element.clauses)[0], **kw)
+    return f"(EXTRACT(HOUR FROM {column} AT TIME ZONE 'UTC') < 12)"
 
 
 def hour_in(column, moved: MovedHours | ListedMoments) -> ColumnElement:

@@ -19,13 +19,15 @@ from app.analytics.data.clauses import (
     events,
     hour_in,
     in_ranges,
+    local_hour_epoch,
     person_of_event,
     raw_in,
+    utc_before_noon,
     utc_date_of,
 )
 from app.analytics.data.events import raw_breakdown, raw_counts_per_bucket
 from app.analytics.periods import Filters
-from app.analytics.quarters import moved_pieces, split_quarter_range
+from app.analytics.quarters import hour_shift, moved_pieces, split_quarter_range
 from app.analytics.ranges import (
     EARLIEST,
     LATEST,
@@ -236,11 +238,32 @@ def quarter_counts_per_bucket(filters: Filters, *, days_only: bool) -> list[tupl
     if pieces.days:
         counts.update(day_counts_with_moved_quarters(filters, *pieces.days))
     column = quarter_hourly_rollup(filters).c.quarter_hour
+    shift = None if days_only or not pieces.quarters else hour_shift(
+        filters.tz, pieces.quarters[0][0], pieces.quarters[-1][1])
     for low, high in pieces.quarters:
-        counts.update(bucket_counts(filters, column, 900, and_(column >= low, column < high)))
+        condition = and_(column >= low, column < high)
+        counts.update(bucket_counts(filters, column, 900, condition) if shift is None
+                      else local_hour_counts(filters, column, shift, condition))
     for low, high in pieces.raw:
         counts.update(dict(raw_counts_per_bucket(filters, 900, low, high)))
     return sorted(counts.items())
+
+
+def local_hour_counts(filters: Filters, column, shift: int, condition: ColumnElement
+                      ) -> Counter:
+    """{local hour start in epoch seconds: events} from the quarter-hour rollup, for a zone
+    whose local hours start `shift` seconds past each UTC hour: the database sums the
+    quarter hours (in index order) and then their local hours, so a month's hourly line
+    returns 720 rows rather than 2,880.
+    """
+    table = column.table
+    quarters = (select(epoch_bucket(column, literal_column("900")).label("start"),
+                       func.sum(table.c.events).label("events"))
+                .where(condition, *dimension_filters(table, filters, with_feature=True))
+                .group_by(column).subquery())
+    hour = local_hour_epoch(quarters.c.start, literal_column(str(shift)))
+    query = select(hour, func.sum(quarters.c.events)).group_by(hour)
+    return Counter({int(start): int(count) for start, count in db.session.execute(query)})
 
 
 def daily_counts_at_noon(filters: Filters, first: date, last: date) -> Counter:
@@ -266,15 +289,21 @@ def day_counts_with_moved_quarters(filters: Filters, first: date, last: date) ->
     """
     buckets = daily_counts_at_noon(filters, first, last)
     moved = moved_pieces(filters.tz, first, last)
-    for column, seconds, listed in (
-            (hourly_rollup(filters).c.hour, 3600, moved.hours),
-            (quarter_hourly_rollup(filters).c.quarter_hour, 900, moved.quarters)):
+    for column, listed in ((hourly_rollup(filters).c.hour, moved.hours),
+                           (quarter_hourly_rollup(filters).c.quarter_hour, moved.quarters)):
         if not listed.count:
             continue
-        for start, count in bucket_counts(filters, column, seconds,
-                                          hour_in(column, listed)).items():
-            buckets[moved.bucket_of_piece[start]] += count
-            buckets[moved.noon_of_piece[start]] -= count
+        table = column.table
+        day, before_noon = utc_date_of(column), utc_before_noon(column)
+        query = (select(day, before_noon, func.sum(table.c.events))
+                 .where(hour_in(column, listed),
+                        *dimension_filters(table, filters, with_feature=True))
+                 .group_by(day, before_noon))
+        for utc_day, morning, count in db.session.execute(query):
+            noon = day_noon_epoch(date.fromisoformat(utc_day) if isinstance(utc_day, str)
+                                  else utc_day)
+            buckets[moved.bucket_of_half_day[(noon - 43200, bool(morning))]] += int(count)
+            buckets[noon] -= int(count)
     return buckets
 
 

@@ -326,3 +326,14 @@ def test_refresh_keeps_the_sign_in_time(make_app, store):
     refreshed = claims_of(cookie_token(browser))
     assert refreshed["exp"] > first["exp"]
     assert refreshed["auth_time"] == first["auth_time"]
+
+
+def test_revocation_holds_while_redis_is_down(make_app):
+    """Revocations are written to the database too, which answers when Redis does not."""
+    app = make_app(REDIS_URL="redis://127.0.0.1:1/0")
+    client = AuthActions(app.test_client())
+    client.register()
+    other = second_session(app)
+    assert client.client.post("/api/v1/logout", headers=client.headers).status_code == 200
+    assert me_status(client, bearer=True) == 401
+    assert me_status(other, bearer=True) == 200

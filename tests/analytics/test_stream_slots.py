@@ -108,6 +108,16 @@ class RawStream:
         self.headers = {name.lower(): value.strip() for name, _, value in
                         (line.partition(":") for line in header_lines)}
 
+    def read_until(self, marker: bytes) -> bytes:
+        """What arrives up to and including `marker` (the socket's timeout bounds the wait)."""
+        received = b""
+        while marker not in received:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                break
+            received += chunk
+        return received
+
     def error(self) -> dict:
         return json.loads(self.body)
 
@@ -227,13 +237,14 @@ def test_a_stream_its_user_closed_makes_room_at_once(serve):
     server = serve(LIVE_HEARTBEAT_SECONDS=15, LIVE_MAX_STREAMS_PER_USER=2)
     erin = register(server.port, "erin")
     gone, alive = RawStream(server.port, erin), RawStream(server.port, erin)
+    gone.read_until(b"event: hello")  # the server waits for news now, writing nothing
     gone.sock.close()  # an orderly close, as a browser closes a tab
     started = time.monotonic()
     newcomer = RawStream(server.port, erin)
     assert newcomer.status == 200
     assert time.monotonic() - started < 2
     assert list(server.hub.open_streams_by_user.values()) == [2]
-    assert b": probe" in alive.sock.recv(4096)  # the stream still open was only asked to write
+    assert b": probe" in alive.read_until(b": probe")  # the live one was only asked to write
     alive.abandon()
     newcomer.abandon()
 

@@ -108,6 +108,8 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_KEY_PREFIX = "ouroboard"
     AUTH_RATE_LIMIT_PER_IP = os.environ.get("AUTH_RATE_LIMIT_PER_IP") or "30 per minute"
+    # Per username and client address (so nobody elsewhere can use up an account owner's
+    # budget and lock them out); for a password change, per signed-in user.
     AUTH_RATE_LIMIT_PER_USERNAME = os.environ.get("AUTH_RATE_LIMIT_PER_USERNAME") or "10 per minute"
 
     # Analytics cache: shared in Redis when configured; otherwise per process and short-lived,

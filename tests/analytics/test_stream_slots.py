@@ -179,6 +179,15 @@ def test_abandoned_connections_give_their_slots_back(serve):
     again.abandon()
 
 
+def test_a_stream_that_reaches_its_lifetime_gives_its_slot_back(serve):
+    server = serve(LIVE_MAX_SECONDS=0.3)
+    stream = RawStream(server.port, register(server.port, "shortlived"))
+    assert stream.status == 200
+    assert stream.read_until(b"0\r\n\r\n").endswith(b"0\r\n\r\n")  # the last chunk
+    assert wait_until(lambda: server.hub.open_streams == 0)
+    stream.abandon()
+
+
 def test_a_response_closed_before_its_first_frame_gives_its_slot_back(app, auth):
     """A server closes every response, even one it never iterated (the client left before
     the first write); the frames' `finally` does not run then, so the close hook must.

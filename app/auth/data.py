@@ -38,9 +38,14 @@ def insert_user(user: User) -> None:
         raise UsernameTakenError(username) from exc
 
 
-def update_password_hash(user: User, password_hash: str) -> None:
-    """Store a new hash of the user's password."""
+def update_password_hash(user: User, password_hash: str,
+                         sessions_valid_after: datetime | None = None) -> None:
+    """Store a new hash of the user's password and, when given, in the same transaction,
+    the moment before which the user's sessions are revoked.
+    """
     user.password_hash = password_hash
+    if sessions_valid_after is not None:
+        user.sessions_valid_after = sessions_valid_after
     db.session.commit()
 
 

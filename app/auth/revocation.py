@@ -41,6 +41,11 @@ def revoke_token(jti: str, expires_at: datetime) -> None:
 def revoke_sessions_before(user_id: int, moment: datetime) -> None:
     """Revoke every session of the user issued before `moment`."""
     data.set_sessions_valid_after(user_id, moment)
+    announce_cutoff(user_id, moment)
+
+
+def announce_cutoff(user_id: int, moment: datetime) -> None:
+    """Copy a cut-off already stored in the database to Redis, when configured."""
     # Older sessions all end by their absolute lifetime, so the key can go then.
     lifetime = math.ceil(current_app.config["SESSION_MAX_AGE"].total_seconds())
     write_redis(VALID_AFTER_KEY_PREFIX + str(user_id), repr(moment.timestamp()), lifetime)

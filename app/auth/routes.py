@@ -148,7 +148,7 @@ def change_password(payload: dict):
               details={"currentPassword": ["Current password is wrong."]})
     except service.WeakPasswordError as exc:
         abort(400, str(exc), details={"newPassword": [str(exc)]})
-    sessions.revoke_all_sessions(user.id)
+    sessions.announce_stored_cutoff(user.id, user.sessions_valid_after)
     claims = sessions.current_session_claims()
     return start_session(user, sessions.signed_in_at(claims), sessions.is_cookie_session())
 

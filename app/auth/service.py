@@ -10,7 +10,7 @@ from zxcvbn import zxcvbn
 
 from app.auth import data
 from app.auth.data import UsernameTakenError
-from app.models import User
+from app.models import User, utcnow
 
 # Re-exported: routes catch service.UsernameTakenError.
 __all__ = ["UsernameTakenError"]
@@ -106,8 +106,9 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def change_password(user_id: int, current_password: str, new_password: str) -> User:
-    """Replace the user's password after checking the current one; raise WrongPasswordError
-    or WeakPasswordError. Revoking the user's sessions is the caller's part.
+    """Replace the user's password after checking the current one, and in the same
+    transaction revoke every session issued until now (user.sessions_valid_after); raise
+    WrongPasswordError or WeakPasswordError.
     """
     user = data.find_user_by_id(user_id)
     hasher = current_hasher()
@@ -121,7 +122,7 @@ def change_password(user_id: int, current_password: str, new_password: str) -> U
     if new_password == current_password:
         raise WeakPasswordError("The new password must differ from the current one.")
     check_password_strength(new_password, [user.username, current_password])
-    data.update_password_hash(user, hasher.hash(new_password))
+    data.update_password_hash(user, hasher.hash(new_password), sessions_valid_after=utcnow())
     return user
 
 

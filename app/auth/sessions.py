@@ -172,15 +172,27 @@ def revoke_request_token() -> None:
         revocation.revoke_token(str(claims["jti"]), datetime.fromtimestamp(claims["exp"], UTC))
 
 
-def revoke_all_sessions(user_id: int, moment: datetime | None = None) -> datetime:
-    """Revoke every session of the user issued before `moment` (now by default)."""
-    moment = moment or utcnow()
-    revocation.revoke_sessions_before(user_id, moment)
-    # This worker's cached cut-off follows at once; other workers read Redis or the database.
+def revoke_all_sessions(user_id: int) -> None:
+    """Revoke every session of the user issued until now."""
+    revocation.revoke_sessions_before(user_id, utcnow())
+    remember_fresh_user(user_id)
+
+
+def announce_stored_cutoff(user_id: int, moment: datetime) -> None:
+    """Spread a cut-off the database already holds (a password change stores it with the
+    new hash) to Redis and to this worker's cache.
+    """
+    revocation.announce_cutoff(user_id, moment)
+    remember_fresh_user(user_id)
+
+
+def remember_fresh_user(user_id: int) -> None:
+    """Reload the user into this worker's cache at once (other workers ask Redis or the
+    database on every request).
+    """
     fresh = read_session_user(user_id)
     if fresh is not None:
         session_users().put(user_id, fresh)
-    return moment
 
 
 def load_user(_jwt_header: dict | None, jwt_data: dict) -> SessionUser | None:

@@ -252,7 +252,8 @@ def test_sign_out_everywhere_needs_a_session(revoking_app):
     assert response.status_code == 401
 
 
-def test_sign_out_everywhere_reaches_other_workers_at_once(make_app, store):
+@pytest.mark.parametrize("revoke", ["sign out everywhere", "change password"])
+def test_revoking_all_sessions_reaches_other_workers_at_once(make_app, store, revoke):
     """Two apps on one database stand for two workers: the one that did not revoke still
     remembers the user, and must refuse the session on its very next request.
     """
@@ -262,7 +263,10 @@ def test_sign_out_everywhere_reaches_other_workers_at_once(make_app, store):
     elsewhere = worker_b.test_client()
     bearer = {"Authorization": f"Bearer {browser.token}"}
     assert elsewhere.get("/api/v1/me", headers=bearer).status_code == 200
-    browser.client.post("/api/v1/logout/all", headers=browser.csrf_headers())
+    if revoke == "change password":
+        assert change_password(browser).status_code == 200
+    else:
+        browser.client.post("/api/v1/logout/all", headers=browser.csrf_headers())
     assert elsewhere.get("/api/v1/me", headers=bearer).status_code == 401
 
 

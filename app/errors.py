@@ -76,6 +76,16 @@ def flatten_validation_messages(messages: dict) -> dict:
     return details
 
 
+def validation_message(details: dict) -> str:
+    """"Invalid request", followed by the first field's first message when it is plain
+    text, so the `error` alone says what to fix (a date outside the span, a too long series).
+    """
+    for field, messages in details.items():
+        if isinstance(messages, list) and messages and isinstance(messages[0], str):
+            return f"Invalid request: {field}: {messages[0]}"
+    return "Invalid request"
+
+
 def handle_http_exception(error: HTTPException) -> Response:
     """Render any HTTPException (abort, webargs validation, rate limit) as JSON."""
     status = error.code or 500
@@ -86,7 +96,7 @@ def handle_http_exception(error: HTTPException) -> Response:
         message = data.get("message") or HUMAN_MESSAGES.get(status, "Error")
     elif "messages" in data:
         details = flatten_validation_messages(data["messages"])
-        message = data.get("message") or "Invalid request"
+        message = data.get("message") or validation_message(details)
     else:
         message = data.get("message") or error.description or HUMAN_MESSAGES.get(status)
         if status in HUMAN_MESSAGES and message == type(error).description:

@@ -41,6 +41,12 @@ export function track(name: TrackedEvent, properties?: TrackedProperties): void 
   tracker?.track(name, properties);
 }
 
+/** Deliver what was tracked so far and keep tracking (before an action that may end the
+ * session, or may fail and leave it running). */
+export async function flushTracking(): Promise<void> {
+  await tracker?.flush();
+}
+
 /** Deliver what this session tracked, then send nothing more (before logging out). */
 export async function endTrackingSession(): Promise<void> {
   if (!tracker) return;

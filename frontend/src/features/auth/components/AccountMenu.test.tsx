@@ -93,11 +93,14 @@ describe("AccountMenu", () => {
     expect(tracked.mock.calls.map(([name]) => name)).toEqual(["sign_out_everywhere"]);
   });
 
-  it("stays signed in and shows why when signing out everywhere fails", async () => {
+  it("stays signed in, still tracking, and shows why when signing out everywhere fails", async () => {
+    const setEnabled = vi.fn();
     const { user } = renderMenu(jsonResponse(503, { error: "Service unavailable" }));
+    setTracker({ track: vi.fn(), flush: async () => undefined, setEnabled });
     await user.click(screen.getByRole("button", { name: /Account/ }));
     await user.click(screen.getByRole("menuitem", { name: "Sign out everywhere" }));
     expect((await screen.findByRole("alert")).textContent).toBe("Service unavailable");
     expect(screen.queryByText("login page")).toBeNull();
+    expect(setEnabled).not.toHaveBeenCalled();
   });
 });

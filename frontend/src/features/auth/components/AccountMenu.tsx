@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useNavigate } from "react-router";
 
-import { endTrackingSession, track } from "../../../lib/tracking";
+import { flushTracking, track } from "../../../lib/tracking";
 import { useLogoutEverywhere } from "../hooks/useSession";
 import { ChangePasswordDialog } from "./ChangePasswordDialog";
 import { LogoutButton } from "./LogoutButton";
@@ -26,10 +26,11 @@ export function AccountMenu() {
     return () => document.removeEventListener("mousedown", closeOutside);
   }, [open]);
 
-  /** Deliver this session's events while the session still exists, then end them all. */
+  /** Deliver this session's events while the session still exists, then end them all.
+   * Tracking stops with the session (the app sees no user); if the request fails, both go on. */
   async function signOutEverywhere() {
     track("sign_out_everywhere");
-    await endTrackingSession();
+    await flushTracking();
     everywhereMutation.mutate(undefined, { onSuccess: () => navigate("/login", { replace: true }) });
   }
 

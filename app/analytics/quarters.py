@@ -79,7 +79,7 @@ def hour_shift(tz, start: datetime, end: datetime) -> int | None:
 
 @dataclass(frozen=True)
 class ListedMoments:
-    """UTC instants ready to bind as one parameter (see clauses.moment_in)."""
+    """UTC instants ready to bind as one parameter (see app.analytics.data.clauses.hour_in)."""
 
     sqlite_list: str     # a JSON array of the text SQLite stores for each instant
     postgres_array: str  # a Postgres array literal of the same instants
@@ -88,8 +88,8 @@ class ListedMoments:
     @classmethod
     def of(cls, moments: list[datetime]) -> "ListedMoments":
         """The bindable forms of aware UTC instants on whole minutes."""
-        return cls(count=len(moments), sqlite_list=json.dumps([f"{moment:%Y-%m-%d %H:%M}:00.000000"
-                                           for moment in moments]),
+        stored = [f"{moment:%Y-%m-%d %H:%M}:00.000000" for moment in moments]
+        return cls(sqlite_list=json.dumps(stored), count=len(moments),
                    postgres_array="{" + ",".join(f'"{moment.isoformat()}"'
                                                  for moment in moments) + "}")
 

@@ -134,6 +134,10 @@ class Config:
     # and answered 503 with Retry-After; each export batch gets the full timeout again.
     ANALYTICS_STATEMENT_TIMEOUT_MS = int(os.environ.get("ANALYTICS_STATEMENT_TIMEOUT_MS")
                                          or 5000)
+    # Breakdowns other than age group and gender, top pages and the daily export group raw
+    # events; past this many matching events they answer 400 naming a range that fits
+    # (about 1.5 s of reading on two cores, measured in bench/results.md).
+    RAW_READ_MAX_EVENTS = int(os.environ.get("RAW_READ_MAX_EVENTS") or 1_000_000)
     # Per signed-in user, over every analytics endpoint together (the dashboard sends
     # several requests per interaction).
     ANALYTICS_RATE_LIMIT = os.environ.get("ANALYTICS_RATE_LIMIT") or "600 per minute"

@@ -7,6 +7,7 @@ from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from app.analytics import errors as analytics_errors
 from app.database_errors import StatementTimeoutError
 from app.track import errors as ingest_errors
 
@@ -40,8 +41,10 @@ DOMAIN_ERROR_STATUS = {
     ingest_errors.InvalidIngestKey: 401,
     ingest_errors.BatchTooLarge: 413,
     ingest_errors.UnsupportedContentType: 415,
+    ingest_errors.UuidTaken: 409,
     ingest_errors.StoreUnavailable: 503,
     StatementTimeoutError: 503,
+    analytics_errors.TooManyEventsToReadError: 400,
 }
 
 
@@ -118,6 +121,11 @@ def handle_ingest_error(error: ingest_errors.IngestError) -> Response:
     return error_response(status, error.message, error.details, headers)
 
 
+def handle_analytics_error(error: analytics_errors.AnalyticsError) -> Response:
+    """An analytics request refused as asked, with the message that says what would fit."""
+    return error_response(DOMAIN_ERROR_STATUS.get(type(error), 400), error.message)
+
+
 def handle_database_unavailable(error: OperationalError) -> Response:
     """A database that is down or locked past the busy timeout is a 503, never a 500."""
     log.warning("database unavailable on %s %s: %s", request.method, request.path,
@@ -152,6 +160,7 @@ def register_error_handlers(app: Flask) -> None:
     """Install the handlers; call after flask-smorest so ours replace its default."""
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ingest_errors.IngestError, handle_ingest_error)
+    app.register_error_handler(analytics_errors.AnalyticsError, handle_analytics_error)
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(StatementTimeoutError, handle_statement_timeout)
     app.register_error_handler(DataError, handle_rejected_value)

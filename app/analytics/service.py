@@ -9,12 +9,14 @@ second; the live stream's table watcher also bumps the counter when it finds suc
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 
 from app.analytics.data import events as event_data
 from app.analytics.data import rollup_counts
+from app.analytics.errors import TooManyEventsToReadError
 from app.analytics.periods import (
     Filters,
     bucket_seconds_for,
@@ -231,11 +233,33 @@ def timeseries(filters: Filters, granularity: str, compare: str | None) -> dict:
     return {**answer, "cached": was_cached}
 
 
+def check_raw_read(ranged: Filters, what: str) -> None:
+    """Refuse a read of raw events past RAW_READ_MAX_EVENTS before it starts.
+
+    Breakdowns by anything but age group and gender, top pages and the daily export group
+    the matching events themselves (unique people per value have no rollup), so their cost
+    grows with the events in range. The rollups count those events in milliseconds, and the
+    answer says which range would fit, since "last 30 days" may fit where a year does not.
+    """
+    limit = current_app.config["RAW_READ_MAX_EVENTS"]
+    matching = rollup_counts.event_count(ranged)
+    if matching <= limit:
+        return
+    days = (ranged.end - ranged.start) / timedelta(days=1)
+    fitting_days = max(1, int(days * limit / matching))
+    raise TooManyEventsToReadError(
+        f"{what} reads every matching event: {matching:,} match, and at most {limit:,} are "
+        f"read per request. Choose a range of about {fitting_days} days or less, or a "
+        "feature, age group or gender.")
+
+
 def breakdown(filters: Filters, by: str, limit: int) -> dict:
     """Top values of a dimension with events and unique users."""
 
     def compute() -> dict:
         ranged = resolved_range(filters)
+        if ranged and by not in rollup_counts.ROLLUP_BREAKDOWNS:
+            check_raw_read(ranged, f"A breakdown by {by}")
         rows = rollup_counts.breakdown(ranged, by, limit) if ranged else []
         return {"by": by, "items": [{"value": value, "count": count, "uniqueUsers": people}
                                     for value, count, people in rows]}
@@ -249,6 +273,8 @@ def top_pages(filters: Filters, limit: int) -> dict:
 
     def compute() -> dict:
         ranged = resolved_range(filters)
+        if ranged and filters.feature in (None, event_data.PAGE_VIEW):
+            check_raw_read(replace(ranged, feature=event_data.PAGE_VIEW), "Top pages")
         rows = event_data.top_pages(ranged, limit) if ranged else []
         return {"pages": [{"pageUrl": url, "views": views, "uniqueUsers": people}
                           for url, views, people in rows]}
@@ -262,6 +288,7 @@ def daily_feature_rows(filters: Filters) -> list[tuple[str, str, int]]:
     ranged = resolved_range(filters)
     if ranged is None:
         return []
+    check_raw_read(ranged, "The daily export")
     bucket_seconds = bucket_seconds_for(ranged.tz, ranged.start, ranged.end)
     per_feature: dict[str, list[tuple[int, int]]] = {}
     for bucket, name, count in event_data.feature_counts_per_bucket(ranged, bucket_seconds):

@@ -82,11 +82,15 @@ def raw_breakdown(filters: Filters, by: str, limit: int) -> list[tuple[str | Non
     return [(row.value, row.count, row.people) for row in db.session.execute(query)]
 
 
+# The event name whose page_url top pages counts.
+PAGE_VIEW = "page_view"
+
+
 def top_pages(filters: Filters, limit: int) -> list[tuple[str, int, int]]:
     """Page views and unique viewers per page URL."""
     views = func.count().label("views")
     query = (select(events.c.page_url, views, unique_people().label("people"))
-             .where(where(filters), events.c.name == "page_view",
+             .where(where(filters), events.c.name == PAGE_VIEW,
                     events.c.page_url.is_not(None))
              .group_by(events.c.page_url)
              .order_by(views.desc(), events.c.page_url)

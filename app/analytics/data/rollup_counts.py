@@ -347,9 +347,13 @@ def totals(filters: Filters) -> dict:
             "features": sum(1 for count in per_feature.values() if count)}
 
 
+# Breakdowns the rollups answer; every other dimension is grouped from raw events.
+ROLLUP_BREAKDOWNS = ("age_group", "gender")
+
+
 def breakdown(filters: Filters, by: str, limit: int) -> list[tuple[str | None, int, int]]:
     """(value, events, unique people) for the top `limit` values of a column or property."""
-    if by in ("age_group", "gender"):
+    if by in ROLLUP_BREAKDOWNS:
         return rollup_breakdown(filters, by, limit)
     return raw_breakdown(filters, by, limit)
 

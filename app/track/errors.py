@@ -32,3 +32,7 @@ class InvalidIngestKey(IngestError):  # noqa: N818
 
 class StoreUnavailable(IngestError):  # noqa: N818
     """The database did not take the batch in time: retry after a pause."""
+
+
+class UuidTaken(IngestError):  # noqa: N818
+    """A uuid another sender's event already holds: its event is not shown to this one."""

@@ -7,6 +7,7 @@ from app.extensions import limiter
 from app.request_guards import accepts_text_plain
 from app.track import sender, store, validation
 from app.track.command import ingest
+from app.track.errors import UuidTaken
 from app.track.schemas import (
     EventBatchDocSchema,
     EventSchema,
@@ -39,6 +40,7 @@ ingest_rate_limit = limiter.shared_limit(ingest_limit, scope="ingest",
 @track_bp.alt_response(200, schema=TrackedEventSchema,
                        description="The uuid was stored before; nothing changed")
 @track_bp.alt_response(401, description="Not logged in, or missing CSRF header")
+@track_bp.alt_response(409, description="The uuid is another event's")
 @track_bp.alt_response(429, description="Rate limit exceeded")
 @track_bp.alt_response(503, description="Database unavailable; retry after Retry-After")
 def track(click: dict):
@@ -51,12 +53,15 @@ def track(click: dict):
         "page_url": click["page_url"],
     }
     batch = validation.EventBatch(raw_events=[event], sent_at=None, single=True)
-    result = ingest(batch, sender.current_sender())
+    who = sender.current_sender()
+    result = ingest(batch, who)
     if result.stored:
         row = result.stored[0]
         return {"id": row["id"], "uuid": row["uuid"], "feature_name": row["name"],
                 "timestamp": row["occurred_at"]}
-    existing = store.find_event_by_uuid(event["uuid"])
+    existing = store.find_event_by_uuid(event["uuid"], who.user.id)
+    if existing is None:
+        raise UuidTaken("This uuid belongs to another event; send a new uuid")
     return {"id": existing.id, "uuid": existing.uuid, "feature_name": existing.name,
             "timestamp": existing.occurred_at}, 200
 

@@ -143,7 +143,8 @@ def insert_events(rows: list[dict]) -> list[dict]:
     return stored
 
 
-def find_event_by_uuid(event_uuid: str) -> Event | None:
-    """A stored event by its uuid."""
+def find_event_by_uuid(event_uuid: str, user_id: int) -> Event | None:
+    """The user's own stored event with this uuid (another user's is never returned)."""
     return db.session.execute(
-        db.select(Event).where(Event.uuid == event_uuid)).scalar_one_or_none()
+        db.select(Event).where(Event.uuid == event_uuid, Event.user_id == user_id)
+    ).scalar_one_or_none()

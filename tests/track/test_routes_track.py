@@ -39,6 +39,18 @@ def test_track_with_repeated_uuid_stores_once(client, auth, user, stored):
     assert stored.count() == 1
 
 
+def test_track_never_shows_another_users_event_for_its_uuid(client, auth, user, stored):
+    secret = {"feature_name": "alice_secret_feature", "uuid": str(uuid.uuid4())}
+    assert client.post("/api/v1/track", json=secret, headers=auth.headers).status_code == 201
+    assert auth.register(username="bob", age=25, gender="Other").status_code == 201
+    response = client.post("/api/v1/track", headers=auth.headers,
+                           json={"feature_name": "bob_feature", "uuid": secret["uuid"]})
+    assert response.status_code == 409
+    assert response.get_json() == {"error": "This uuid belongs to another event; send a new uuid"}
+    (event,) = stored.all()
+    assert (event.name, event.user_id) == ("alice_secret_feature", user["id"])
+
+
 def test_track_requires_login(client, stored):
     response = client.post("/api/v1/track", json={"feature_name": "date_filter"})
     assert response.status_code == 401

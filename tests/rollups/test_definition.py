@@ -110,7 +110,9 @@ def ingest_mixed_events(app, client, auth) -> None:
     assert auth.register(username="oracle", age=17, gender="Female").status_code == 201
     user_headers = dict(auth.headers)
     with app.app_context():
-        _, raw_key = create_key(f"oracle-{uuid.uuid4().hex[:6]}")
+        # An import key: the month boundary may lie more than MAX_BACKDATE_DAYS back (the
+        # session's batch then stores only its recent events).
+        _, raw_key = create_key(f"oracle-{uuid.uuid4().hex[:6]}", allows_import=True)
     now = datetime.now(UTC)
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     # Both sides of the month, hour and quarter-hour boundaries.

@@ -9,9 +9,16 @@ def cached_flag() -> ma.fields.Boolean:
                              metadata={"description": "Whether the answer came from the cache"})
 
 
-def people_count(who: str = "Distinct users and anonymous visitors") -> ma.fields.Integer:
-    """Return a unique-people count field."""
-    return ma.fields.Integer(required=True, metadata={"description": who})
+def people_count(who: str = "Distinct users and anonymous visitors", *,
+                 over_budget_null: bool = False) -> ma.fields.Integer:
+    """Return a unique-people count field; `over_budget_null` where a feature filter may
+    leave it out.
+    """
+    if over_budget_null:
+        who += ("; null when a feature is selected and more than RAW_READ_MAX_EVENTS of its "
+                "events match (they would be read one by one)")
+    return ma.fields.Integer(required=True, allow_none=over_budget_null,
+                             metadata={"description": who})
 
 
 def change_percent(figure: str) -> ma.fields.Float:
@@ -58,7 +65,7 @@ class FiguresSchema(ma.Schema):
 
     totalEvents = ma.fields.Integer(  # noqa: N815
         required=True, metadata={"description": "Events in the period"})
-    uniqueUsers = people_count()  # noqa: N815
+    uniqueUsers = people_count(over_budget_null=True)  # noqa: N815
     topFeature = ma.fields.Nested(  # noqa: N815
         TopFeatureSchema, allow_none=True, required=True,
         metadata={"description": "Most used feature; null without events"})
@@ -120,7 +127,7 @@ class BreakdownItemSchema(ma.Schema):
     value = ma.fields.String(allow_none=True, required=True,
                              metadata={"description": "The value; null where it is unset"})
     count = ma.fields.Integer(required=True, metadata={"description": "Events"})
-    uniqueUsers = people_count()  # noqa: N815
+    uniqueUsers = people_count(over_budget_null=True)  # noqa: N815
 
 
 class BreakdownSchema(ma.Schema):

@@ -163,7 +163,7 @@ def feature_usage(filters: Filters) -> tuple[dict, bool]:
 
 def figures(filters: Filters) -> dict:
     """The summary cards for one period."""
-    totals = rollup_counts.totals(filters)
+    totals = rollup_counts.totals(filters, count_people=people_countable(filters))
     top = rollup_counts.feature_counts(filters, with_feature=True)[:1]
     days = days_in_range(filters.start, filters.end, filters.tz) \
         if filters.start is not None and filters.end is not None else 1
@@ -178,7 +178,7 @@ def figures(filters: Filters) -> dict:
 
 def percent_change(current: float | None, previous: float | None) -> float | None:
     """Change in percent, or None when there is nothing to compare against."""
-    if not previous:
+    if not previous or current is None:
         return None
     return round(((current or 0) - previous) / previous * 100, 1)
 
@@ -253,6 +253,18 @@ def check_raw_read(ranged: Filters, what: str) -> None:
         "feature, age group or gender.")
 
 
+def people_countable(ranged: Filters) -> bool:
+    """Whether unique people can be counted within RAW_READ_MAX_EVENTS.
+
+    The people rollups have no feature: with a feature selected, its raw events are read,
+    and a feature with millions of events would hold a worker for seconds. Past the limit
+    the figure is left out (null), and the dashboard says so, rather than the whole answer.
+    """
+    if not ranged.feature:
+        return True
+    return rollup_counts.event_count(ranged) <= current_app.config["RAW_READ_MAX_EVENTS"]
+
+
 def breakdown(filters: Filters, by: str, limit: int) -> dict:
     """Top values of a dimension with events and unique users."""
 
@@ -260,7 +272,8 @@ def breakdown(filters: Filters, by: str, limit: int) -> dict:
         ranged = resolved_range(filters)
         if ranged and by not in rollup_counts.ROLLUP_BREAKDOWNS:
             check_raw_read(ranged, f"A breakdown by {by}")
-        rows = rollup_counts.breakdown(ranged, by, limit) if ranged else []
+        rows = rollup_counts.breakdown(ranged, by, limit, count_people=people_countable(ranged)) \
+            if ranged else []
         return {"by": by, "items": [{"value": value, "count": count, "uniqueUsers": people}
                                     for value, count, people in rows]}
 

@@ -72,3 +72,22 @@ def test_daily_export_past_the_budget_is_400(client, viewer, six_events):
     assert response.status_code == 200
     assert response.get_data(as_text=True).splitlines()[1:] == [
         "2026-03-10,page_view,1", "2026-03-11,page_view,1", "2026-03-12,page_view,1"]
+
+
+def test_unique_people_of_a_feature_past_the_budget_are_left_out_not_the_answer(
+        app, six_events, get_json):
+    status, body = get_json("/analytics/summary", feature="page_view", **RANGE)
+    assert status == 200
+    assert (body["totalEvents"], body["uniqueUsers"]) == (4, 1)  # four fit
+    app.config["RAW_READ_MAX_EVENTS"] = 3
+    range_ = {**RANGE, "startDate": "2026-03-09"}  # not the answer cached above
+    status, body = get_json("/analytics/summary", feature="page_view", **range_)
+    assert status == 200
+    assert (body["totalEvents"], body["uniqueUsers"]) == (4, None)
+    assert body["change"]["uniqueUsers"] is None
+    status, body = get_json("/analytics/breakdown", by="gender", feature="page_view", **range_)
+    assert status == 200
+    assert body["items"] == [{"value": "Female", "count": 4, "uniqueUsers": None}]
+    # Without a feature the people rollups count them, whatever the budget.
+    status, body = get_json("/analytics/summary", **range_)
+    assert (body["totalEvents"], body["uniqueUsers"]) == (6, 1)

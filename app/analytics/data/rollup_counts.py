@@ -339,11 +339,11 @@ def event_count(filters: Filters) -> int:
     return sum(counts_by(filters, ("age_group",), with_feature=True).values())
 
 
-def totals(filters: Filters) -> dict:
-    """Event count, unique people and distinct features."""
+def totals(filters: Filters, *, count_people: bool = True) -> dict:
+    """Event count, unique people (None unless `count_people`) and distinct features."""
     per_feature = counts_by(filters, ("name",), with_feature=True)
     return {"events": sum(per_feature.values()),
-            "people": unique_people_count(filters),
+            "people": unique_people_count(filters) if count_people else None,
             "features": sum(1 for count in per_feature.values() if count)}
 
 
@@ -351,18 +351,23 @@ def totals(filters: Filters) -> dict:
 ROLLUP_BREAKDOWNS = ("age_group", "gender")
 
 
-def breakdown(filters: Filters, by: str, limit: int) -> list[tuple[str | None, int, int]]:
-    """(value, events, unique people) for the top `limit` values of a column or property."""
+def breakdown(filters: Filters, by: str, limit: int, *, count_people: bool = True
+              ) -> list[tuple[str | None, int, int | None]]:
+    """(value, events, unique people) for the top `limit` values of a column or property;
+    `count_people` False leaves the rollup breakdowns' people out (None).
+    """
     if by in ROLLUP_BREAKDOWNS:
-        return rollup_breakdown(filters, by, limit)
+        return rollup_breakdown(filters, by, limit, count_people=count_people)
     return raw_breakdown(filters, by, limit)
 
 
-def rollup_breakdown(filters: Filters, by: str, limit: int) -> list[tuple[str | None, int, int]]:
-    """Age group or gender from the rollups: counts and exact unique people."""
+def rollup_breakdown(filters: Filters, by: str, limit: int, *, count_people: bool = True
+                     ) -> list[tuple[str | None, int, int | None]]:
+    """Age group or gender from the rollups: counts and exact unique people (or None)."""
     counts = counts_by(filters, (by,), with_feature=True)
-    people = unique_people_by(filters, by)
-    rows = [(from_rollup_value(value), count, people.get(value, 0))
+    people = unique_people_by(filters, by) if count_people else None
+    rows = [(from_rollup_value(value), count,
+             people.get(value, 0) if people is not None else None)
             for value, count in counts.items() if count]
     rows.sort(key=lambda row: (-row[1], row[0] is None, row[0] or ""))
     return rows[:limit]

@@ -1510,8 +1510,8 @@ export interface components {
         Figures: {
             /** @description Events in the period */
             totalEvents: number;
-            /** @description Distinct users and anonymous visitors */
-            uniqueUsers: number;
+            /** @description Distinct users and anonymous visitors; null when a feature is selected and more than RAW_READ_MAX_EVENTS of its events match (they would be read one by one) */
+            uniqueUsers: number | null;
             /** @description Most used feature; null without events */
             topFeature: components["schemas"]["TopFeature"] | (Record<string, never> | null);
             /** @description Events per local day, rounded to 2 places */
@@ -1536,8 +1536,8 @@ export interface components {
         Summary: {
             /** @description Events in the period */
             totalEvents: number;
-            /** @description Distinct users and anonymous visitors */
-            uniqueUsers: number;
+            /** @description Distinct users and anonymous visitors; null when a feature is selected and more than RAW_READ_MAX_EVENTS of its events match (they would be read one by one) */
+            uniqueUsers: number | null;
             /** @description Most used feature; null without events */
             topFeature: components["schemas"]["TopFeature"] | (Record<string, never> | null);
             /** @description Events per local day, rounded to 2 places */
@@ -1579,8 +1579,8 @@ export interface components {
             value: string | null;
             /** @description Events */
             count: number;
-            /** @description Distinct users and anonymous visitors */
-            uniqueUsers: number;
+            /** @description Distinct users and anonymous visitors; null when a feature is selected and more than RAW_READ_MAX_EVENTS of its events match (they would be read one by one) */
+            uniqueUsers: number | null;
         };
         /** @description The top values of a dimension. */
         Breakdown: {

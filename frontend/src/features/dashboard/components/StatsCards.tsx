@@ -16,11 +16,11 @@ function Change({ value }: { value: number | null }) {
   );
 }
 
-function Card({ label, value, change, testId }: { label: string; value: string; change: number | null; testId: string }) {
+function Card({ label, value, change, testId, hint }: { label: string; value: string; change: number | null; testId: string; hint?: string }) {
   return (
     <div className="min-w-0 rounded-2xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900">
       <p className="text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400">{label}</p>
-      <p className="mt-1 truncate text-xl font-semibold tabular-nums sm:text-2xl" data-testid={testId} title={value}>
+      <p className="mt-1 truncate text-xl font-semibold tabular-nums sm:text-2xl" data-testid={testId} title={hint ?? value}>
         {value}
       </p>
       <Change value={change} />
@@ -55,7 +55,13 @@ export function StatsCards({ params, poll }: PanelQueryProps) {
   return (
     <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
       <Card label="Total events" value={numberFormat.format(summary.totalEvents)} change={summary.change.totalEvents} testId="card-total" />
-      <Card label="Unique users" value={numberFormat.format(summary.uniqueUsers)} change={summary.change.uniqueUsers} testId="card-users" />
+      <Card
+        label="Unique users"
+        value={summary.uniqueUsers === null ? "—" : numberFormat.format(summary.uniqueUsers)}
+        hint={summary.uniqueUsers === null ? "Too many events of this feature to count its users one by one: choose a shorter range" : undefined}
+        change={summary.change.uniqueUsers}
+        testId="card-users"
+      />
       <Card
         label="Top feature"
         value={summary.topFeature && "name" in summary.topFeature ? summary.topFeature.name : "—"}

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import loadgen  # noqa: E402 - bench/, beside this file
 import reference_app  # noqa: E402 - bench/, beside this file
+import worst_case  # noqa: E402 - bench/, beside this file
 
 DATA = ROOT / "bench" / "data"
 PYTHON = sys.executable
@@ -216,6 +217,20 @@ def measure_queries(url: str) -> dict:
     results["cache hit (/analytics/summary)"] = summary(hits)
     log(f"cache hit p95 {results['cache hit (/analytics/summary)']['p95']:.2f} ms")
     return results
+
+
+def measure_worst(url: str) -> dict:
+    """The most expensive request per analytics endpoint, and non-whole-hour zones' latency,
+    with the answer cache off and the per-user read limit lifted for the grid's requests."""
+    from app import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": normalized(url), "CACHE_TYPE": "NullCache",
+                      "JWT_SECRET_KEY": SECRET, "AUTH_RATE_LIMIT_PER_IP": "10000/minute",
+                      "ANALYTICS_RATE_LIMIT": "1000000/minute"})
+    client = app.test_client()
+    headers = bearer(client)
+    return {"worst": worst_case.measure_worst_cases(client, headers, log),
+            "zones": worst_case.measure_zone_latency(client, headers, SAMPLES, log)}
 
 
 def normalized(url: str) -> str:
@@ -614,8 +629,8 @@ def write_report(run: dict) -> None:
         lines.append(f"| {label} | {figures['n']} | {figures['median']:.1f} | "
                      f"{figures['p95']:.1f} | {figures['min']:.1f}–{figures['max']:.1f} | "
                      f"≤ {target} | {verdict(figures['p95'], target)} |")
+    lines += ["", *worst_case.report_lines(run["worst"]["worst"], run["worst"]["zones"])]
     lines += [
-        "",
         "## Side by side, same data, same run (bars for a year of gender=Female)",
         "",
         "| approach | median ms |",
@@ -753,6 +768,7 @@ def main() -> int:
     run = {"when": date.today().isoformat(), "load_seconds": prepared["load_seconds"],
            "backend_version": backend_version(url)}
     run["queries"] = measure_queries(url)
+    run["worst"] = measure_worst(url)
     run["ratios"] = measure_ratios(url)
     run["ceiling"] = measure_insert_ceiling(url)
     run["ingest"] = measure_ingestion(url)

@@ -63,6 +63,8 @@ def start_session(user: User, signed_in_at: int | None = None, set_cookies: bool
     `signed_in_at` continues a session (its absolute lifetime unchanged) instead of a new one.
     """
     token = sessions.create_session_token(user.id, signed_in_at)
+    if token is None:  # a continued session that reached its absolute end meanwhile
+        abort(401, "Session ended, please log in again")
 
     @after_this_request
     def set_session_cookies(response: Response) -> Response:

@@ -124,6 +124,8 @@ def refresh_expiring_cookie(response: Response) -> Response:
     if min(now + current_app.config["JWT_ACCESS_TOKEN_EXPIRES"],
            session_end(signed_in_at(claims))) - expires < MIN_REFRESH_GAIN:
         return response
+    if is_token_revoked({}, claims):
+        return response  # signed out while this request ran: no fresh token outlives that
     token = create_session_token(int(claims["sub"]), signed_in_at(claims))
     if token is not None:
         set_access_cookies(response, token)

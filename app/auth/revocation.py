@@ -3,8 +3,9 @@
 The database always records both, and is read whenever Redis cannot answer. A token id
 whose Redis write failed (or that Redis evicted or lost) is not re-read from the database
 once Redis answers again: Redis must run with noeviction, and such a token stays usable
-until it expires (JWT_ACCESS_TOKEN_MINUTES). With REDIS_URL set, Redis holds them too (each key expiring when it stops mattering), and
-the check every authenticated request makes is one MGET instead of a query.
+until it expires (JWT_ACCESS_TOKEN_MINUTES). With REDIS_URL set, Redis holds them too
+(each key expiring when it stops mattering), and the check every authenticated request
+makes is one MGET instead of a query.
 """
 
 import math

@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 GRANULARITIES = ("hour", "day", "week", "month")
-MAX_HOURLY_RANGE = timedelta(days=31)
 
 
 @dataclass(frozen=True)

@@ -109,8 +109,9 @@ class RawStream:
                         (line.partition(":") for line in header_lines)}
 
     def read_until(self, marker: bytes) -> bytes:
-        """What arrives up to and including `marker` (the socket's timeout bounds the wait)."""
-        received = b""
+        """What arrives up to and including `marker` (the socket's timeout bounds the wait),
+        starting with what the opening read already took past the first frame."""
+        received, self.body = self.body, b""
         while marker not in received:
             chunk = self.sock.recv(4096)
             if not chunk:

@@ -6,6 +6,10 @@
     python seed.py --events 10000000 --users 1000
                                 bulk mode for benchmarks: that many events over 365 days by
                                 user1..userN across 20 features, rollups built in the same pass
+    python seed.py --events 10000000 --users 1000 --projects 5
+                                the same, spread at random over the `ouroboard` project and
+                                bench-1 .. bench-4 (created when missing); every bulk user
+                                is a member of each, user1 their owner
 
 Demo logins are user1 ... userN, all with the password in config.Config.DEMO_PASSWORD.
 The first run also creates the ingestion key "demo-site" and prints the demo page's URL
@@ -38,9 +42,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="do nothing when the database already has users")
     parser.add_argument("--events", type=int, default=None,
                         help="bulk mode: load this many events (benchmarks)")
+    parser.add_argument("--projects", type=int, default=1,
+                        help="bulk mode: spread the events over `ouroboard` and bench-1 .. "
+                             "bench-(N-1) (default 1: `ouroboard` only)")
     args = parser.parse_args(argv)
     if args.events is not None:
-        return bulk_main(args.events, args.users)
+        return bulk_main(args.events, args.users, args.projects)
     if args.users < 9:
         parser.error("--users must be at least 9 (one per age group and gender)")
     if args.extra_events < 0:
@@ -69,17 +76,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def bulk_main(events: int, users: int) -> int:
+def bulk_main(events: int, users: int, projects: int = 1) -> int:
     """Bulk mode: fast, in time order, with the rollups built in the same pass."""
-    from app.seeding.bulk import bulk_load
+    from app.seeding.bulk import bench_projects, bulk_load
 
-    if events < 1 or users < 1:
-        print("seed: --events and --users must be positive", file=sys.stderr)
+    if events < 1 or users < 1 or projects < 1:
+        print("seed: --events, --users and --projects must be positive", file=sys.stderr)
         return 2
     app = create_app()
     with app.app_context():
-        result = bulk_load(events, users, hash_password(app.config["DEMO_PASSWORD"]))
-    print(f"seed: loaded {result['events']:,} events by {users:,} users in "
+        result = bulk_load(events, users, hash_password(app.config["DEMO_PASSWORD"]),
+                           project_ids=bench_projects(projects))
+    print(f"seed: loaded {result['events']:,} events by {users:,} users into {projects} "
+          f"project{'s' if projects > 1 else ''} in "
           f"{result['seconds']:.1f} s ({result['rate']:,.0f} events/s), "
           f"{result['rollup_rows']:,} rollup rows")
     return 0

@@ -13,12 +13,16 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from app.extensions import db
+from app.models import SELF_TRACKING_SLUG
+from app.projects.builtin import self_tracking_project_id
 from app.rollups import data as rollup_data
 from app.rollups import definition
 from app.seeding import data
 from app.seeding.generator import LoadPlan, events_per_day, produced
 
 CHUNK_ROWS = 100_000
+# The projects beyond the self-tracking one that `seed.py --projects N` spreads events over.
+BENCH_PROJECT_PREFIX = "bench-"
 
 
 class Progress:
@@ -45,10 +49,28 @@ class Progress:
         return time.monotonic() - self.started
 
 
-def bulk_load(total_events: int, user_count: int, password_hash: str, seed: int = 7) -> dict:
-    """Load `total_events` over the last 365 days by `user_count` users; return timings."""
+def bench_project_slugs(count: int) -> list[str]:
+    """The self-tracking project's slug, then bench-1 .. bench-(count - 1)."""
+    return [SELF_TRACKING_SLUG, *(f"{BENCH_PROJECT_PREFIX}{number}" for number in range(1, count))]
+
+
+def bench_projects(count: int) -> tuple[int, ...]:
+    """The ids of bench_project_slugs(count), creating the missing projects."""
+    return tuple(data.ensure_projects(bench_project_slugs(count)))
+
+
+def bulk_load(total_events: int, user_count: int, password_hash: str, seed: int = 7,
+              project_ids: tuple[int, ...] | None = None) -> dict:
+    """Load `total_events` over the last 365 days by `user_count` users, spread at random
+    over `project_ids` (default: the self-tracking project); return timings.
+
+    Every user becomes a member of every one of those projects (user1 their owner), so any
+    of them can read each project's analytics.
+    """
     rng = random.Random(seed)
     users = data.ensure_bulk_users(user_count, password_hash, rng)
+    project_ids = project_ids or (self_tracking_project_id(),)
+    data.ensure_memberships(list(project_ids), [user[0] for user in users], owner_id=users[0][0])
     dialect = db.session.get_bind().dialect.name
     data.tune_session_for_bulk(dialect)
     today = datetime.now(UTC).date()
@@ -57,7 +79,8 @@ def bulk_load(total_events: int, user_count: int, password_hash: str, seed: int 
     # the seeded generator would otherwise repeat once the users exist.
     plan = LoadPlan(days=tuple(days), counts=tuple(events_per_day(total_events, days)),
                     users=tuple(users), rng_state=rng.getstate(), run=secrets.token_hex(4),
-                    dialect=dialect, rollups=definition.ROLLUPS)
+                    dialect=dialect, rollups=definition.ROLLUPS,
+                    project_ids=project_ids)
     progress = Progress(total_events, f"loading into {dialect}")
     uncommitted = 0
     rollup_rows: list = []

@@ -5,14 +5,14 @@ import contextlib
 from sqlalchemy import delete, func, select, text
 
 from app.extensions import db
-from app.models import GENDERS, Event, IngestKey, User, age_group_for
+from app.models import GENDERS, Event, IngestKey, Membership, Project, User, age_group_for
 from app.seeding.generator import BULK_EVENT_COLUMNS
 
 # Secondary indexes are dropped during a bulk load and rebuilt once at the end: building an
 # index over sorted data is far cheaper than maintaining it row by row.
 SECONDARY_INDEXES = {
-    "ix_events_occurred_at": "events (occurred_at)",
-    "ix_events_name_occurred_at": "events (name, occurred_at)",
+    "ix_events_project_occurred_at": "events (project_id, occurred_at)",
+    "ix_events_project_name_occurred_at": "events (project_id, name, occurred_at)",
 }
 # Postgres checks the foreign key with one lookup per copied row and keeps the uuid
 # constraint's index row by row; adding both back at the end checks every row in one pass.
@@ -88,6 +88,37 @@ def ensure_bulk_users(count: int, password_hash: str, rng) -> list[tuple]:
     db.session.commit()
     return [(existing[f"user{index}"].id, age_group_for(existing[f"user{index}"].age),
              existing[f"user{index}"].gender) for index in range(1, count + 1)]
+
+
+def ensure_projects(slugs: list[str]) -> list[int]:
+    """The ids of the projects with these slugs, in order, creating the missing ones (named
+    after their slug, reporting in UTC); commits.
+    """
+    found = dict(db.session.execute(select(Project.slug, Project.id)
+                                    .where(Project.slug.in_(slugs))).all())
+    for slug in slugs:
+        if slug not in found:
+            project = Project(slug=slug, name=slug, timezone="UTC")
+            db.session.add(project)
+            db.session.flush()
+            found[slug] = project.id
+    db.session.commit()
+    return [found[slug] for slug in slugs]
+
+
+def ensure_memberships(project_ids: list[int], user_ids: list[int], owner_id: int) -> None:
+    """Make every user a member of every project (`owner_id` the owner, the rest viewers),
+    leaving existing memberships as they are; commits.
+    """
+    existing = set(db.session.execute(
+        select(Membership.project_id, Membership.user_id)
+        .where(Membership.project_id.in_(project_ids))).all())
+    db.session.add_all(
+        Membership(project_id=project_id, user_id=user_id,
+                   role="owner" if user_id == owner_id else "viewer")
+        for project_id in project_ids for user_id in user_ids
+        if (project_id, user_id) not in existing)
+    db.session.commit()
 
 
 def tune_session_for_bulk(dialect: str) -> None:

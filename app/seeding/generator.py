@@ -25,8 +25,8 @@ HOUR_WEIGHTS = (0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.8, 1.4, 1.9, 2.1, 2.0,
                 1.6, 1.9, 2.1, 2.0, 1.8, 1.4, 1.0, 0.8, 0.7, 0.6, 0.4, 0.3)
 PAGES = ("/", "/pricing", "/docs", "/blog", "/signup", "/dashboard", "/settings", "/about")
 # The events columns the loader writes, in the order of its rows.
-BULK_EVENT_COLUMNS = ("uuid", "name", "user_id", "session_id", "page_url", "occurred_at",
-                      "received_at", "age_group", "gender")
+BULK_EVENT_COLUMNS = ("uuid", "project_id", "name", "user_id", "session_id", "page_url",
+                      "occurred_at", "received_at", "age_group", "gender")
 
 # "HH:MM:SS" for every second of a day: formatting 10M timestamps must not call strftime.
 # With the date before it and ".000000" after, it is sqlite_datetime_text's exact format.
@@ -49,9 +49,12 @@ class DayBatch:
     """One day's generated events as parallel columns (cheap to build, count and write)."""
 
     def __init__(self, day: date, count: int, users: list[tuple], rng: random.Random,
-                 run: str, serial: int):
+                 run: str, serial: int, project_ids: tuple[int, ...]):
         self.day = day
         self.count = count
+        # Each event goes to one of the projects, at random (one project: no draws).
+        self.projects = (list(repeat(project_ids[0], count)) if len(project_ids) == 1
+                         else rng.choices(project_ids, k=count))
         hours = rng.choices(range(24), weights=HOUR_WEIGHTS, k=count)
         # random() rather than randrange(): 0.28 against 0.35 µs a draw (timeit, 100k).
         uniform = rng.random
@@ -74,6 +77,7 @@ class DayBatch:
         users = self.people
         columns = {
             "uuid": lambda: self.uuids, "name": lambda: self.names,
+            "project_id": lambda: self.projects,
             "user_id": lambda: [user[0] for user in users],
             "age_group": lambda: [user[1] for user in users],
             "gender": lambda: [user[2] for user in users],
@@ -107,7 +111,8 @@ class DayBatch:
 def sqlite_rows(day_batch: DayBatch) -> list[tuple]:
     """The day's events as insert tuples in BULK_EVENT_COLUMNS order."""
     stamps = day_batch.stamps(".000000")
-    return list(zip(day_batch.uuids, day_batch.names, (user[0] for user in day_batch.people),
+    return list(zip(day_batch.uuids, day_batch.projects, day_batch.names,
+                    (user[0] for user in day_batch.people),
                     day_batch.sessions, day_batch.pages, stamps, stamps,
                     (user[1] for user in day_batch.people),
                     (user[2] for user in day_batch.people), strict=True))
@@ -117,10 +122,11 @@ def postgres_lines(day_batch: DayBatch) -> str:
     """The day's events as COPY text in BULK_EVENT_COLUMNS order."""
     stamps = day_batch.stamps("+00")
     return "".join(
-        f"{uuid}\t{name}\t{user[0]}\t{session}\t{page}\t{stamp}\t{stamp}\t{user[1]}\t{user[2]}\n"
-        for uuid, name, user, session, page, stamp in zip(
-            day_batch.uuids, day_batch.names, day_batch.people, day_batch.sessions,
-            day_batch.pages, stamps, strict=True))
+        f"{uuid}\t{project}\t{name}\t{user[0]}\t{session}\t{page}\t{stamp}\t{stamp}\t"
+        f"{user[1]}\t{user[2]}\n"
+        for uuid, project, name, user, session, page, stamp in zip(
+            day_batch.uuids, day_batch.projects, day_batch.names, day_batch.people,
+            day_batch.sessions, day_batch.pages, stamps, strict=True))
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,7 @@ class LoadPlan:
     run: str
     dialect: str
     rollups: tuple[Rollup, ...]
+    project_ids: tuple[int, ...]
 
 
 def rollup_counters(plan: LoadPlan) -> list[tuple[tuple[str, ...], bool, int, RollupCounts]]:
@@ -164,7 +171,8 @@ def generate(plan: LoadPlan, deliver) -> None:
     counters = rollup_counters(plan)
     serial = 0
     for day, count in zip(plan.days, plan.counts, strict=True):
-        day_batch = DayBatch(day, count, list(plan.users), rng, plan.run, serial)
+        day_batch = DayBatch(day, count, list(plan.users), rng, plan.run, serial,
+                             plan.project_ids)
         serial += count
         for fields, weighted, resolution, counts in counters:
             day_batch.add_to(counts, fields, weighted, resolution)

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Event
+from app.models import Event, Membership, Project
 
 
 def test_bulk_mode_builds_rollups_that_match_raw_counts(app, client, auth):
@@ -49,7 +49,7 @@ def test_repeated_bulk_loads_add_events_and_put_every_check_back(app, client, au
                         for key in inspector.get_foreign_keys("events")]
     assert total == distinct_uuids == 4500
     assert {index.name for index in Event.__table__.indexes} <= index_names
-    assert {"ix_events_occurred_at", "ix_events_name_occurred_at"} <= index_names
+    assert {"ix_events_project_occurred_at", "ix_events_project_name_occurred_at"} <= index_names
     assert ("uuid",) in unique_columns
     assert foreign_keys == [(["user_id"], "users")]
     auth.register(username="bulkreplayer", age=30, gender="Other")
@@ -59,3 +59,44 @@ def test_repeated_bulk_loads_add_events_and_put_every_check_back(app, client, au
     assert (replay.get_json()["accepted"], replay.get_json()["duplicates"]) == (0, 1)
     summary = client.get("/api/v1/analytics/summary", headers=auth.headers).get_json()
     assert summary["totalEvents"] == 4500
+
+
+def test_bulk_load_over_projects_spreads_events_and_counts_each_project_apart(app, client):
+    """`seed.py --events N --projects 3`: events go to `ouroboard`, bench-1 and bench-2 at
+    random, every bulk user is a member of each (user1 the owner), and each project's
+    analytics count exactly its own events."""
+    from app.auth.service import hash_password
+    from app.seeding.bulk import bench_project_slugs, bench_projects, bulk_load
+
+    with app.app_context():
+        project_ids = bench_projects(3)
+        bulk_load(3000, 12, hash_password("bulk-password-1"), project_ids=project_ids)
+        slugs = dict(db.session.execute(select(Project.id, Project.slug)).all())
+        per_project = {slugs[project_id]: count for project_id, count in db.session.execute(
+            select(Event.project_id, func.count()).group_by(Event.project_id)).all()}
+        by_name = {slug: dict(db.session.execute(
+            select(Event.name, func.count()).join(Project, Project.id == Event.project_id)
+            .where(Project.slug == slug).group_by(Event.name)).all())
+            for slug in per_project}
+        roles = db.session.execute(select(Membership.project_id, Membership.role,
+                                          func.count()).group_by(Membership.project_id,
+                                                                 Membership.role)).all()
+        again = bench_projects(3)
+    assert bench_project_slugs(3) == ["ouroboard", "bench-1", "bench-2"]
+    assert again == project_ids
+    assert set(per_project) == {"ouroboard", "bench-1", "bench-2"}
+    assert sum(per_project.values()) == 3000
+    assert min(per_project.values()) > 800
+    assert sorted(roles) == sorted([(project_id, role, count) for project_id in project_ids
+                                    for role, count in (("owner", 1), ("viewer", 11))])
+    signed_in = client.post("/api/v1/login", json={"username": "user1",
+                                                   "password": "bulk-password-1"})
+    assert signed_in.status_code == 200, signed_in.get_json()
+    headers = {"Authorization": f"Bearer {signed_in.get_json()['token']}"}
+    for slug, count in per_project.items():
+        summary = client.get(f"/api/v1/analytics/summary?project={slug}", headers=headers)
+        assert summary.status_code == 200, summary.get_json()
+        assert summary.get_json()["totalEvents"] == count
+        bars = client.get(f"/api/v1/analytics?project={slug}", headers=headers)
+        assert {bar["feature"]: bar["count"]
+                for bar in bars.get_json()["barChartData"]} == by_name[slug]

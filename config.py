@@ -149,6 +149,13 @@ class Config:
     # No export runs longer than this, however steadily the client reads.
     EXPORT_MAX_SECONDS = float(os.environ.get("EXPORT_MAX_SECONDS") or 900)
 
+    # Who may create an account: "open" (anyone), "invite" (only with an invitation) or
+    # "closed" (nobody). The first account of an empty instance may always register.
+    REGISTRATION = os.environ.get("REGISTRATION") or "open"
+    # In development and demo mode (DEMO_MODE=1), new accounts join the self-tracking
+    # project as viewers, so they see the dashboard chart everyone's clicks.
+    NEW_ACCOUNTS_JOIN_SELF_TRACKING = True
+
     DEMO_PASSWORD = "password123"  # noqa: S105 - documented demo login, not a secret
 
     API_TITLE = "Ouroboard API"
@@ -195,6 +202,10 @@ class ProductionConfig(Config):
     """Deployed: secure cookies and a real secret are mandatory."""
 
     APP_ENV = "production"
+    REGISTRATION = os.environ.get("REGISTRATION") or "invite"
+    # A production instance is a team's: nobody joins a project uninvited, unless the
+    # operator runs a public demo.
+    NEW_ACCOUNTS_JOIN_SELF_TRACKING = os.environ.get("DEMO_MODE") == "1"
     JWT_COOKIE_SECURE = True
     SESSION_COOKIE_SECURE = True
     # __Host- cookies are refused by browsers unless Secure, Path=/ and without Domain, so

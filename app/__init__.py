@@ -26,6 +26,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     """
     from app import database, errors, metrics, observability, request_guards, spa
     from app.analytics import service as analytics_service
+    from app.projects import membership as project_membership
     from app.analytics.routes import analytics_bp
     from app.auth import sessions as auth_sessions
     from app.auth.routes import auth_bp
@@ -56,6 +57,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     for blueprint in (health_bp, auth_bp, track_bp, analytics_bp):
         api.register_blueprint(blueprint)
     analytics_service.register_listeners(app)
+    project_membership.register_listeners(app)
     app.cli.add_command(keys_cli)
     errors.register_error_handlers(app)
     request_guards.init_app(app)

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.analytics import errors as analytics_errors
 from app.database_errors import StatementTimeoutError
+from app.projects import errors as project_errors
 from app.track import errors as ingest_errors
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,13 @@ DOMAIN_ERROR_STATUS = {
     ingest_errors.StoreUnavailable: 503,
     StatementTimeoutError: 503,
     analytics_errors.TooManyEventsToReadError: 400,
+    project_errors.NotSignedInError: 401,
+    project_errors.RoleTooLowError: 403,
+    project_errors.NotAllowedForReaderError: 403,
+    project_errors.ProjectNotFoundError: 404,
+    project_errors.NotFoundError: 404,
+    project_errors.ConflictError: 409,
+    project_errors.RegistrationClosedError: 403,
 }
 
 
@@ -126,6 +134,11 @@ def handle_analytics_error(error: analytics_errors.AnalyticsError) -> Response:
     return error_response(DOMAIN_ERROR_STATUS.get(type(error), 400), error.message)
 
 
+def handle_project_error(error: project_errors.ProjectError) -> Response:
+    """A project request refused: not signed in, not theirs (404), or not their role."""
+    return error_response(DOMAIN_ERROR_STATUS.get(type(error), 400), error.message)
+
+
 def handle_database_unavailable(error: OperationalError) -> Response:
     """A database that is down or locked past the busy timeout is a 503, never a 500."""
     log.warning("database unavailable on %s %s: %s", request.method, request.path,
@@ -161,6 +174,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ingest_errors.IngestError, handle_ingest_error)
     app.register_error_handler(analytics_errors.AnalyticsError, handle_analytics_error)
+    app.register_error_handler(project_errors.ProjectError, handle_project_error)
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(StatementTimeoutError, handle_statement_timeout)
     app.register_error_handler(DataError, handle_rejected_value)

@@ -4,12 +4,12 @@ import uuid as uuid_module
 from datetime import datetime
 
 # The events columns a new row is written with, in the order raw inserts use.
-EVENT_COLUMNS = ("uuid", "name", "user_id", "anonymous_id", "session_id", "page_url",
-                 "referrer", "properties", "occurred_at", "received_at", "age_group",
-                 "gender")
+EVENT_COLUMNS = ("uuid", "project_id", "name", "user_id", "anonymous_id", "session_id",
+                 "page_url", "referrer", "properties", "occurred_at", "received_at",
+                 "age_group", "gender")
 
 
-def event_row(name: str, occurred_at: datetime, *, received_at: datetime | None = None,
+def event_row(name: str, occurred_at: datetime, *, project_id: int, received_at: datetime | None = None,
               uuid: str | None = None, user_id: int | None = None,
               age_group: str | None = None, gender: str | None = None,
               anonymous_id: str | None = None, session_id: str | None = None,
@@ -22,6 +22,7 @@ def event_row(name: str, occurred_at: datetime, *, received_at: datetime | None 
     """
     return {
         "uuid": uuid or str(uuid_module.uuid4()),
+        "project_id": project_id,
         "name": name,
         "user_id": user_id,
         "anonymous_id": anonymous_id,

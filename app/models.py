@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    UniqueConstraint,
     false,
     func,
 )
@@ -101,6 +102,9 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     # Sessions issued before this moment are revoked ("sign out everywhere", a new password).
     sessions_valid_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The first account of an instance: it may create projects when registration is closed.
+    is_instance_admin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                    server_default=false())
 
     @property
     def age_group(self) -> str:
@@ -115,6 +119,107 @@ class User(db.Model):
 Index("uq_users_username_lower", func.lower(User.username), unique=True)
 
 
+# The built-in project that records the dashboard's own use. It always exists (the first
+# migration that knows projects creates it) and cannot be deleted.
+SELF_TRACKING_SLUG = "ouroboard"
+ROLES = ("owner", "admin", "viewer")
+
+
+class Project(db.Model):
+    """A site or app whose events are counted apart from every other project's."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(48), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    # The zone the dashboard opens in for this project (viewers may pick another).
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC",
+                                          server_default="UTC")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Project {self.slug!r}>"
+
+
+class Membership(db.Model):
+    """A user's role in a project: owner, admin or viewer."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        CheckConstraint("role IN ('owner', 'admin', 'viewer')", name="role_allowed"),
+    )
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(8), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Invitation(db.Model):
+    """A single-use link that makes whoever accepts it a member with `role`."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'viewer')", name="invited_role_allowed"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    role: Mapped[str] = mapped_column(String(8), nullable=False)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ShareLink(db.Model):
+    """A public, read-only link to one project's dashboard; only its hash is stored."""
+
+    __tablename__ = "share_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    token_prefix: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ApiToken(db.Model):
+    """A user's personal read-only token for scripts, scoped to chosen projects."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    token_prefix: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ApiTokenProject(db.Model):
+    """One project an API token may read."""
+
+    __tablename__ = "api_token_projects"
+
+    token_id: Mapped[int] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
 class Event(db.Model):
     """One tracked interaction: a dashboard click, a page view, a custom event.
 
@@ -124,11 +229,14 @@ class Event(db.Model):
 
     __tablename__ = "events"
     __table_args__ = (
-        Index("ix_events_occurred_at", "occurred_at"),
-        Index("ix_events_name_occurred_at", "name", "occurred_at"),
+        Index("ix_events_project_occurred_at", "project_id", "occurred_at"),
+        Index("ix_events_project_name_occurred_at", "project_id", "name", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # No foreign key: SQLite cannot add one to a table of millions without copying it, and
+    # events of a deleted project are deleted with it by app.projects (rollups too).
+    project_id: Mapped[int] = mapped_column(Integer, nullable=False)
     # Client-supplied (or generated) id that makes retries idempotent.
     uuid: Mapped[str] = mapped_column(String(36), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
@@ -161,14 +269,19 @@ class IngestKey(db.Model):
     """A write-only key for websites and apps sending events; only its hash is stored."""
 
     __tablename__ = "ingest_keys"
+    # Key names are unique within a project.
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
     key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     # The first characters of the key, so an operator can tell keys apart.
     key_prefix: Mapped[str] = mapped_column(String(16), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Only import keys may send events older than a week (they rewrite past charts).
     allows_import: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
                                                 server_default=false())

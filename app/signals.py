@@ -7,3 +7,7 @@ ouroboard_signals = Namespace()
 # Sent after every commit that stored events, with events=[row, ...]; analytics listens to
 # refresh its caches and live streams.
 events_stored = ouroboard_signals.signal("events-stored")
+
+# Sent after a new account is stored, with user=User; projects listens to give the first
+# account the instance and (in development and demo mode) new ones the self-tracking project.
+user_registered = ouroboard_signals.signal("user-registered")

@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, func, inspect, select, text  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Event  # noqa: E402
+from app.projects.builtin import self_tracking_project_id
 from app.track.keys import create_key  # noqa: E402
 from config import normalize_database_url  # noqa: E402
 
@@ -221,5 +222,5 @@ def user(auth):
 def ingest_key(app):
     """A fresh raw ingestion key."""
     with app.app_context():
-        _, raw_key = create_key("test-site")
+        _, raw_key = create_key(self_tracking_project_id(), "test-site")
     return raw_key

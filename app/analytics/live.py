@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -54,9 +54,12 @@ SUBSCRIBE_WARNING = "live subscription to Redis lost, watching the events table"
 
 @dataclass(frozen=True)
 class LiveMessage:
-    """One ingest notice: which event names arrived and how many events."""
+    """One ingest notice for one project: which event names arrived and how many events
+    (streams hear only their own project's messages).
+    """
 
     seq: int
+    project_id: int
     names: tuple[str, ...]
     received: int
 
@@ -102,45 +105,55 @@ class LiveHub:
         with self.condition:
             return self.history[-1].seq if self.history else 0
 
-    def deliver(self, names, received: int, message_id: str | None = None) -> None:
+    def deliver(self, project_id: int, names, received: int,
+                message_id: str | None = None) -> None:
         """Add a message with the next sequence number and wake every waiting stream."""
         with self.condition:
-            self.deliver_locked(names, received, message_id)
+            self.deliver_locked(project_id, names, received, message_id)
 
-    def deliver_locked(self, names, received: int, message_id: str | None = None) -> None:
+    def deliver_locked(self, project_id: int, names, received: int,
+                       message_id: str | None = None) -> None:
         """Deliver, holding the condition already; a message id seen before is dropped."""
         if message_id is not None:
             if message_id in self.seen_ids:
                 return
             self.seen_ids.append(message_id)
         seq = (self.history[-1].seq if self.history else 0) + 1
-        self.history.append(LiveMessage(seq, tuple(names), received))
+        self.history.append(LiveMessage(seq, project_id, tuple(names), received))
         self.condition.notify_all()
 
-    def publish(self, events: list[tuple[int, str]]) -> None:
-        """Announce stored events, given as (id, name), here at once, and to other processes
-        through Redis when it is configured and up (without it, their watchers find them).
+    def publish(self, events: list[tuple[int, int, str]]) -> None:
+        """Announce stored events, given as (id, project id, name), here at once (a message
+        per project), and to other processes through Redis when it is configured and up
+        (without it, their watchers find them).
         """
-        message_id = uuid.uuid4().hex
         watching = self.watching()
+        messages: list[dict] = []
         with self.condition:
             # Events the watcher already counted (committed just before it looked) are out.
-            fresh = [(event_id, name) for event_id, name in events
-                     if not watching or event_id > self.watched_event_id]
+            fresh = [event for event in events
+                     if not watching or event[0] > self.watched_event_id]
             if not fresh:
                 return
             if watching and self.open_streams > 0:
                 # Only the watcher reads these, and only while someone listens.
                 self.own_announced.extend(fresh)
-            names = sorted({name for _, name in fresh})
-            self.deliver_locked(names, len(fresh), message_id)
+            by_project: dict[int, list[str]] = {}
+            for _, project_id, name in fresh:
+                by_project.setdefault(project_id, []).append(name)
+            for project_id, names in sorted(by_project.items()):
+                message = {"id": uuid.uuid4().hex, "project": project_id,
+                           "names": sorted(set(names)), "received": len(names)}
+                self.deliver_locked(project_id, message["names"], message["received"],
+                                    message["id"])
+                messages.append(message)
         client = self.redis()
         if client is None:
             return
         self.ensure_subscriber()
         try:
-            client.publish(CHANNEL, json.dumps({"id": message_id, "names": names,
-                                                "received": len(fresh)}))
+            for message in messages:
+                client.publish(CHANNEL, json.dumps(message))
             publish_warning.recovered()
         except REDIS_ERRORS as exc:
             publish_warning.failed(exc)
@@ -276,19 +289,22 @@ class LiveHub:
             if self.watched_event_id != since:
                 return  # looked past meanwhile (a resubscribe); the next look recounts
             remaining = deque()
-            for event_id, name in self.own_announced:
+            for event_id, project_id, name in self.own_announced:
                 if event_id > newest:
-                    remaining.append((event_id, name))
+                    remaining.append((event_id, project_id, name))
                 elif event_id > since:
-                    counts[name] -= 1  # announced by this process already
+                    counts[project_id, name] -= 1  # announced by this process already
             self.own_announced = deque(remaining, maxlen=OWN_EVENTS_REMEMBERED)
             self.watched_event_id = newest
-            names = sorted(name for name, count in counts.items() if count > 0)
-            received = sum(count for count in counts.values() if count > 0)
-            if received:
+            by_project: dict[int, Counter] = {}
+            for (project_id, name), count in counts.items():
+                if count > 0:
+                    by_project.setdefault(project_id, Counter())[name] = count
+            if by_project:
                 # Other processes' ingests did not bump this app's own generation.
                 local_generation(self.app).bump()
-                self.deliver_locked(names, received)
+            for project_id, names in sorted(by_project.items()):
+                self.deliver_locked(project_id, sorted(names), sum(names.values()))
 
     def subscribe_forever(self) -> None:
         """Feed the hub from Redis pub/sub, reconnecting whenever Redis comes back; while it
@@ -307,8 +323,8 @@ class LiveHub:
                     message = pubsub.get_message(timeout=1.0)
                     if message and message.get("type") == "message":
                         body = json.loads(message["data"])
-                        self.deliver(tuple(body["names"]), int(body["received"]),
-                                     str(body["id"]))
+                        self.deliver(int(body["project"]), tuple(body["names"]),
+                                     int(body["received"]), str(body["id"]))
             except REDIS_ERRORS as exc:
                 if self.subscribe_warning.failed(exc):
                     # Redis announced everything up to now: watch from here on.
@@ -355,9 +371,11 @@ class OpenedStream:
     release: Callable[[], None]
 
 
-def open_event_stream(app: Flask, user: str | None, last_event_id: str | None,
-                      fresh_total: Callable[[], int]) -> OpenedStream:
-    """Take a slot on the app's hub for `user` and return the stream's frames.
+def open_event_stream(app: Flask, user: str | None, project_id: int,
+                      last_event_id: str | None, fresh_total: Callable[[], int]
+                      ) -> OpenedStream:
+    """Take a slot on the app's hub for `user` and return the frames of a stream of the
+    project's updates.
 
     Raise StreamLimitReachedError when this process already serves LIVE_MAX_STREAMS, and
     UserStreamLimitReachedError when `user` already holds LIVE_MAX_STREAMS_PER_USER here.
@@ -367,7 +385,7 @@ def open_event_stream(app: Flask, user: str | None, last_event_id: str | None,
     hub.ensure_subscriber()
     hub.open_stream(config["LIVE_MAX_STREAMS"], user, config["LIVE_MAX_STREAMS_PER_USER"])
     slot = StreamSlot(hub, user)
-    frames = event_stream(hub, user, parse_last_event_id(last_event_id), fresh_total,
+    frames = event_stream(hub, user, project_id, parse_last_event_id(last_event_id), fresh_total,
                           heartbeat_seconds=config["LIVE_HEARTBEAT_SECONDS"],
                           lifetime_seconds=config["LIVE_MAX_SECONDS"], release=slot.release)
     return OpenedStream(frames, slot.release)

@@ -40,7 +40,7 @@ def sse(event: str | None = None, data: dict | None = None, event_id: int | None
     return "\n".join(lines) + "\n\n"
 
 
-def event_stream(hub: "LiveHub", user: str | None, last_event_id: int | None,
+def event_stream(hub: "LiveHub", user: str | None, project_id: int, last_event_id: int | None,
                  fresh_total: Callable[[], int], heartbeat_seconds: float,
                  lifetime_seconds: float, release: Callable[[], None]) -> Iterator[str]:
     """Frames for one connection: a hello, then an update per ingest, heartbeats between.
@@ -56,9 +56,21 @@ def event_stream(hub: "LiveHub", user: str | None, last_event_id: int | None,
         yield "retry: 3000\n\n"
         yield sse("hello", {"total": fresh_total()}, event_id=cursor)
         deadline = time.monotonic() + lifetime_seconds
+        last_write = time.monotonic()
         while time.monotonic() < deadline:
             wait = min(heartbeat_seconds, max(0.0, deadline - time.monotonic()))
-            messages = hub.messages_after(cursor, wait, user, probes_seen)
+            newer = hub.messages_after(cursor, wait, user, probes_seen)
+            if newer:
+                cursor = newer[-1].seq
+            messages = [message for message in newer if message.project_id == project_id]
+            if newer and not messages:
+                # Only other projects' ingests: nothing to tell, but stay heard (a
+                # heartbeat is also how a client that went away is noticed).
+                if time.monotonic() - last_write >= heartbeat_seconds:
+                    last_write = time.monotonic()
+                    yield sse(comment="heartbeat")
+                continue
+            last_write = time.monotonic()
             if not messages and hub.probes.get(user, 0) != probes_seen:
                 probes_seen = hub.probes.get(user, 0)
                 yield sse(comment="probe")
@@ -68,7 +80,6 @@ def event_stream(hub: "LiveHub", user: str | None, last_event_id: int | None,
             if not messages:
                 yield sse(comment="heartbeat")
                 continue
-            cursor = messages[-1].seq
             names = sorted({name for message in messages for name in message.names})
             yield sse("events", {"total": fresh_total(), "names": names,
                                  "received": sum(message.received for message in messages)},

@@ -21,6 +21,9 @@ class Filters:
     start: datetime | None
     end: datetime | None
     tz: ZoneInfo
+    # The one project every query of this filter set reads; set from the request's
+    # `project` once the caller's access to it is checked (None matches no event).
+    project_id: int | None = None
     age_group: str | None = None
     gender: str | None = None
     feature: str | None = None
@@ -41,7 +44,7 @@ class Filters:
 
     def cache_key(self) -> str:
         """A stable description of the filter set, for cache keys."""
-        parts = (self.start.isoformat() if self.start else "-",
+        parts = (str(self.project_id), self.start.isoformat() if self.start else "-",
                  self.end.isoformat() if self.end else "-", self.tz.key,
                  self.age_group or "*", self.gender or "*", self.feature or "*")
         return "|".join(parts)

@@ -1,23 +1,26 @@
 """Analytics endpoints: thin views over app.analytics.service, export and live."""
 
+import dataclasses
 import functools
 
 import marshmallow as ma
-from flask import Response, current_app, request, stream_with_context
-from flask_jwt_extended import get_jwt_identity, jwt_required
+from flask import Response, current_app, g, request, stream_with_context
 
 from app.analytics import export, live, responses, schemas, service
 from app.analytics.periods import Filters
 from app.blueprint import ApiBlueprint, abort
 from app.database import limit_statement_time
 from app.extensions import limiter
+from app.projects.access import current_reader, readable_project
+from app.projects.errors import NotAllowedForReaderError
 
 analytics_bp = ApiBlueprint("analytics", __name__, url_prefix="/api/v1",
                             description="Counts, trends, breakdowns, export and live updates.")
 
 
 # The failures every analytics endpoint can answer with, as {status: description}.
-COMMON_ERRORS = {401: "Not logged in",
+COMMON_ERRORS = {401: "Not logged in, or the share link or API token is unknown or revoked",
+                 404: "No such project, or not one the caller may read",
                  429: "Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After",
                  503: "Database unavailable, or the query ran past its statement timeout "
                       "(retry after Retry-After)"}
@@ -29,8 +32,8 @@ def analytics_limit() -> str:
 
 
 def analytics_rate_key() -> str:
-    """Bucket of the analytics rate limit: the signed-in user (checked after jwt_required)."""
-    return f"analytics-user:{get_jwt_identity()}"
+    """Bucket of the analytics rate limit: the user, share link or token (known by then)."""
+    return f"analytics-{g.reader.bucket}"
 
 
 analytics_rate_limit = limiter.shared_limit(analytics_limit, scope="analytics",
@@ -51,6 +54,31 @@ def bounded_cost(view):
     return limited
 
 
+def reader_required(view):
+    """Authenticate the reader (session, share link or API token) before anything else."""
+
+    @functools.wraps(view)
+    def authenticated(*args, **kwargs):
+        g.reader = current_reader()
+        return view(*args, **kwargs)
+
+    return authenticated
+
+
+def in_readable_project(view):
+    """Check the reader may read the `project` asked for (or pick their default one), and
+    scope the view's filters to it: no analytics query runs before this check.
+    """
+
+    @functools.wraps(view)
+    def scoped(*args, project: str | None = None, filters: Filters, **kwargs):
+        g.project = readable_project(g.reader, project)
+        return view(*args, filters=dataclasses.replace(filters, project_id=g.project.id),
+                    **kwargs)
+
+    return scoped
+
+
 def analytics_get(path: str, arguments: type[ma.Schema], response: type[ma.Schema] | None = None,
                   *, errors: dict[int, str] | None = None, **response_options):
     """Register a GET view for logged-in users, with query arguments and its responses.
@@ -61,9 +89,10 @@ def analytics_get(path: str, arguments: type[ma.Schema], response: type[ma.Schem
     def register(view):
         for status, description in {**COMMON_ERRORS, **(errors or {})}.items():
             view = analytics_bp.alt_response(status, description=description)(view)
-        view = analytics_bp.response(200, response, **response_options)(view)
+        view = analytics_bp.response(200, response, **response_options)(
+            in_readable_project(view))
         view = analytics_bp.arguments(arguments(), location="query", as_kwargs=True)(view)
-        view = jwt_required()(bounded_cost(analytics_rate_limit(view)))
+        view = reader_required(bounded_cost(analytics_rate_limit(view)))
         return analytics_bp.route(path, methods=["GET"])(view)
 
     return register
@@ -105,8 +134,11 @@ def top_pages(filters: Filters, limit: int):
 
 @analytics_get("/analytics/recent", schemas.RecentArgsSchema, responses.RecentEventsSchema)
 def recent(filters: Filters, limit: int, before):
-    """The newest events, newest first; pass `nextCursor` as `before` for the next page."""
-    return service.recent(filters, limit, before)
+    """The newest events, newest first; pass `nextCursor` as `before` for the next page.
+
+    Through a share link, who did each event (username, anonymous id) is left out.
+    """
+    return service.recent(filters, limit, before, show_people=g.reader.kind != "share")
 
 
 @analytics_get("/analytics/export.csv", schemas.ExportArgsSchema,
@@ -116,10 +148,13 @@ def recent(filters: Filters, limit: int, before):
 def export_csv(filters: Filters, kind: str):
     """Every matching event (`kind=events`) or counts per day and feature (`kind=daily`).
 
-    A user runs at most EXPORT_MAX_CONCURRENT_PER_USER exports at once.
+    A user runs at most EXPORT_MAX_CONCURRENT_PER_USER exports at once. Share links
+    cannot export (403).
     """
+    if g.reader.kind == "share":
+        raise NotAllowedForReaderError("A share link cannot export events")
     try:
-        return export.start_export(kind, filters, get_jwt_identity(), request.environ)
+        return export.start_export(kind, filters, g.reader.bucket, request.environ)
     except export.ExportLimitReachedError:
         abort(429, "Too many exports running for this user; retry when one has finished",
               headers={"Retry-After": str(export.RETRY_AFTER_SECONDS)})
@@ -147,7 +182,7 @@ def stream(filters: Filters, lastEventId: str | None = None):  # noqa: N803 - qu
         return Response(iter(()), mimetype="text/event-stream", headers=STREAM_HEADERS)
     try:
         opened = live.open_event_stream(
-            current_app._get_current_object(), get_jwt_identity(),
+            current_app._get_current_object(), g.reader.bucket, filters.project_id,
             request.headers.get("Last-Event-ID") or lastEventId, service.stream_total(filters))
     except live.UserStreamLimitReachedError:
         abort(429, "Too many live streams open for this user; close one or retry later",

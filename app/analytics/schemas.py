@@ -112,6 +112,11 @@ class AnalyticsFilterSchema(ma.Schema):
                                metadata={"description": "Event name"})
     tz = TimeZoneName(load_default=ZoneInfo("UTC"),
                       metadata={"description": "IANA zone for day and hour buckets"})
+    project = ma.fields.String(load_default=None, validate=validate.Length(min=1, max=48),
+                               metadata={"description": "Slug of the project to read; "
+                                                        "default: the caller's default "
+                                                        "project (`ouroboard` for its "
+                                                        "members, else their first)"})
 
     @ma.validates_schema
     def check_range(self, data, **_kwargs):

@@ -313,15 +313,20 @@ def daily_feature_rows(filters: Filters) -> list[tuple[str, str, int]]:
     return sorted(rows)
 
 
-def recent(filters: Filters, limit: int, before: tuple[datetime, int] | None) -> dict:
-    """A page of the newest events and the cursor for the next one (never cached)."""
+def recent(filters: Filters, limit: int, before: tuple[datetime, int] | None, *,
+           show_people: bool = True) -> dict:
+    """A page of the newest events and the cursor for the next one (never cached); without
+    `show_people`, who did them (user, username, anonymous id) is left out.
+    """
     rows = event_data.recent_events(filters, limit + 1, before)
     page, more = rows[:limit], len(rows) > limit
     return {
         "events": [{
             "id": row.id, "uuid": row.uuid, "name": row.name, "pageUrl": row.page_url,
-            "timestamp": row.occurred_at.isoformat(), "userId": row.user_id,
-            "username": row.username, "anonymousId": row.anonymous_id,
+            "timestamp": row.occurred_at.isoformat(),
+            "userId": row.user_id if show_people else None,
+            "username": row.username if show_people else None,
+            "anonymousId": row.anonymous_id if show_people else None,
             "ageGroup": row.age_group, "gender": row.gender, "properties": row.properties,
         } for row in page],
         "nextCursor": encode_cursor(page[-1].occurred_at, page[-1].id) if more else None,
@@ -353,7 +358,8 @@ def on_events_stored(app: Flask, events: list[dict], **_kwargs) -> None:
     from app.analytics.live import hub_for
 
     bump_generation(app)
-    hub_for(app).publish([(event["id"], event["name"]) for event in events])
+    hub_for(app).publish([(event["id"], event["project_id"], event["name"])
+                          for event in events])
 
 
 def register_listeners(app: Flask) -> None:

@@ -11,6 +11,7 @@ from zxcvbn import zxcvbn
 from app.auth import data
 from app.auth.data import UsernameTakenError
 from app.models import User, utcnow
+from app.signals import user_registered
 
 # Re-exported: routes catch service.UsernameTakenError.
 __all__ = ["UsernameTakenError"]
@@ -85,6 +86,7 @@ def create_user(username: str, password: str, age: int, gender: str) -> User:
         raise UsernameTakenError(username)
     user = User(username=username, password_hash=hash_password(password), age=age, gender=gender)
     data.insert_user(user)
+    user_registered.send(current_app._get_current_object(), user=user)
     return user
 
 

@@ -68,8 +68,8 @@ def counting_function(rollups: tuple[Rollup, ...], weighted: bool,
             source = "mapping" if columns else "row"
             lines.append(f"        {value} = of_{dimension.column}({source})")
     for index, rollup in enumerate(rollups):
-        key = ", ".join([f"t_{rollup.grain.column}",
-                         *(f"d_{dimension.column}" for dimension in rollup.dimensions)])
+        key = ", ".join(f"t_{part.column}" if part is rollup.grain else f"d_{part.column}"
+                        for part in rollup.key_parts)
         indent = "        "
         nullable = [f"d_{dimension.column} is not None"
                     for dimension in rollup.dimensions if dimension.nullable]

@@ -19,7 +19,7 @@ POSTGRES_EVENT_TYPES = {
     "uuid": "varchar", "name": "varchar", "user_id": "bigint", "anonymous_id": "varchar",
     "session_id": "varchar", "page_url": "varchar", "referrer": "varchar",
     "properties": "jsonb", "occurred_at": "timestamptz", "received_at": "timestamptz",
-    "age_group": "varchar", "gender": "varchar",
+    "age_group": "varchar", "gender": "varchar", "project_id": "integer",
 }
 
 
@@ -60,7 +60,8 @@ def select_keys(rollup: Rollup, dialect: str, source: str, *, computed: bool = F
         keys = list(rollup.key_columns)
         nullable = [dimension.column for dimension in rollup.dimensions if dimension.nullable]
     else:
-        keys = [rollup.grain.sql[dialect], *(dimension.sql for dimension in rollup.dimensions)]
+        keys = [rollup.grain.sql[dialect] if part is rollup.grain else part.sql
+                for part in rollup.key_parts]
         nullable = [f"({dimension.sql})" for dimension in rollup.dimensions if dimension.nullable]
     where = " AND ".join(f"{expression} IS NOT NULL" for expression in nullable)
     where = f" WHERE {where}" if where else ""

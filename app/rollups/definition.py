@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
 
-from sqlalchemy import Date, String
+from sqlalchemy import Date, Integer, String
 from sqlalchemy.types import TypeEngine
 
 from app.models import NO_VALUE, UTCDateTime
@@ -92,6 +92,9 @@ class Dimension:
     sql: str  # the same value as an SQL expression over the events table, on every backend
     column_type: TypeEngine
     nullable: bool = False
+    # Leading dimensions come before the time grain in the key, so that one project's rows
+    # sit together in every rollup's primary-key index and a range read stays inside them.
+    leads: bool = False
 
 
 class Field:
@@ -126,6 +129,10 @@ def person_of(row: EventRow) -> str | None:
     return None
 
 
+# Every rollup is kept per project: counts are exact per project, and a project's reads
+# never touch another's rows.
+PROJECT = Dimension("project_id", ("project_id",), Field("project_id"), "project_id",
+                    Integer(), leads=True)
 NAME = Dimension("name", ("name",), Field("name"), "name", String(100))
 AGE_GROUP = Dimension("age_group", ("age_group",), FieldOrNoValue("age_group"),
                       f"COALESCE(age_group, '{NO_VALUE}')", String(8))
@@ -159,9 +166,16 @@ class Rollup:
     indexes: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
+    def key_parts(self) -> tuple["Grain | Dimension", ...]:
+        """The key in order: the leading dimensions (the project), the grain, the rest."""
+        leading = tuple(dimension for dimension in self.dimensions if dimension.leads)
+        rest = tuple(dimension for dimension in self.dimensions if not dimension.leads)
+        return (*leading, self.grain, *rest)
+
+    @property
     def key_columns(self) -> tuple[str, ...]:
-        """The primary key: the grain's column, then the dimensions'."""
-        return (self.grain.column, *(dimension.column for dimension in self.dimensions))
+        """The primary key's columns, in key_parts order."""
+        return tuple(part.column for part in self.key_parts)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -176,31 +190,38 @@ class Rollup:
 # from the index alone, with no lookup per row.
 ROLLUPS: tuple[Rollup, ...] = (
     # Events per UTC day, feature, age group and gender.
-    Rollup("rollup_daily", DAY, (NAME, AGE_GROUP, GENDER), indexes=(
-        ("ix_rollup_daily_name_day", ("name", "day", "age_group", "gender", "events")),)),
+    Rollup("rollup_daily", DAY, (PROJECT, NAME, AGE_GROUP, GENDER), indexes=(
+        ("ix_rollup_daily_name_day",
+         ("project_id", "name", "day", "age_group", "gender", "events")),)),
     # The same per UTC month (its first day): the middle of long ranges.
-    Rollup("rollup_monthly", MONTH, (NAME, AGE_GROUP, GENDER)),
+    Rollup("rollup_monthly", MONTH, (PROJECT, NAME, AGE_GROUP, GENDER)),
     # Events per UTC day, all features together (the trend line).
-    Rollup("rollup_daily_totals", DAY, (AGE_GROUP, GENDER), indexes=(
-        ("ix_rollup_daily_totals_covering", ("day", "age_group", "gender", "events")),)),
+    Rollup("rollup_daily_totals", DAY, (PROJECT, AGE_GROUP, GENDER), indexes=(
+        ("ix_rollup_daily_totals_covering",
+         ("project_id", "day", "age_group", "gender", "events")),)),
     # Events per UTC hour, feature, age group and gender (range edges, feature trends).
-    Rollup("rollup_hourly", HOUR, (NAME, AGE_GROUP, GENDER), indexes=(
-        ("ix_rollup_hourly_name_hour", ("name", "hour", "age_group", "gender", "events")),)),
+    Rollup("rollup_hourly", HOUR, (PROJECT, NAME, AGE_GROUP, GENDER), indexes=(
+        ("ix_rollup_hourly_name_hour",
+         ("project_id", "name", "hour", "age_group", "gender", "events")),)),
     # Events per UTC hour, all features together.
-    Rollup("rollup_hourly_totals", HOUR, (AGE_GROUP, GENDER), indexes=(
-        ("ix_rollup_hourly_totals_covering", ("hour", "age_group", "gender", "events")),)),
+    Rollup("rollup_hourly_totals", HOUR, (PROJECT, AGE_GROUP, GENDER), indexes=(
+        ("ix_rollup_hourly_totals_covering",
+         ("project_id", "hour", "age_group", "gender", "events")),)),
     # Events per UTC quarter hour, feature, age group and gender, and all features together:
     # lines in zones whose offset is not a whole hour (local hours, and the quarter hours of
     # a UTC day that fall on the neighbouring local day).
-    Rollup("rollup_quarter_hourly", QUARTER_HOUR, (NAME, AGE_GROUP, GENDER), indexes=(
+    Rollup("rollup_quarter_hourly", QUARTER_HOUR, (PROJECT, NAME, AGE_GROUP, GENDER),
+           indexes=(
         ("ix_rollup_quarter_hourly_name_quarter_hour",
-         ("name", "quarter_hour", "age_group", "gender", "events")),)),
-    Rollup("rollup_quarter_hourly_totals", QUARTER_HOUR, (AGE_GROUP, GENDER), indexes=(
+         ("project_id", "name", "quarter_hour", "age_group", "gender", "events")),)),
+    Rollup("rollup_quarter_hourly_totals", QUARTER_HOUR, (PROJECT, AGE_GROUP, GENDER),
+           indexes=(
         ("ix_rollup_quarter_hourly_totals_covering",
-         ("quarter_hour", "age_group", "gender", "events")),)),
+         ("project_id", "quarter_hour", "age_group", "gender", "events")),)),
     # Who was active on each UTC day, and in each month (a year's uniques read ~12x fewer rows).
-    Rollup("rollup_daily_people", DAY, (PERSON, AGE_GROUP, GENDER), Measure.PRESENCE),
-    Rollup("rollup_monthly_people", MONTH, (PERSON, AGE_GROUP, GENDER), Measure.PRESENCE),
+    Rollup("rollup_daily_people", DAY, (PROJECT, PERSON, AGE_GROUP, GENDER), Measure.PRESENCE),
+    Rollup("rollup_monthly_people", MONTH, (PROJECT, PERSON, AGE_GROUP, GENDER),
+           Measure.PRESENCE),
 )
 
 

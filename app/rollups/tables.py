@@ -11,9 +11,8 @@ from app.rollups.definition import ROLLUPS, Measure, Rollup
 
 def table_for(rollup: Rollup, metadata: MetaData) -> Table:
     """The table of one rollup: its key as the primary key, `events` for a count."""
-    columns = [Column(rollup.grain.column, rollup.grain.column_type, primary_key=True)]
-    columns += [Column(dimension.column, dimension.column_type, primary_key=True)
-                for dimension in rollup.dimensions]
+    columns = [Column(part.column, part.column_type, primary_key=True)
+               for part in rollup.key_parts]
     if rollup.measure is Measure.EVENTS:
         columns.append(Column("events", BigInteger, nullable=False))
     indexes = [Index(name, *columns) for name, columns in rollup.indexes]

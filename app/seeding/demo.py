@@ -15,6 +15,7 @@ from app.auth.service import hash_password
 from app.event_rows import event_row
 from app.extensions import db
 from app.models import AGE_GROUPS, GENDERS, age_group_for
+from app.projects.builtin import self_tracking_project_id
 from app.rollups import data as rollup_data
 from app.seeding import data
 from app.track.keys import create_key
@@ -190,9 +191,10 @@ def demo_event_rows(users: list[DemoUser], today: date, extra_events: int) -> li
         plan.append((rng.choices(features, weights=weights)[0], rng.choice(users),
                      calendar.any_moment()))
     rows = []
+    project_id = self_tracking_project_id()
     for index, (feature, user, moment) in enumerate(plan):
         rows.append(event_row(
-            feature, moment,
+            feature, moment, project_id=project_id,
             uuid=str(uuid.uuid5(DEMO_UUID_NAMESPACE, f"{today.isoformat()}:{index}")),
             user_id=user.id, age_group=user.age_group, gender=user.gender,
             session_id=f"{DEMO_SESSION_PREFIX}{user.id}-{moment:%Y%m%d}",
@@ -216,7 +218,7 @@ def ensure_demo_key() -> str | None:
     """Create the demo site's ingestion key once; return the raw key when just created."""
     if data.key_named_exists(DEMO_KEY_NAME):
         return None
-    _, raw_key = create_key(DEMO_KEY_NAME)
+    _, raw_key = create_key(self_tracking_project_id(), DEMO_KEY_NAME)
     return raw_key
 
 

@@ -3,22 +3,38 @@
 import click
 from flask.cli import AppGroup
 
+from app.models import SELF_TRACKING_SLUG
+from app.projects import data as projects_data
 from app.track import keys, keys_data
 
 keys_cli = AppGroup("keys", help="Manage ingestion keys for websites and apps.")
 
+project_option = click.option(
+    "--project", "project_slug", default=SELF_TRACKING_SLUG, show_default=True,
+    help="Slug of the project the key sends to.")
+
+
+def project_id_of(slug: str) -> int:
+    """The id of the project with this slug, or a usage error."""
+    project_id = projects_data.project_id_by_slug(slug)
+    if project_id is None:
+        raise click.BadParameter(f"no project with slug {slug!r}", param_hint="--project")
+    return project_id
+
 
 @keys_cli.command("create")
 @click.argument("name")
+@project_option
 @click.option("--import", "allows_import", is_flag=True,
               help="Let the key send events older than MAX_BACKDATE_DAYS (up to 400 days "
                    "back), to import history; past charts change.")
-def create_command(name: str, allows_import: bool) -> None:
+def create_command(name: str, project_slug: str, allows_import: bool) -> None:
     """Create a key called NAME and print it (it is shown only this once)."""
     if not 1 <= len(name) <= 64:
         raise click.BadParameter("NAME must be 1-64 characters", param_hint="NAME")
     try:
-        _, raw_key = keys.create_key(name, allows_import=allows_import)
+        _, raw_key = keys.create_key(project_id_of(project_slug), name,
+                                     allows_import=allows_import)
     except keys.KeyNameTakenError:
         raise click.ClickException(f"a key named {name!r} already exists") from None
     kind = "import key" if allows_import else "ingestion key"
@@ -28,9 +44,10 @@ def create_command(name: str, allows_import: bool) -> None:
 
 @keys_cli.command("revoke")
 @click.argument("name")
-def revoke_command(name: str) -> None:
+@project_option
+def revoke_command(name: str, project_slug: str) -> None:
     """Revoke the key called NAME; requests using it get 401 from now on."""
-    key = keys.revoke_key(name)
+    key = keys.revoke_key(project_id_of(project_slug), name)
     if key is None:
         raise click.ClickException(f"no key named {name!r}")
     click.echo(f"Revoked ingestion key {name!r}.")

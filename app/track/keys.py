@@ -25,6 +25,7 @@ class ActiveKey:
 
     id: int
     name: str
+    project_id: int
     # May send events older than MAX_BACKDATE_DAYS (up to 400 days): importing history.
     allows_import: bool = False
 
@@ -46,22 +47,23 @@ def hash_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
 
 
-def create_key(name: str, allows_import: bool = False) -> tuple[IngestKey, str]:
-    """Create a key (an import key may backdate events); the raw key is returned once and
-    never stored.
+def create_key(project_id: int, name: str, allows_import: bool = False
+               ) -> tuple[IngestKey, str]:
+    """Create a key sending to the project (an import key may backdate events); the raw
+    key is returned once and never stored.
     """
-    if keys_data.key_name_exists(name):
+    if keys_data.key_name_exists(project_id, name):
         raise KeyNameTakenError(name)
     raw_key = KEY_PREFIX + secrets.token_urlsafe(KEY_RANDOM_BYTES)
-    key = IngestKey(name=name, key_hash=hash_key(raw_key), key_prefix=raw_key[:12],
-                    allows_import=allows_import)
+    key = IngestKey(project_id=project_id, name=name, key_hash=hash_key(raw_key),
+                    key_prefix=raw_key[:12], allows_import=allows_import)
     keys_data.insert_key(key)
     return key, raw_key
 
 
-def revoke_key(name: str) -> IngestKey | None:
-    """Revoke a key by name; None when there is no such key."""
-    key = keys_data.find_key_by_name(name)
+def revoke_key(project_id: int, name: str) -> IngestKey | None:
+    """Revoke the project's key by name; None when there is no such key."""
+    key = keys_data.find_key_by_name(project_id, name)
     if key is not None and key.revoked_at is None:
         keys_data.mark_revoked(key)
         verified_keys().clear()
@@ -81,4 +83,5 @@ def read_active_key(key_hash: str) -> ActiveKey | None:
     row = keys_data.find_unrevoked_key(key_hash)
     if row is None:
         return None
-    return ActiveKey(id=row.id, name=row.name, allows_import=row.allows_import)
+    return ActiveKey(id=row.id, name=row.name, project_id=row.project_id,
+                     allows_import=row.allows_import)

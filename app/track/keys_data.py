@@ -6,9 +6,10 @@ from app.extensions import db
 from app.models import IngestKey, utcnow
 
 
-def key_name_exists(name: str) -> bool:
-    """Return whether a key of this name exists, revoked or not."""
-    query = select(IngestKey.id).where(IngestKey.name == name)
+def key_name_exists(project_id: int, name: str) -> bool:
+    """Return whether the project has a key of this name, revoked or not."""
+    query = select(IngestKey.id).where(IngestKey.project_id == project_id,
+                                       IngestKey.name == name)
     return db.session.execute(query).first() is not None
 
 
@@ -18,9 +19,10 @@ def insert_key(key: IngestKey) -> None:
     db.session.commit()
 
 
-def find_key_by_name(name: str) -> IngestKey | None:
-    """Return the key of this name, revoked or not, or None."""
-    return db.session.execute(select(IngestKey).where(IngestKey.name == name)).scalar_one_or_none()
+def find_key_by_name(project_id: int, name: str) -> IngestKey | None:
+    """Return the project's key of this name, revoked or not, or None."""
+    return db.session.execute(select(IngestKey).where(
+        IngestKey.project_id == project_id, IngestKey.name == name)).scalar_one_or_none()
 
 
 def mark_revoked(key: IngestKey) -> None:
@@ -30,8 +32,9 @@ def mark_revoked(key: IngestKey) -> None:
 
 
 def find_unrevoked_key(key_hash: str) -> Row | None:
-    """Return the id, name and import right of the unrevoked key with this hash, or None."""
-    query = select(IngestKey.id, IngestKey.name, IngestKey.allows_import).where(
+    """Return the id, name, project and import right of the unrevoked key with this hash."""
+    query = select(IngestKey.id, IngestKey.name, IngestKey.project_id,
+                   IngestKey.allows_import).where(
         IngestKey.key_hash == key_hash, IngestKey.revoked_at.is_(None))
     return db.session.execute(query).first()
 

@@ -11,6 +11,7 @@ from flask import current_app, g, request
 from flask_jwt_extended import current_user, get_jwt, verify_jwt_in_request
 
 from app.auth.sessions import SessionUser
+from app.projects.builtin import self_tracking_project_id
 from app.request_guards import is_json_mimetype
 from app.track.errors import InvalidIngestKey, UnsupportedContentType
 from app.track.keys import ActiveKey, find_active_key
@@ -24,6 +25,13 @@ class Sender:
 
     user: SessionUser | None = None
     key: ActiveKey | None = None
+
+    @property
+    def project_id(self) -> int:
+        """Where the events go: the key's project, else (the dashboard's own clicks) the
+        self-tracking project.
+        """
+        return self.key.project_id if self.key is not None else self_tracking_project_id()
 
 
 def raw_key_from(body) -> str | None:

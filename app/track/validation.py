@@ -111,6 +111,7 @@ def build_rows(batch: EventBatch, sender: Sender, received_at: datetime
     """Validate each event; return the rows to insert and the rejections by index."""
     clock_skew = received_at - batch.sent_at if batch.sent_at else timedelta(0)
     user = sender.user
+    project_id = sender.project_id
     age_limit = age_limit_for(sender)
     rows: list[dict] = []
     rejected: list[dict] = []
@@ -131,7 +132,7 @@ def build_rows(batch: EventBatch, sender: Sender, received_at: datetime
             continue
         rows.append(event_row(
             event["name"], occurred_at, received_at=received_at,
-            uuid=str(event["uuid"]) if event["uuid"] else None,
+            project_id=project_id, uuid=str(event["uuid"]) if event["uuid"] else None,
             user_id=user.id if user else None,
             age_group=user.age_group if user else None, gender=user.gender if user else None,
             anonymous_id=event["anonymous_id"], session_id=event["session_id"],

@@ -9,6 +9,7 @@ import pytest
 from app.event_rows import event_row
 from app.extensions import db
 from app.models import User, age_group_for
+from app.projects.builtin import self_tracking_project_id
 from app.track.store import insert_events
 
 
@@ -57,7 +58,9 @@ class EventFixtures:
             return Person(user.id, age, gender)
 
     def add(self, *fixture_events: FixtureEvent) -> None:
-        rows = [event_row(item.name, item.at,
+        with self.app.app_context():
+            project_id = self_tracking_project_id()
+        rows = [event_row(item.name, item.at, project_id=project_id,
                           user_id=item.person.id if item.person else None,
                           age_group=item.age_group, gender=item.gender,
                           anonymous_id=item.anonymous_id, page_url=item.page_url,

@@ -386,24 +386,24 @@ def test_watcher_announces_interleaved_events_of_two_workers_exactly_once(make_a
 def test_own_events_the_watcher_already_counted_are_not_announced_again(make_app):
     hub = live.hub_for(make_app())
     hub.watched_event_id = 10
-    hub.publish([(9, "counted_by_watcher"), (11, "new")])
+    hub.publish([(9, 1, "counted_by_watcher"), (11, 1, "new")])
     (message,) = hub.history
     assert (message.names, message.received) == (("new",), 1)
-    hub.publish([(10, "also_counted")])
+    hub.publish([(10, 1, "also_counted")])
     assert len(hub.history) == 1
 
 
 def test_own_events_are_remembered_only_while_a_watched_stream_listens(make_app, redis_url):
     with_redis = live.hub_for(make_app(REDIS_URL=redis_url))
     with_redis.open_streams = 1
-    with_redis.publish([(1, "a")])
+    with_redis.publish([(1, 1, "a")])
     assert len(with_redis.own_announced) == 0  # Redis carries other workers' events
 
     without_redis = live.hub_for(make_app())
-    without_redis.publish([(1, "a")])
+    without_redis.publish([(1, 1, "a")])
     assert len(without_redis.own_announced) == 0  # nobody listens
     without_redis.open_stream(limit=8)
-    without_redis.publish([(without_redis.watched_event_id + 1, "b")])
+    without_redis.publish([(without_redis.watched_event_id + 1, 1, "b")])
     assert len(without_redis.own_announced) == 1
     without_redis.close_stream()
     assert len(without_redis.own_announced) == 0

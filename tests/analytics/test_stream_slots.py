@@ -208,7 +208,7 @@ def test_a_stream_that_fails_gives_its_slot_back(app):
     def failing_total() -> int:
         raise RuntimeError("the database went away")
 
-    opened = live.open_event_stream(app, "7", None, failing_total)
+    opened = live.open_event_stream(app, "7", 1, None, failing_total)
     assert live.hub_for(app).open_streams_by_user == {"7": 1}
     assert next(opened.frames) == "retry: 3000\n\n"
     with pytest.raises(RuntimeError):
@@ -311,7 +311,8 @@ def gunicorn(sqlite_template, tmp_path):
     environment = {key: value for key, value in os.environ.items()
                    if key not in ("DATABASE_URL", "REDIS_URL")}
     environment.update({
-        "APP_ENV": "production", "JWT_SECRET_KEY": "stream-slots-secret-" + "x" * 32,
+        # Demo mode: every account joins the self-tracking project, whose streams are read.
+        "APP_ENV": "production", "DEMO_MODE": "1", "JWT_SECRET_KEY": "stream-slots-secret-" + "x" * 32,
         "DATABASE_URL": f"sqlite:///{database}", "INSTANCE_DIR": str(tmp_path),
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"), "HOST": "127.0.0.1",
         "PORT": str(port), "WEB_CONCURRENCY": "2", "LOG_LEVEL": "warning",

@@ -12,6 +12,7 @@ from sqlalchemy import MetaData, String, select, text
 from app.event_rows import EVENT_COLUMNS
 from app.extensions import db
 from app.models import Event, sqlite_value
+from app.projects.builtin import self_tracking_project_id
 from app.rollups import data as rollup_data
 from app.rollups import definition
 from app.rollups.definition import DAY, HOUR, NAME, Dimension, FieldOrNoValue, Measure, Rollup
@@ -51,8 +52,8 @@ def brute_force(rollup: Rollup, events: list[dict]) -> Counter:
     """The rollup's rows, counted one event at a time from the definition's functions."""
     rows: Counter = Counter()
     for event in events:
-        key = (rollup.grain.floor(event["occurred_at"]),
-               *(dimension.of(event) for dimension in rollup.dimensions))
+        key = tuple(part.floor(event["occurred_at"]) if part is rollup.grain else part.of(event)
+                    for part in rollup.key_parts)
         if None in key:
             continue
         key = tuple(comparable(part) for part in key)
@@ -112,7 +113,8 @@ def ingest_mixed_events(app, client, auth) -> None:
     with app.app_context():
         # An import key: the month boundary may lie more than MAX_BACKDATE_DAYS back (the
         # session's batch then stores only its recent events).
-        _, raw_key = create_key(f"oracle-{uuid.uuid4().hex[:6]}", allows_import=True)
+        _, raw_key = create_key(self_tracking_project_id(), f"oracle-{uuid.uuid4().hex[:6]}",
+                                allows_import=True)
     now = datetime.now(UTC)
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     # Both sides of the month, hour and quarter-hour boundaries.

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app.extensions import db
+from app.projects.builtin import self_tracking_project_id
 from app.track.keys import create_key
 from tests.conftest import StoredEvents
 from tests.helpers import event, iso, post_events
@@ -127,7 +128,7 @@ def test_far_future_timestamp_becomes_receive_time(client, auth, user, stored):
 def import_key(app):
     """A raw ingestion key made for importing history."""
     with app.app_context():
-        _, raw_key = create_key("history-import", allows_import=True)
+        _, raw_key = create_key(self_tracking_project_id(), "history-import", allows_import=True)
     return raw_key
 
 
@@ -183,7 +184,7 @@ def test_an_import_key_backdates_events_and_the_charts_follow(client, auth, user
 def test_the_backdating_window_is_a_setting(make_app):
     app = make_app(MAX_BACKDATE_DAYS=30)
     with app.app_context():
-        _, raw_key = create_key("monthly")
+        _, raw_key = create_key(self_tracking_project_id(), "monthly")
     now = datetime.now(UTC)
     response = post_events(app.test_client(), {"events": [
         event("in", timestamp=iso(now - timedelta(days=29))),

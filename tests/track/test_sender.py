@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from app.extensions import db
+from app.projects.builtin import self_tracking_project_id
 from tests.helpers import Clock, event, iso, post_events
 
 
@@ -58,8 +59,8 @@ def test_rate_limit_per_key_is_429_with_retry_after(make_app, stored):
     app = make_app(INGEST_RATE_LIMIT="3 per minute")
     with app.app_context():
         limiter.reset()
-        _, first_key = create_key("first")
-        _, second_key = create_key("second")
+        _, first_key = create_key(self_tracking_project_id(), "first")
+        _, second_key = create_key(self_tracking_project_id(), "second")
     client = app.test_client()
     statuses = [post_events(client, event("a"), {"X-Ouroboard-Key": first_key}).status_code
                 for _ in range(4)]
@@ -101,7 +102,7 @@ def test_rate_limit_counts_events_not_requests(make_app, request, storage):
     stored = StoredEvents(app)
     with app.app_context():
         limiter.reset()
-        _, raw_key = create_key("batcher")
+        _, raw_key = create_key(self_tracking_project_id(), "batcher")
     client = app.test_client()
     headers = {"X-Ouroboard-Key": raw_key}
     first = post_events(client, {"events": [event("a") for _ in range(6)]}, headers)
@@ -122,7 +123,7 @@ def test_a_batch_bigger_than_the_whole_limit_is_refused_unstored(make_app):
     app = make_app(INGEST_RATE_LIMIT="3 per minute")
     with app.app_context():
         limiter.reset()
-        _, raw_key = create_key("too-big")
+        _, raw_key = create_key(self_tracking_project_id(), "too-big")
     response = post_events(app.test_client(), {"events": [event("a") for _ in range(4)]},
                            {"X-Ouroboard-Key": raw_key})
     assert response.status_code == 429

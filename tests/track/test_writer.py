@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from app.event_rows import event_row
 from app.extensions import db
 from app.models import Event
+from app.projects.builtin import self_tracking_project_id
 from app.rollups.tables import daily as daily_rollup
 from app.track.store import insert_prepared, prepare_rows
 from app.track.writer import EXTENSION_KEY, GroupWriter
@@ -74,11 +76,8 @@ def test_one_failing_request_does_not_fail_the_others_in_its_group(app):
         return inserted
 
     def row(name: str) -> dict:
-        now = datetime.now(UTC)
-        return {"uuid": str(uuid.uuid4()), "name": name, "user_id": None,
-                "anonymous_id": "visitor", "session_id": None, "page_url": None,
-                "referrer": None, "properties": None, "occurred_at": now, "received_at": now,
-                "age_group": None, "gender": None}
+        return event_row(name, datetime.now(UTC), project_id=self_tracking_project_id(),
+                         anonymous_id="visitor")
 
     announced = []
     writer = GroupWriter(prepare_rows, store_or_fail, announced.extend)
@@ -203,11 +202,8 @@ def test_every_stored_row_is_reported_with_its_own_id(app):
     uuid sent twice were skipped."""
 
     def row(event_uuid: str) -> dict:
-        now = datetime.now(UTC)
-        return {"uuid": event_uuid, "name": "reported", "user_id": None,
-                "anonymous_id": "visitor", "session_id": None, "page_url": None,
-                "referrer": None, "properties": None, "occurred_at": now, "received_at": now,
-                "age_group": None, "gender": None}
+        return event_row("reported", datetime.now(UTC), uuid=event_uuid,
+                         project_id=self_tracking_project_id(), anonymous_id="visitor")
 
     announced = []
     writer = GroupWriter(prepare_rows, insert_prepared, announced.extend)

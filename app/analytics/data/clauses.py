@@ -43,8 +43,8 @@ BUCKET_SIZES = frozenset({900, 3600})  # quarter hours and hours
 
 
 def dimension_filters(table, filters: Filters, *, with_feature: bool) -> list[ColumnElement]:
-    """Age group, gender and feature conditions on a rollup table."""
-    clauses: list[ColumnElement] = []
+    """Project, age group, gender and feature conditions on a rollup table."""
+    clauses: list[ColumnElement] = [table.c.project_id == filters.project_id]
     if filters.age_group:
         clauses.append(table.c.age_group == filters.age_group)
     if filters.gender:
@@ -67,8 +67,8 @@ def raw_in(pieces: list[tuple[datetime, datetime]], filters: Filters, *,
 
 
 def conditions(filters: Filters, *, with_feature: bool = True) -> list[ColumnElement]:
-    """WHERE clauses for a filter set."""
-    clauses: list[ColumnElement] = []
+    """WHERE clauses for a filter set (always within its one project)."""
+    clauses: list[ColumnElement] = [events.c.project_id == filters.project_id]
     if filters.start is not None:
         clauses.append(events.c.occurred_at >= filters.start)
     if filters.end is not None:

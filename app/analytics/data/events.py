@@ -136,8 +136,11 @@ def newest_event_id() -> int:
 
 
 def names_counted_between(since: int, newest: int) -> Counter:
-    """Events per name whose ids lie in (since, newest] (the live watcher's look)."""
-    query = (select(events.c.name, func.count())
+    """Events per (project id, name) whose ids lie in (since, newest] (the live watcher's
+    look).
+    """
+    query = (select(events.c.project_id, events.c.name, func.count())
              .where(events.c.id > since, events.c.id <= newest)
-             .group_by(events.c.name))
-    return Counter({name: count for name, count in db.session.execute(query).all()})
+             .group_by(events.c.project_id, events.c.name))
+    return Counter({(project_id, name): count
+                    for project_id, name, count in db.session.execute(query).all()})

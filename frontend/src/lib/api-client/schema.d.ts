@@ -624,6 +624,8 @@ export interface paths {
                     feature?: string | null;
                     /** @description IANA zone for day and hour buckets */
                     tz?: string;
+                    /** @description Slug of the project to read; default: the caller's default project (`ouroboard` for its members, else their first) */
+                    project?: string | null;
                 };
                 header?: never;
                 path?: never;
@@ -641,8 +643,17 @@ export interface paths {
                     };
                 };
                 400: components["responses"]["BAD_REQUEST"];
-                /** @description Not logged in */
+                /** @description Not logged in, or the share link or API token is unknown or revoked */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -702,6 +713,8 @@ export interface paths {
                     feature?: string | null;
                     /** @description IANA zone for day and hour buckets */
                     tz?: string;
+                    /** @description Slug of the project to read; default: the caller's default project (`ouroboard` for its members, else their first) */
+                    project?: string | null;
                 };
                 header?: never;
                 path?: never;
@@ -719,8 +732,17 @@ export interface paths {
                     };
                 };
                 400: components["responses"]["BAD_REQUEST"];
-                /** @description Not logged in */
+                /** @description Not logged in, or the share link or API token is unknown or revoked */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -780,6 +802,8 @@ export interface paths {
                     feature?: string | null;
                     /** @description IANA zone for day and hour buckets */
                     tz?: string;
+                    /** @description Slug of the project to read; default: the caller's default project (`ouroboard` for its members, else their first) */
+                    project?: string | null;
                     /** @description hour, day, week or month; a series holds at most 1500 points (hourly: about 62 days) */
                     granularity?: "hour" | "day" | "week" | "month";
                     /** @description previous: also the period of equal length just before */
@@ -801,8 +825,17 @@ export interface paths {
                     };
                 };
                 400: components["responses"]["BAD_REQUEST"];
-                /** @description Not logged in */
+                /** @description Not logged in, or the share link or API token is unknown or revoked */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -862,6 +895,8 @@ export interface paths {
                     feature?: string | null;
                     /** @description IANA zone for day and hour buckets */
                     tz?: string;
+                    /** @description Slug of the project to read; default: the caller's default project (`ouroboard` for its members, else their first) */
+                    project?: string | null;
                     /** @description feature, age_group, gender, page_url or property:<key> */
                     by: string;
                     /** @description How many values, 1-100 */
@@ -883,8 +918,17 @@ export interface paths {
                     };
                 };
                 400: components["responses"]["BAD_REQUEST"];
-                /** @description Not logged in */
+                /** @description Not logged in, or the share link or API token is unknown or revoked */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -944,6 +988,8 @@ export interface paths {
                     feature?: string | null;
                     /** @description IANA zone for day and hour buckets */
                     tz?: string;
+                    /** @description Slug of the project to read; default: the caller's default project (`ouroboard` for its members, else their first) */
+                    project?: string | null;
                     /** @description How many pages, 1-100 */
                     limit?: number;
                 };
@@ -963,8 +1009,17 @@ export interface paths {
                     };
                 };
                 400: components["responses"]["BAD_REQUEST"];
-                /** @description Not logged in */
+                /** @description Not logged in, or the share link or API token is unknown or revoked */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1008,7 +1063,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The newest events, newest first; pass `nextCursor` as `before` for the next page. */
+        /**
+         * The newest events, newest first; pass `nextCursor` as `before` for the next page.
+         * @description Through a share link, who did each event (username, anonymous id) is left out.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1024,6 +1082,8 @@ export interface paths {
                     feature?: string | null;
                     /** @description IANA zone for day and hour buckets */
                     tz?: string;
+                    /** @description Slug of the project to read; default: the caller's default project (`ouroboard` for its members, else their first) */
+                    project?: string | null;
                     /** @description How many events per page, 1-100 */
                     limit?: number;
                     /** @description nextCursor of the previous page; omit for the newest events */
@@ -1045,8 +1105,17 @@ export interface paths {
                     };
                 };
                 400: components["responses"]["BAD_REQUEST"];
-                /** @description Not logged in */
+                /** @description Not logged in, or the share link or API token is unknown or revoked */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1092,7 +1161,8 @@ export interface paths {
         };
         /**
          * Every matching event (`kind=events`) or counts per day and feature (`kind=daily`).
-         * @description A user runs at most EXPORT_MAX_CONCURRENT_PER_USER exports at once.
+         * @description A user runs at most EXPORT_MAX_CONCURRENT_PER_USER exports at once. Share links
+         *     cannot export (403).
          */
         get: {
             parameters: {
@@ -1109,6 +1179,8 @@ export interface paths {
                     feature?: string | null;
                     /** @description IANA zone for day and hour buckets */
                     tz?: string;
+                    /** @description Slug of the project to read; default: the caller's default project (`ouroboard` for its members, else their first) */
+                    project?: string | null;
                     /** @description events: every matching event; daily: counts per local day and feature */
                     kind?: "events" | "daily";
                 };
@@ -1126,8 +1198,17 @@ export interface paths {
                     content?: never;
                 };
                 400: components["responses"]["BAD_REQUEST"];
-                /** @description Not logged in */
+                /** @description Not logged in, or the share link or API token is unknown or revoked */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1190,6 +1271,8 @@ export interface paths {
                     feature?: string | null;
                     /** @description IANA zone for day and hour buckets */
                     tz?: string;
+                    /** @description Slug of the project to read; default: the caller's default project (`ouroboard` for its members, else their first) */
+                    project?: string | null;
                     /** @description Resume after this event id (EventSource sends the Last-Event-ID header itself) */
                     lastEventId?: string | null;
                 };
@@ -1207,8 +1290,17 @@ export interface paths {
                     content?: never;
                 };
                 400: components["responses"]["BAD_REQUEST"];
-                /** @description Not logged in */
+                /** @description Not logged in, or the share link or API token is unknown or revoked */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -1,0 +1,253 @@
+"""Every SQL statement about projects, memberships, invitations, share links and tokens."""
+
+from datetime import timedelta
+
+from sqlalchemy import Row, case, column, delete, func, select, update
+from sqlalchemy import table as sql_table
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import (
+    SELF_TRACKING_SLUG,
+    ApiToken,
+    ApiTokenProject,
+    Event,
+    IngestKey,
+    Invitation,
+    Membership,
+    Project,
+    ShareLink,
+    User,
+    utcnow,
+)
+from app.rollups.definition import ROLLUPS
+
+
+def project_id_by_slug(slug: str) -> int | None:
+    """The id of the project with this slug, if any."""
+    return db.session.execute(select(Project.id).where(Project.slug == slug)).scalar()
+
+
+def ensure_project(slug: str, name: str) -> int:
+    """The id of the project with this slug, created (with `name`) if it does not exist."""
+    found = project_id_by_slug(slug)
+    if found is not None:
+        return found
+    try:
+        with db.session.begin_nested():
+            db.session.add(Project(slug=slug, name=name))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # another worker created it first
+    return project_id_by_slug(slug)
+
+
+def member_project(user_id: int, slug: str | None) -> Row | None:
+    """(id, slug, name, timezone, role) of the project `slug` if the user is a member;
+    with no slug, of the self-tracking project if they are a member, else their first.
+    """
+    query = (select(Project.id, Project.slug, Project.name, Project.timezone, Membership.role)
+             .join(Membership, Membership.project_id == Project.id)
+             .where(Membership.user_id == user_id))
+    if slug is not None:
+        return db.session.execute(query.where(Project.slug == slug)).first()
+    builtin_first = case((Project.slug == SELF_TRACKING_SLUG, 0), else_=1)
+    return db.session.execute(query.order_by(builtin_first, Project.id).limit(1)).first()
+
+
+def active_share_link_id(token_hash: str) -> int | None:
+    """The id of the unrevoked share link with this hash, if any."""
+    return db.session.execute(select(ShareLink.id).where(
+        ShareLink.token_hash == token_hash, ShareLink.revoked_at.is_(None))).scalar()
+
+
+def share_link_project(link_id: int, slug: str | None) -> Row | None:
+    """(id, slug, name, timezone) of the share link's project, if `slug` names it or is None."""
+    query = (select(Project.id, Project.slug, Project.name, Project.timezone)
+             .join(ShareLink, ShareLink.project_id == Project.id)
+             .where(ShareLink.id == link_id, ShareLink.revoked_at.is_(None)))
+    if slug is not None:
+        query = query.where(Project.slug == slug)
+    return db.session.execute(query).first()
+
+
+# A token's last use is written at most this often: scripts poll, and each write costs.
+TOKEN_USE_PRECISION = timedelta(minutes=1)
+
+
+def use_api_token(token_hash: str) -> tuple[int, int] | None:
+    """(token id, its user's id) of the unrevoked token with this hash, noting its use."""
+    row = db.session.execute(select(ApiToken.id, ApiToken.user_id, ApiToken.last_used_at).where(
+        ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))).first()
+    if row is None:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_PRECISION:
+        db.session.execute(update(ApiToken).where(ApiToken.id == row.id)
+                           .values(last_used_at=now))
+        db.session.commit()
+    return row.id, row.user_id
+
+
+def token_project(token_id: int, slug: str | None) -> Row | None:
+    """(id, slug, name, timezone) of a project the token may read: `slug`, else its first.
+
+    The token's user must still be a member: a token reads no more than its owner may.
+    """
+    query = (select(Project.id, Project.slug, Project.name, Project.timezone)
+             .join(ApiTokenProject, ApiTokenProject.project_id == Project.id)
+             .join(ApiToken, ApiToken.id == ApiTokenProject.token_id)
+             .join(Membership, (Membership.project_id == Project.id)
+                   & (Membership.user_id == ApiToken.user_id))
+             .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None)))
+    if slug is not None:
+        query = query.where(Project.slug == slug)
+    return db.session.execute(query.order_by(Project.id).limit(1)).first()
+
+
+def is_only_user(user_id: int) -> bool:
+    """Whether this user is the instance's first and only account."""
+    return db.session.execute(
+        select(func.count()).select_from(User).where(User.id != user_id)).scalar() == 0
+
+
+def make_instance_admin(user_id: int) -> None:
+    """Mark the user as the instance admin."""
+    db.session.execute(update(User).where(User.id == user_id).values(is_instance_admin=True))
+    db.session.commit()
+
+
+def add_member(project_id: int, user_id: int, role: str) -> None:
+    """Make the user a member of the project with `role` (no change if they are one)."""
+    if db.session.get(Membership, (project_id, user_id)) is None:
+        db.session.add(Membership(project_id=project_id, user_id=user_id, role=role))
+    db.session.commit()
+
+
+# --- Projects and members, for the management API -----------------------------------------
+
+def is_first_account() -> bool:
+    """Whether no account exists yet (the first one may always register)."""
+    return db.session.execute(select(User.id).limit(1)).first() is None
+
+
+def membership(user_id: int, slug: str) -> Row | None:
+    """(id, slug, name, timezone, created_at, role) of the project `slug` if the user is a
+    member of it.
+    """
+    return db.session.execute(
+        select(Project.id, Project.slug, Project.name, Project.timezone, Project.created_at,
+               Membership.role)
+        .join(Membership, Membership.project_id == Project.id)
+        .where(Membership.user_id == user_id, Project.slug == slug)).first()
+
+
+def member_projects(user_id: int) -> list[Row]:
+    """The user's projects as membership() rows: the self-tracking project first, then by age."""
+    builtin_first = case((Project.slug == SELF_TRACKING_SLUG, 0), else_=1)
+    return list(db.session.execute(
+        select(Project.id, Project.slug, Project.name, Project.timezone, Project.created_at,
+               Membership.role)
+        .join(Membership, Membership.project_id == Project.id)
+        .where(Membership.user_id == user_id)
+        .order_by(builtin_first, Project.id)))
+
+
+def is_shared(project_id: int) -> bool:
+    """Whether the project has an unrevoked share link."""
+    return db.session.execute(select(ShareLink.id).where(
+        ShareLink.project_id == project_id, ShareLink.revoked_at.is_(None)).limit(1)
+    ).first() is not None
+
+
+def slugs_like(prefix: str) -> set[str]:
+    """Every taken slug starting with `prefix` (to derive a free one)."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return set(db.session.execute(
+        select(Project.slug).where(Project.slug.like(f"{escaped}%", escape="\\"))).scalars())
+
+
+def insert_project(slug: str, name: str, timezone: str, owner_id: int) -> bool:
+    """Store a project owned by `owner_id`; False when the slug is taken (also by a race)."""
+    project = Project(slug=slug, name=name, timezone=timezone)
+    db.session.add(project)
+    try:
+        db.session.flush()
+        db.session.add(Membership(project_id=project.id, user_id=owner_id, role="owner"))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def update_project(project_id: int, changes: dict) -> None:
+    """Store new values of the project's name and time zone ({column: value})."""
+    if changes:
+        db.session.execute(update(Project).where(Project.id == project_id).values(**changes))
+        db.session.commit()
+
+
+def delete_project(project_id: int, tombstone_slug: str) -> None:
+    """Delete the project's events, every rollup row, keys, invitations, share links, token
+    scopes and memberships in one transaction.
+
+    The project row stays as a tombstone under a slug no request can name: SQLite would
+    otherwise hand its id to the next project (ids are max + 1), and whatever is keyed by
+    project id (cached answers, a key another worker still remembers) would leak into it.
+    """
+    for table in (Event.__table__, *(sql_table(rollup.table, column("project_id"))
+                                     for rollup in ROLLUPS)):
+        db.session.execute(delete(table).where(table.c.project_id == project_id))
+    for model in (IngestKey, Invitation, ShareLink, ApiTokenProject, Membership):
+        db.session.execute(delete(model).where(model.project_id == project_id))
+    db.session.execute(update(Project).where(Project.id == project_id)
+                       .values(slug=tombstone_slug, name="(deleted)"))
+    db.session.commit()
+
+
+def project_members(project_id: int) -> list[Row]:
+    """(user_id, username, role, joined_at) of every member: owner, admins, viewers, by name."""
+    by_rank = case((Membership.role == "owner", 0), (Membership.role == "admin", 1), else_=2)
+    return list(db.session.execute(
+        select(Membership.user_id, User.username, Membership.role,
+               Membership.created_at.label("joined_at"))
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.project_id == project_id)
+        .order_by(by_rank, func.lower(User.username))))
+
+
+def project_member(project_id: int, user_id: int) -> Row | None:
+    """One member as project_members() lists them, or None."""
+    return db.session.execute(
+        select(Membership.user_id, User.username, Membership.role,
+               Membership.created_at.label("joined_at"))
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.project_id == project_id, Membership.user_id == user_id)).first()
+
+
+def set_roles(project_id: int, roles: dict[int, str]) -> None:
+    """Give members new roles ({user_id: role}) in one transaction."""
+    for user_id, role in roles.items():
+        db.session.execute(update(Membership).where(
+            Membership.project_id == project_id, Membership.user_id == user_id
+        ).values(role=role))
+    db.session.commit()
+
+
+def remove_member(project_id: int, user_id: int) -> None:
+    """End a membership, and with it the project's place in the user's API tokens (a token
+    of a member invited again later does not regain the project by itself).
+    """
+    token_ids = select(ApiToken.id).where(ApiToken.user_id == user_id).scalar_subquery()
+    db.session.execute(delete(ApiTokenProject).where(
+        ApiTokenProject.project_id == project_id, ApiTokenProject.token_id.in_(token_ids)))
+    db.session.execute(delete(Membership).where(
+        Membership.project_id == project_id, Membership.user_id == user_id))
+    db.session.commit()
+
+
+def owner_count(project_id: int) -> int:
+    """How many owners the project has."""
+    return db.session.execute(select(func.count()).select_from(Membership).where(
+        Membership.project_id == project_id, Membership.role == "owner")).scalar_one()

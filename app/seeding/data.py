@@ -2,7 +2,7 @@
 
 import contextlib
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 
 from app.extensions import db
 from app.models import GENDERS, Event, IngestKey, Membership, Project, User, age_group_for
@@ -106,7 +106,7 @@ def ensure_projects(slugs: list[str]) -> list[int]:
     return [found[slug] for slug in slugs]
 
 
-def ensure_memberships(project_ids: list[int], user_ids: list[int], owner_id: int) -> None:
+def ensure_memberships(project_ids: list[int], user_ids: list[int], owner_id: int | None) -> None:
     """Make every user a member of every project (`owner_id` the owner, the rest viewers),
     leaving existing memberships as they are; commits.
     """
@@ -174,3 +174,16 @@ def vacuum_analyze() -> None:
     db.session.remove()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE"))
+
+
+def project_has_owner(project_id: int) -> bool:
+    """Whether the project has an owner already."""
+    return db.session.execute(select(Membership.user_id).where(
+        Membership.project_id == project_id, Membership.role == "owner").limit(1)).first() \
+        is not None
+
+
+def make_instance_admin(user_id: int) -> None:
+    """Mark the user as the instance admin; commits."""
+    db.session.execute(update(User).where(User.id == user_id).values(is_instance_admin=True))
+    db.session.commit()

@@ -71,7 +71,23 @@ def seed_users(count: int, password: str) -> int:
     missing = [profile for profile in demo_profiles(count) if profile[0].lower() not in existing]
     # One hash for all demo accounts: they share a documented password anyway.
     data.add_users(missing, hash_password(password))
+    join_self_tracking_project(count)
     return len(missing)
+
+
+def join_self_tracking_project(count: int) -> None:
+    """Make the demo accounts members of the self-tracking project, so each demo login
+    sees the dashboard: user1 its owner (and the instance admin) when it has none yet, as
+    the first account of an instance would be; the others viewers.
+    """
+    users = data.users_named([username for username, _, _ in demo_profiles(count)])
+    project_id = self_tracking_project_id()
+    first = next((user for user in users if user.username == "user1"), None)
+    owner_id = None
+    if first is not None and not data.project_has_owner(project_id):
+        owner_id = first.id
+        data.make_instance_admin(first.id)
+    data.ensure_memberships([project_id], [user.id for user in users], owner_id)
 
 
 def demo_users(count: int) -> list[DemoUser]:

@@ -73,7 +73,9 @@ def current_reader() -> Reader:
         found = data.active_share_link_id(hash_secret(share)) if len(share) <= 128 else None
         if found is None:
             raise NotSignedInError("This share link is unknown or has been revoked")
-        return Reader("share", f"share:{found}", credential_id=found)
+        # Per link and address: one busy viewer of a public link must not use up the
+        # rate limit of everyone else who has it.
+        return Reader("share", f"share:{found}:{request.remote_addr}", credential_id=found)
     token = bearer_token()
     if token is not None:
         found = data.use_api_token(hash_secret(token)) if len(token) <= 128 else None

@@ -1,7 +1,8 @@
 """Demo data for Ouroboard.
 
-    python seed.py              demo users and 12 months of their events (idempotent)
-    python seed.py --if-empty   only when the database has no users yet (used by `make run`)
+    python seed.py              demo users and a year of their events (idempotent)
+    python seed.py --if-empty   only when the database has no users yet (used by `make run`;
+                                either way it prints the demo logins and the tracker link)
     python seed.py --reset      delete the demo users and their events first, then recreate
     python seed.py --events 10000000 --users 1000
                                 bulk mode for benchmarks: that many events over 365 days by
@@ -12,8 +13,9 @@
                                 is a member of each, user1 their owner
 
 Demo logins are user1 ... userN, all with the password in config.Config.DEMO_PASSWORD.
-The first run also creates the ingestion key "demo-site" and prints the demo page's URL
-(the key is shown only then; `flask keys create NAME` makes another).
+The first run also creates the ingestion key "demo-site" and prints the demo page's URL;
+outside production the key is kept in the instance folder, so later runs print it again
+(`flask keys create NAME` makes another).
 
 The demo itself lives in app/seeding/demo.py; the bulk loader in app/seeding/bulk.py.
 """
@@ -35,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=DEFAULT_USER_COUNT,
                         help=f"number of demo users (default {DEFAULT_USER_COUNT})")
     parser.add_argument("--extra-events", type=int, default=DEFAULT_EXTRA_EVENTS,
-                        help="events beyond the per-cell minimum "
+                        help="events drawn by popularity and season, before each feature, "
+                             "age group, gender and month short of ten is topped up "
                              f"(default {DEFAULT_EXTRA_EVENTS})")
     parser.add_argument("--reset", action="store_true", help="delete the demo data first")
     parser.add_argument("--if-empty", action="store_true",
@@ -56,20 +59,22 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app()
     with app.app_context():
         if args.if_empty and data.user_count():
-            print("seed: database already has users, nothing to do")
-            return 0
-        if args.reset:
-            demo.reset_demo_data(args.users)
-        added_users = demo.seed_users(args.users, app.config["DEMO_PASSWORD"])
-        added_events = demo.seed_events(demo.demo_users(args.users), args.extra_events)
-        total_events = data.event_count()
-        demo_key = demo.ensure_demo_key()
-    print(f"seed: added {added_users} demo users and {added_events} events "
-          f"({total_events} events in all)")
-    if added_events == 0:
-        print("seed: demo events were already present (use --reset to regenerate them)")
-    print(f"seed: log in as user1 .. user{args.users} with password "
-          f"{app.config['DEMO_PASSWORD']!r}")
+            print("seed: the database has users already, nothing added")
+            demo_key = demo.kept_demo_key()
+        else:
+            if args.reset:
+                demo.reset_demo_data(args.users)
+            added_users = demo.seed_users(args.users, app.config["DEMO_PASSWORD"])
+            added_events = demo.seed_events(demo.demo_users(args.users), args.extra_events)
+            print(f"seed: added {added_users} demo users and {added_events:,} events "
+                  f"({data.event_count():,} events in all)")
+            if added_events == 0:
+                print("seed: demo events were already present (--reset regenerates them)")
+            demo_key = demo.ensure_demo_key()
+        demo_logins = len(demo.demo_users(args.users))
+    if demo_logins:
+        print(f"seed: demo logins: user1 ... user{demo_logins}, password "
+              f"{app.config['DEMO_PASSWORD']!r}")
     if demo_key:
         port = os.environ.get("PORT", "8000")
         print(f"seed: tracker demo site: http://localhost:{port}/demo-site.html?key={demo_key}")

@@ -1,15 +1,22 @@
-"""The demo data: deterministic users and 12 months of their events, as `make seed` and
-`make run` create them.
+"""The demo data: deterministic users and a year of their events (from the first of the
+month a year ago until now), as `make seed` and `make run` create them.
 
 The events are deterministic for a given day: a fixed random seed, uuids derived from it,
 weekday and hour-of-day seasonality, growth over the year, and at least ten events for every
-feature, age group, gender and month.
+feature, age group, gender and month, topped up within each month's normal traffic so the
+daily trend has no spikes (demo_event_plan says how, and what the month in progress gets).
 """
 
+import os
 import random
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate
+from pathlib import Path
+
+from flask import current_app
 
 from app.auth.service import hash_password
 from app.event_rows import event_row
@@ -18,16 +25,22 @@ from app.models import AGE_GROUPS, GENDERS, age_group_for
 from app.projects.builtin import self_tracking_project_id
 from app.rollups import data as rollup_data
 from app.seeding import data
-from app.track.keys import create_key
+from app.track.keys import create_key, find_active_key
 from app.track.store import insert_events
 
 RANDOM_SEED = 20261122
 DEFAULT_USER_COUNT = 30
-DEFAULT_EXTRA_EVENTS = 45_000
+# The bulk of the demo; the per-cell top-ups add a few thousand events to it.
+DEFAULT_EXTRA_EVENTS = 58_000
 DEMO_KEY_NAME = "demo-site"
+DEMO_KEY_FILE = "demo_site_key"
 DEMO_SESSION_PREFIX = "demo-"
 DEMO_UUID_NAMESPACE = uuid.UUID("5f0e7a52-8d3c-4d53-9d2e-0b7d2c1a9e11")
 MIN_EVENTS_PER_CELL = 10
+# A day of the month in progress takes top-ups until it is this much busier than the month
+# before at the same weekday and growth (the daily trend then stays within about 1.4 times
+# its median).
+TOP_UP_CEILING = 1.25
 INSERT_BATCH = 5_000
 # Age ranges per filter group: <18, 18-40 and >40 (the group boundaries 17/18/40/41 included).
 AGE_RANGES = ((13, 17), (18, 40), (41, 75))
@@ -98,29 +111,31 @@ def demo_users(count: int) -> list[DemoUser]:
 
 
 class Calendar:
-    """Picks event times over the last 12 months with weekday, hour and growth patterns."""
+    """Picks event times from the first of the month a year ago until now, with weekday,
+    hour and growth patterns. Every month in it is whole but the one in progress, so no
+    month has to fit its share of the guarantee into a few days.
+    """
 
-    def __init__(self, today: date, rng: random.Random):
+    def __init__(self, now: datetime, rng: random.Random):
         self.rng = rng
-        self.today = today
-        self.now = datetime.now(UTC)
-        self.midnight = datetime(today.year, today.month, today.day, tzinfo=UTC)
-        self.elapsed_today = max(int((self.now - self.midnight).total_seconds()), 1)
-        self.days = [today - timedelta(days=offset) for offset in range(364, -1, -1)]
+        self.today = now.date()
+        self.midnight = datetime(self.today.year, self.today.month, self.today.day, tzinfo=UTC)
+        self.elapsed_today = max(int((now - self.midnight).total_seconds()), 1)
+        first = date(self.today.year - 1, self.today.month, 1)
+        self.days = [first + timedelta(days=offset)
+                     for offset in range((self.today - first).days + 1)]
         # Usage grows over the year: the last month is about twice as busy as the first.
-        self.day_weights = [self.share_so_far(day) * WEEKDAY_WEIGHTS[day.weekday()]
-                            * (1 + index / 365) for index, day in enumerate(self.days)]
-        self.months = sorted({(day.year, day.month) for day in self.days})
-        self.days_by_month = {month: [day for day in self.days if (day.year, day.month) == month]
+        self.day_weights = {day: self.share_so_far(day) * WEEKDAY_WEIGHTS[day.weekday()]
+                            * (1 + index / len(self.days)) for index, day in enumerate(self.days)}
+        self.day_choice = list(accumulate(self.day_weights.values()))
+        self.months = sorted({month_of(day) for day in self.days})
+        self.current_month = month_of(self.today)
+        self.days_by_month = {month: [day for day in self.days if month_of(day) == month]
                               for month in self.months}
-        self.weekday_weights_by_month = {
-            month: [self.share_so_far(day) * WEEKDAY_WEIGHTS[day.weekday()] for day in days]
-            for month, days in self.days_by_month.items()}
 
     def share_so_far(self, day: date) -> float:
         """How much of the day's usual traffic has happened: all of it for past days, the
-        hours elapsed for today. Without this, early on the first days of a month its
-        minimum events crowd into the hour before now.
+        hours elapsed for today.
         """
         if day != self.today:
             return 1.0
@@ -148,15 +163,18 @@ class Calendar:
             offset = self.rng.randrange(self.elapsed_today)
         return self.midnight + timedelta(seconds=offset)
 
-    def any_moment(self) -> datetime:
-        """A time anywhere in the year, weighted by weekday and growth."""
-        return self.moment(self.rng.choices(self.days, weights=self.day_weights)[0])
+    def any_day(self) -> date:
+        """A day anywhere in the calendar, weighted by weekday and growth."""
+        return self.rng.choices(self.days, cum_weights=self.day_choice)[0]
 
-    def moment_in_month(self, month: tuple[int, int]) -> datetime:
-        """A time in the given (year, month), weighted by weekday."""
-        day = self.rng.choices(self.days_by_month[month],
-                               weights=self.weekday_weights_by_month[month])[0]
-        return self.moment(day)
+    def day_in(self, days: list[date], weights: list[float]) -> date:
+        """One of `days`, in proportion to `weights`."""
+        return self.rng.choices(days, weights=weights)[0]
+
+
+def month_of(day: date) -> tuple[int, int]:
+    """The (year, month) a day belongs to."""
+    return day.year, day.month
 
 
 def properties_for(feature: str, rng: random.Random) -> dict | None:
@@ -186,43 +204,101 @@ def page_url_for(feature: str, rng: random.Random) -> str:
                        "/?ageGroup=18-40", "/?feature=date_filter"))
 
 
-def demo_event_rows(users: list[DemoUser], today: date, extra_events: int) -> list[dict]:
-    """Every demo event as an insert row (deterministic for a given day)."""
+def demo_event_plan(users: list[DemoUser], now: datetime, extra_events: int
+                    ) -> list[tuple[str, DemoUser, datetime]]:
+    """Every demo event as (feature, user, time), deterministic for a given day.
+
+    First the bulk: `extra_events` drawn by feature popularity, weekday, growth and hour of
+    day. Then the guarantee: each feature x age group x gender x month the bulk left under
+    ten events is topped up on that month's days in proportion to their traffic, so the
+    top-ups never stand out as a spike. Only the month in progress is different: its few
+    days cannot hold a month's guarantee, so a day of it takes top-ups only until it is
+    TOP_UP_CEILING times as busy as the month before at the same weight; the rest of its
+    cells fill as the month goes on (every one by its seventh day with the default bulk).
+    """
     rng = random.Random(RANDOM_SEED)
-    calendar = Calendar(today, rng)
-    by_group: dict[tuple[str, str], list[DemoUser]] = {}
+    calendar = Calendar(now, rng)
+    groups: dict[tuple[str, str], list[DemoUser]] = {}
     for user in users:
-        by_group.setdefault((user.age_group, user.gender), []).append(user)
-    plan: list[tuple[str, DemoUser, datetime]] = []
-    # The guarantee: every feature x age group x gender x month has at least ten events.
-    for feature in FEATURE_WEIGHTS:
-        for group_users in by_group.values():
-            for month in calendar.months:
-                for _ in range(MIN_EVENTS_PER_CELL):
-                    plan.append((feature, rng.choice(group_users),
-                                 calendar.moment_in_month(month)))
-    # The bulk: feature popularity, seasonality and growth.
+        groups.setdefault((user.age_group, user.gender), []).append(user)
     features, weights = list(FEATURE_WEIGHTS), list(FEATURE_WEIGHTS.values())
+    plan: list[tuple[str, DemoUser, date]] = []
     for _ in range(extra_events):
         plan.append((rng.choices(features, weights=weights)[0], rng.choice(users),
-                     calendar.any_moment()))
-    rows = []
+                     calendar.any_day()))
+    for month in calendar.months:
+        plan.extend(month_top_ups(month, plan, groups, calendar))
+    return [(feature, user, calendar.moment(day)) for feature, user, day in plan]
+
+
+def month_top_ups(month: tuple[int, int], plan: list[tuple[str, DemoUser, date]],
+                  groups: dict[tuple[str, str], list[DemoUser]], calendar: Calendar
+                  ) -> list[tuple[str, DemoUser, date]]:
+    """The events that bring every feature x group of `month` to MIN_EVENTS_PER_CELL, one
+    round at a time (each short cell gets its next event before any gets two more).
+    """
+    cells = Counter((feature, user.age_group, user.gender) for feature, user, day in plan
+                    if month_of(day) == month)
+    shortfalls = [(feature, group, MIN_EVENTS_PER_CELL - cells[(feature, *group)])
+                  for feature in FEATURE_WEIGHTS for group in groups]
+    days = calendar.days_by_month[month]
+    room = room_per_day(month, plan, calendar)
+    top_ups = []
+    for round_number in range(MIN_EVENTS_PER_CELL):
+        for feature, group, missing in shortfalls:
+            if missing <= round_number:
+                continue
+            if room is None:
+                day = calendar.day_in(days, [calendar.day_weights[day] for day in days])
+            elif any(room):
+                index = calendar.rng.choices(range(len(days)), weights=room)[0]
+                room[index] -= 1
+                day = days[index]
+            else:
+                return top_ups  # the month in progress is as busy as it may get
+            top_ups.append((feature, calendar.rng.choice(groups[group]), day))
+    return top_ups
+
+
+def room_per_day(month: tuple[int, int], plan: list[tuple[str, DemoUser, date]],
+                 calendar: Calendar) -> list[int] | None:
+    """How many top-ups each day of the month in progress can take; None (no limit) for a
+    whole month, whose top-ups follow its traffic anyway.
+    """
+    if month != calendar.current_month or len(calendar.months) < 2:
+        return None
+    previous = calendar.months[-2]
+    per_day = Counter(day for _, _, day in plan)
+    previous_days = calendar.days_by_month[previous]
+    rate = (sum(per_day[day] for day in previous_days)
+            / sum(calendar.day_weights[day] for day in previous_days))
+    return [max(int(TOP_UP_CEILING * rate * calendar.day_weights[day]) - per_day[day], 0)
+            for day in calendar.days_by_month[month]]
+
+
+def demo_event_rows(users: list[DemoUser], now: datetime, extra_events: int) -> list[dict]:
+    """Every demo event as an insert row (deterministic for a given day)."""
+    rng = random.Random(RANDOM_SEED + 1)
+    today = now.date().isoformat()
     project_id = self_tracking_project_id()
-    for index, (feature, user, moment) in enumerate(plan):
+    rows = []
+    for index, (feature, user, moment) in enumerate(demo_event_plan(users, now, extra_events)):
         rows.append(event_row(
             feature, moment, project_id=project_id,
-            uuid=str(uuid.uuid5(DEMO_UUID_NAMESPACE, f"{today.isoformat()}:{index}")),
+            uuid=str(uuid.uuid5(DEMO_UUID_NAMESPACE, f"{today}:{index}")),
             user_id=user.id, age_group=user.age_group, gender=user.gender,
             session_id=f"{DEMO_SESSION_PREFIX}{user.id}-{moment:%Y%m%d}",
             page_url=page_url_for(feature, rng), properties=properties_for(feature, rng)))
     return rows
 
 
-def seed_events(users: list[DemoUser], extra_events: int) -> int:
-    """Insert the demo events unless they are there already; return how many were added."""
+def seed_events(users: list[DemoUser], extra_events: int, now: datetime | None = None) -> int:
+    """Insert the demo events unless they are there already; return how many were added.
+    `now` is when the demo's year ends (the present unless a test says otherwise).
+    """
     if data.events_with_session_prefix_exist(DEMO_SESSION_PREFIX):
         return 0
-    rows = demo_event_rows(users, datetime.now(UTC).date(), extra_events)
+    rows = demo_event_rows(users, now or datetime.now(UTC), extra_events)
     added = 0
     for start in range(0, len(rows), INSERT_BATCH):
         added += len(insert_events(rows[start:start + INSERT_BATCH]))
@@ -231,11 +307,29 @@ def seed_events(users: list[DemoUser], extra_events: int) -> int:
 
 
 def ensure_demo_key() -> str | None:
-    """Create the demo site's ingestion key once; return the raw key when just created."""
+    """The demo site's ingestion key, created once; None when it cannot be shown.
+
+    Keys are stored hashed, so outside production the raw key is also kept in the instance
+    folder (beside the development JWT secret), for every `make run` to print the demo
+    page's link; a kept key that no longer works (a new database, a revocation) is not shown.
+    """
     if data.key_named_exists(DEMO_KEY_NAME):
-        return None
+        return kept_demo_key()
     _, raw_key = create_key(self_tracking_project_id(), DEMO_KEY_NAME)
+    if current_app.config["APP_ENV"] != "production":
+        kept = Path(current_app.config["INSTANCE_DIR"]) / DEMO_KEY_FILE
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.unlink(missing_ok=True)
+        with os.fdopen(os.open(kept, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(raw_key)
     return raw_key
+
+
+def kept_demo_key() -> str | None:
+    """The demo site's raw key as kept in the instance folder, while it still works."""
+    kept = Path(current_app.config["INSTANCE_DIR"]) / DEMO_KEY_FILE
+    raw_key = kept.read_text().strip() if kept.is_file() else ""
+    return raw_key if raw_key and find_active_key(raw_key) else None
 
 
 def reset_demo_data(count: int) -> None:

@@ -54,9 +54,12 @@ def revoke_command(name: str, project_slug: str) -> None:
 
 
 @keys_cli.command("list")
-def list_command() -> None:
+@click.option("--project", "project_slug", default=None,
+              help="Slug of the project whose keys to list (default: every project's).")
+def list_command(project_slug: str | None) -> None:
     """List keys with their prefix, state and kind (import keys may backdate events)."""
-    for key in keys_data.list_keys():
+    project_id = project_id_of(project_slug) if project_slug is not None else None
+    for key in keys_data.list_keys(project_id):
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
         kind = "import" if key.allows_import else "live"
         click.echo(f"{key.name}\t{key.key_prefix}…\t{state}\t{kind}"

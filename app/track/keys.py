@@ -1,10 +1,15 @@
 """Ingestion keys: write-only credentials for websites and apps, stored as SHA-256 hashes."""
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
-from app.models import IngestKey
+from sqlalchemy.exc import OperationalError
+
+from app.extensions import db
+from app.models import IngestKey, utcnow
 from app.track import keys_data
 from app.ttl_cache import TtlCache, app_cache
 
@@ -17,6 +22,8 @@ KEY_RANDOM_BYTES = 32
 # instead of asking the database each time, so a revocation made elsewhere (the CLI, another
 # worker) takes effect within this many seconds; in the revoking process, at once.
 KEY_CACHE_SECONDS = 10.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,25 @@ def revoke_key(project_id: int, name: str) -> IngestKey | None:
     return key
 
 
+def revoke_key_by_id(project_id: int, key_id: int) -> IngestKey | None:
+    """Revoke the project's key with this id (again is fine); None when there is none."""
+    key = keys_data.find_key_by_id(project_id, key_id)
+    if key is not None and key.revoked_at is None:
+        keys_data.mark_revoked(key)
+        verified_keys().clear()
+    return key
+
+
+def project_keys(project_id: int) -> list[IngestKey]:
+    """The project's keys, revoked ones included, newest first."""
+    return keys_data.list_keys(project_id)
+
+
+def forget_verified_keys() -> None:
+    """Make this process read every key from the database again (a project was deleted)."""
+    verified_keys().clear()
+
+
 def find_active_key(raw_key: str) -> ActiveKey | None:
     """Return the unrevoked key matching `raw_key`, if any (remembered for KEY_CACHE_SECONDS)."""
     if not raw_key.startswith(KEY_PREFIX) or len(raw_key) > 128:
@@ -83,5 +109,19 @@ def read_active_key(key_hash: str) -> ActiveKey | None:
     row = keys_data.find_unrevoked_key(key_hash)
     if row is None:
         return None
+    note_use(row.id)
     return ActiveKey(id=row.id, name=row.name, project_id=row.project_id,
                      allows_import=row.allows_import)
+
+
+def note_use(key_id: int) -> None:
+    """Record the key's last use: called when a worker reads the key from the database, so
+    at most once per KEY_CACHE_SECONDS per worker. Best effort: a busy database must not
+    refuse the events the key sends.
+    """
+    now = utcnow()
+    try:
+        keys_data.note_key_use(key_id, now, now - timedelta(seconds=KEY_CACHE_SECONDS))
+    except OperationalError as exc:
+        db.session.rollback()
+        log.warning("could not record the use of ingestion key %s: %s", key_id, exc)

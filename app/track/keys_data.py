@@ -1,6 +1,8 @@
 """Database access for ingestion keys: every query app.track.keys and the CLI run."""
 
-from sqlalchemy import Row, select
+from datetime import datetime
+
+from sqlalchemy import Row, or_, select, update
 
 from app.extensions import db
 from app.models import IngestKey, utcnow
@@ -25,6 +27,12 @@ def find_key_by_name(project_id: int, name: str) -> IngestKey | None:
         IngestKey.project_id == project_id, IngestKey.name == name)).scalar_one_or_none()
 
 
+def find_key_by_id(project_id: int, key_id: int) -> IngestKey | None:
+    """Return the project's key with this id, revoked or not, or None."""
+    return db.session.execute(select(IngestKey).where(
+        IngestKey.project_id == project_id, IngestKey.id == key_id)).scalar_one_or_none()
+
+
 def mark_revoked(key: IngestKey) -> None:
     """Store that the key is revoked as of now."""
     key.revoked_at = utcnow()
@@ -39,7 +47,20 @@ def find_unrevoked_key(key_hash: str) -> Row | None:
     return db.session.execute(query).first()
 
 
-def list_keys() -> list[IngestKey]:
-    """Return every key, newest first."""
-    return list(db.session.execute(
-        select(IngestKey).order_by(IngestKey.created_at.desc())).scalars())
+def note_key_use(key_id: int, now: datetime, stale_before: datetime) -> None:
+    """Store that the key was used now, unless a use after `stale_before` is stored already
+    (each worker notes a key once per cache period; other workers may have just done so).
+    """
+    db.session.execute(update(IngestKey).where(
+        IngestKey.id == key_id,
+        or_(IngestKey.last_used_at.is_(None), IngestKey.last_used_at < stale_before)
+    ).values(last_used_at=now))
+    db.session.commit()
+
+
+def list_keys(project_id: int | None = None) -> list[IngestKey]:
+    """Return the project's keys (every key without a project), newest first."""
+    query = select(IngestKey).order_by(IngestKey.created_at.desc(), IngestKey.id.desc())
+    if project_id is not None:
+        query = query.where(IngestKey.project_id == project_id)
+    return list(db.session.execute(query).scalars())

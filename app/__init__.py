@@ -26,12 +26,15 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     """
     from app import database, errors, metrics, observability, request_guards, spa
     from app.analytics import service as analytics_service
-    from app.projects import membership as project_membership
     from app.analytics.routes import analytics_bp
     from app.auth import sessions as auth_sessions
     from app.auth.routes import auth_bp
     from app.extensions import api, cache, cors, jwt, limiter
     from app.health import health_bp
+    from app.projects import membership as project_membership
+    from app.projects.credential_routes import credentials_bp
+    from app.projects.invitation_routes import invitations_bp
+    from app.projects.routes import projects_bp
     from app.response_headers import register_response_headers
     from app.track.cli import keys_cli
     from app.track.routes import register_doc_schemas, track_bp
@@ -54,7 +57,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     configure_cors(app, cors)
     api.init_app(app, spec_kwargs=spec_options())
     register_doc_schemas(api)
-    for blueprint in (health_bp, auth_bp, track_bp, analytics_bp):
+    for blueprint in (health_bp, auth_bp, track_bp, analytics_bp, projects_bp, invitations_bp,
+                      credentials_bp):
         api.register_blueprint(blueprint)
     analytics_service.register_listeners(app)
     project_membership.register_listeners(app)

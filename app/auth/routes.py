@@ -87,9 +87,12 @@ def end_cookie_session() -> None:
 @credential_endpoint("/register")
 @auth_bp.arguments(schemas.RegisterSchema())
 @auth_bp.response(201, schemas.SessionSchema)
+@auth_bp.alt_response(403, description="REGISTRATION is closed, or invite and no invitation "
+                                       "came")
+@auth_bp.alt_response(404, description="The invitation is unknown, used, revoked or expired")
 @auth_bp.alt_response(409, description="Username already taken")
 def register(payload: dict):
-    """Create an account and start a session."""
+    """Create an account and start a session; with an invitation, join its project."""
     try:
         user = service.create_user(**payload)
     except service.WeakPasswordError as exc:
@@ -161,7 +164,7 @@ def change_password(payload: dict):
 @auth_bp.alt_response(401, description="Not logged in")
 def me():
     """Return the user the request is authenticated as."""
-    return {"user": current_user}
+    return {"user": current_user, "is_instance_admin": service.is_instance_admin(current_user.id)}
 
 
 @auth_bp.route("/demo", methods=["GET"])

@@ -47,6 +47,10 @@ class RegisterSchema(ma.Schema):
         validate=validate.OneOf(GENDERS, error="Gender must be one of Male, Female, Other."),
         metadata={"description": "Male, Female or Other"},
     )
+    invitation = ma.fields.String(
+        load_default=None, validate=validate.Length(min=1, max=128), metadata={
+            "description": "An invitation token (obi_...): the account joins its project. "
+                           "Required when REGISTRATION is invite"})
 
 
 class LoginSchema(ma.Schema):
@@ -96,6 +100,9 @@ class MeSchema(ma.Schema):
 
     user = ma.fields.Nested(UserSchema, required=True,
                             metadata={"description": "The user the request is signed in as"})
+    is_instance_admin = ma.fields.Boolean(
+        required=True, data_key="isInstanceAdmin",
+        metadata={"description": "Whether this is the instance's first account, its admin"})
 
 
 class MessageSchema(ma.Schema):

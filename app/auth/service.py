@@ -11,6 +11,7 @@ from zxcvbn import zxcvbn
 from app.auth import data
 from app.auth.data import UsernameTakenError
 from app.models import User, utcnow
+from app.projects.invitations import check_registration
 from app.signals import user_registered
 
 # Re-exported: routes catch service.UsernameTakenError.
@@ -77,17 +78,30 @@ def decoy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
     return password_hasher(time_cost, memory_cost, parallelism).hash("decoy-password-never-valid")
 
 
-def create_user(username: str, password: str, age: int, gender: str) -> User:
+def create_user(username: str, password: str, age: int, gender: str,
+                invitation: str | None = None) -> User:
     """Insert a user; raise WeakPasswordError for a guessable password, UsernameTakenError if
     the name exists in any case.
+
+    REGISTRATION is asked first (app.projects decides, and raises its own errors: 403 when
+    the mode refuses, 404 for an invitation that cannot be accepted), so a refused caller
+    learns nothing about usernames. The projects domain accepts the invitation when it
+    hears user_registered.
     """
+    check_registration(invitation)
     check_password_strength(password, [username, str(age), gender])
     if data.find_user_by_username(username) is not None:
         raise UsernameTakenError(username)
     user = User(username=username, password_hash=hash_password(password), age=age, gender=gender)
     data.insert_user(user)
-    user_registered.send(current_app._get_current_object(), user=user)
+    user_registered.send(current_app._get_current_object(), user=user, invitation=invitation)
     return user
+
+
+def is_instance_admin(user_id: int) -> bool:
+    """Whether the user is the instance admin (the first account)."""
+    user = data.find_user_by_id(user_id)
+    return bool(user is not None and user.is_instance_admin)
 
 
 def authenticate(username: str, password: str) -> User | None:

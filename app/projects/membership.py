@@ -7,17 +7,23 @@ production nobody joins a project they were not invited to.
 from flask import Flask
 
 from app.models import User
-from app.projects import data
+from app.projects import data, invitations
 from app.projects.builtin import self_tracking_project_id
 from app.signals import user_registered
 
 
-def on_user_registered(app: Flask, user: User, **_kwargs) -> None:
-    """Give the new account its first membership, if it gets one."""
+def on_user_registered(app: Flask, user: User, invitation: str | None = None,
+                       **_kwargs) -> None:
+    """Give the new account its first memberships: the project of the invitation it
+    registered with (first, so an invitation to the self-tracking project gives its role),
+    then the self-tracking project's, if it gets one.
+    """
     if data.is_only_user(user.id):
         data.make_instance_admin(user.id)
         data.add_member(self_tracking_project_id(), user.id, "owner")
-    elif app.config["NEW_ACCOUNTS_JOIN_SELF_TRACKING"]:
+        return
+    invitations.accept_on_registration(user.id, invitation)
+    if app.config["NEW_ACCOUNTS_JOIN_SELF_TRACKING"]:
         data.add_member(self_tracking_project_id(), user.id, "viewer")
 
 

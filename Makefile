@@ -41,13 +41,19 @@ migrate: install
 seed: migrate
 	$(PY) seed.py
 
-run: build migrate
-	$(PY) seed.py --if-empty
+# A short start: the build's and the migrations' output appear only if they fail, then the
+# demo logins, the tracker link and the URL; request logs follow as JSON lines.
+run: install
+	@echo "Building the dashboard and migrating the database ..."
+	@bin/quietly $(MAKE) --no-print-directory build
+	@LOG_FORMAT=text LOG_LEVEL=warning $(VENV)/bin/flask db upgrade
+	@LOG_FORMAT=text LOG_LEVEL=warning PORT=$(PORT) $(PY) seed.py --if-empty
 	@echo
-	@echo "  Ouroboard is starting on http://localhost:$(PORT)"
-	@echo "  Demo login: user1 / password123 (also user2 ... user30)"
+	@echo "  Ouroboard is starting on http://localhost:$(PORT)  (Ctrl+C stops it)"
+	@echo "  Request logs follow, one JSON line each."
 	@echo
-	PORT=$(PORT) PYTHON=$(abspath $(PY)) bin/boot
+	@PORT=$(PORT) PYTHON=$(abspath $(PY)) BOOT_MIGRATE_LOG_LEVEL=warning \
+		GUNICORN_LOG_LEVEL=warning bin/boot
 
 dev: migrate
 	@echo "API on :$(PORT), dashboard with hot reload on http://localhost:5173"

@@ -28,6 +28,9 @@ access_log_format = json.dumps({
 })
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
+# gunicorn's own lines (starting, listening, booting workers); `make run` keeps them to
+# warnings so its start stays short, while request lines still follow at LOG_LEVEL.
+server_loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or loglevel
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -40,9 +43,14 @@ logconfig_dict = {
                             "stream": "ext://sys.stdout"}},
     "root": {"level": loglevel.upper(), "handlers": ["console"]},
     "loggers": {
-        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["console"],
+        "gunicorn.error": {"level": server_loglevel.upper(), "handlers": ["console"],
                            "propagate": False},
-        "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
+        # With a logging config gunicorn writes access lines whenever this logger has a
+        # handler, so it gets one only when GUNICORN_ACCESS_LOG asks for them.
+        "gunicorn.access": {"level": "INFO", "handlers": ["access"] if accesslog else [],
+                            "propagate": False},
+        # Importing alembic (Flask-Migrate) in each worker announces its plugins at INFO.
+        "alembic.runtime.plugins": {"level": "WARNING"},
     },
 }
 

@@ -9,10 +9,12 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-# Keep the application's loggers alive when migrations run inside it (tests, boot).
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Migrations run inside the application (`flask db upgrade`, tests), which has configured
+# logging already: JSON lines (or LOG_FORMAT=text) at LOG_LEVEL, so alembic's lines look like
+# every other and LOG_LEVEL=warning quiets them. alembic.ini's plain-text setup would replace
+# that handler; it applies only where nothing is configured.
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from flask import Response, after_this_request, current_app
 from flask_jwt_extended import (
     current_user,
+    get_current_user,
     get_jwt_identity,
     jwt_required,
     set_access_cookies,
@@ -42,6 +43,15 @@ def signed_in_rate_key() -> str:
     except (JWTExtendedException, PyJWTError):
         return f"anonymous:{get_remote_address()}"  # answered 401 by the view anyway
     return f"user:{get_jwt_identity()}"
+
+
+def signed_in_user_or_none() -> sessions.SessionUser | None:
+    """The user a valid token (bearer or cookie) signs this request in as, else None."""
+    try:
+        verify_jwt_in_request(optional=True)
+    except (JWTExtendedException, PyJWTError):
+        return None
+    return get_current_user()
 
 
 def credential_endpoint(path: str, account_key: Callable[[], str] = service.username_rate_key
@@ -165,6 +175,18 @@ def change_password(payload: dict):
 def me():
     """Return the user the request is authenticated as."""
     return {"user": current_user, "is_instance_admin": service.is_instance_admin(current_user.id)}
+
+
+@auth_bp.route("/session", methods=["GET"])
+@auth_bp.response(200, schemas.SessionStateSchema)
+def session_state():
+    """Return who the request is signed in as, or a null user: the dashboard's session probe.
+
+    Being signed out is an answer here, not an error (GET /me answers it with a 401, which a
+    browser logs as a failed request on every visit to the sign-in page). A missing,
+    expired, revoked or otherwise invalid token reads as signed out.
+    """
+    return {"user": signed_in_user_or_none()}
 
 
 @auth_bp.route("/demo", methods=["GET"])

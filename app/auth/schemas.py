@@ -105,6 +105,14 @@ class MeSchema(ma.Schema):
         metadata={"description": "Whether this is the instance's first account, its admin"})
 
 
+class SessionStateSchema(ma.Schema):
+    """Who the request is signed in as, if anyone: the answer of the session probe."""
+
+    user = ma.fields.Nested(UserSchema, required=True, allow_none=True, metadata={
+        "description": "The user the request is signed in as; null when it is not (no "
+                       "token, or an expired, revoked or otherwise invalid one)"})
+
+
 class MessageSchema(ma.Schema):
     """A short confirmation."""
 

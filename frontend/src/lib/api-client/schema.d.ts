@@ -388,6 +388,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Return who the request is signed in as, or a null user: the dashboard's session probe.
+         * @description Being signed out is an answer here, not an error (GET /me answers it with a 401, which a
+         *     browser logs as a failed request on every visit to the sign-in page). A missing,
+         *     expired, revoked or otherwise invalid token reads as signed out.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SessionState"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/demo": {
         parameters: {
             query?: never;
@@ -3165,6 +3207,11 @@ export interface components {
             user: components["schemas"]["User"];
             /** @description Whether this is the instance's first account, its admin */
             isInstanceAdmin: boolean;
+        };
+        /** @description Who the request is signed in as, if anyone: the answer of the session probe. */
+        SessionState: {
+            /** @description The user the request is signed in as; null when it is not (no token, or an expired, revoked or otherwise invalid one) */
+            user: components["schemas"]["User"] | (Record<string, never> | null);
         };
         /** @description The seeded demo login, shown on the sign-in page. */
         DemoCredentials: {

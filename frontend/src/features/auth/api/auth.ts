@@ -1,5 +1,5 @@
-// The auth resource: register, log in, log out and the current user.
-import { ApiError, apiRequest, type Schema } from "../../../lib/api-client";
+// The auth resource: register, log in, log out and the session probe.
+import { apiRequest, type Schema } from "../../../lib/api-client";
 
 export type User = Schema<"User">;
 export type Gender = Schema<"Register">["gender"];
@@ -39,13 +39,10 @@ export function changePassword(input: ChangePasswordInput): Promise<SessionRespo
   return apiRequest<SessionResponse>("/me/password", { method: "POST", body: input, skipAuthRedirect: true });
 }
 
-/** The logged-in user, or null when there is no session. */
-export async function fetchMe(signal?: AbortSignal): Promise<User | null> {
-  try {
-    const body = await apiRequest<Schema<"Me">>("/me", { signal, skipAuthRedirect: true });
-    return body.user;
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return null;
-    throw error;
-  }
+/** The signed-in user, or null. The session probe answers 200 either way (GET /me answers
+ * 401 when signed out), so opening the sign-in page logs no failed request in the console. */
+export async function fetchSessionUser(signal?: AbortSignal): Promise<User | null> {
+  const body = await apiRequest<Schema<"SessionState">>("/session", { signal, skipAuthRedirect: true });
+  // The generated type of a nullable object also admits {}; the server sends a user or null.
+  return (body.user as User | null) ?? null;
 }

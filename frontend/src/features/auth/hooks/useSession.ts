@@ -1,12 +1,12 @@
-// Session state from GET /me, shared through TanStack Query's cache.
+// Session state from the session probe (GET /session), shared through TanStack Query's cache.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
-import { changePassword, fetchMe, login, logout, logoutEverywhere, meQueryKey, register, type User } from "../api/auth";
+import { changePassword, fetchSessionUser, login, logout, logoutEverywhere, meQueryKey, register, type User } from "../api/auth";
 
 export function useCurrentUser() {
   return useQuery<User | null>({
     queryKey: meQueryKey,
-    queryFn: ({ signal }) => fetchMe(signal),
+    queryFn: ({ signal }) => fetchSessionUser(signal),
     staleTime: 60_000,
     retry: 1,
   });

@@ -312,7 +312,8 @@ def gunicorn(sqlite_template, tmp_path):
                    if key not in ("DATABASE_URL", "REDIS_URL")}
     environment.update({
         # Demo mode: every account joins the self-tracking project, whose streams are read.
-        "APP_ENV": "production", "DEMO_MODE": "1", "JWT_SECRET_KEY": "stream-slots-secret-" + "x" * 32,
+        "APP_ENV": "production", "DEMO_MODE": "1", "REGISTRATION": "open",
+        "JWT_SECRET_KEY": "stream-slots-secret-" + "x" * 32,
         "DATABASE_URL": f"sqlite:///{database}", "INSTANCE_DIR": str(tmp_path),
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"), "HOST": "127.0.0.1",
         "PORT": str(port), "WEB_CONCURRENCY": "2", "LOG_LEVEL": "warning",

@@ -2,6 +2,7 @@
 that backfill rollups count the events already stored exactly."""
 
 import flask_migrate
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
@@ -37,3 +38,57 @@ def test_quarter_hour_rollups_are_backfilled_from_stored_events(app, client, aut
         db.session.remove()
         db.engine.dispose()
     assert_rollups_match(app)
+
+
+def test_projects_migration_moves_everything_into_the_self_tracking_project(app, client, auth):
+    """0010 on a database with users, keys, events and rollups: every event and key lands in
+    `ouroboard`, the first user owns it and the others view it, the rollups are re-keyed
+    exactly (not recounted), and the counts the API answers are unchanged."""
+    ingest_mixed_events(app, client, auth)
+    assert auth.register(username="second").status_code == 201
+    before = client.get("/api/v1/analytics", headers=auth.headers).get_json()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+        flask_migrate.downgrade(revision="0009_quarter_hour_rollups")
+        tables = set(db.inspect(db.engine).get_table_names())
+        assert "projects" not in tables and "memberships" not in tables
+        flask_migrate.upgrade()
+        project_id = db.session.execute(
+            text("SELECT id FROM projects WHERE slug = 'ouroboard'")).scalar_one()
+        assert db.session.execute(text(
+            "SELECT COUNT(*) FROM events WHERE project_id <> :p"), {"p": project_id}).scalar() == 0
+        assert db.session.execute(text("SELECT COUNT(*) FROM events")).scalar() > 0
+        assert db.session.execute(text(
+            "SELECT COUNT(*) FROM ingest_keys WHERE project_id <> :p"),
+            {"p": project_id}).scalar() == 0
+        roles = dict(db.session.execute(text(
+            "SELECT u.username, m.role FROM memberships m JOIN users u ON u.id = m.user_id "
+            "WHERE m.project_id = :p"), {"p": project_id}).all())
+        assert roles == {"oracle": "owner", "second": "viewer"}
+        admins = db.session.execute(text(
+            "SELECT username FROM users WHERE is_instance_admin")).scalars().all()
+        assert admins == ["oracle"]
+        db.session.remove()
+        db.engine.dispose()
+    assert_rollups_match(app)
+    after = client.get("/api/v1/analytics", headers=auth.headers).get_json()
+    assert after == before
+
+
+def test_projects_migration_refuses_to_fold_several_projects_back_into_one(app, client, auth,
+                                                                          caplog):
+    assert auth.register(username="owner").status_code == 201
+    created = client.post("/api/v1/projects", json={"name": "Shop", "slug": "shop"},
+                          headers=auth.headers)
+    assert created.status_code == 201
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+        with pytest.raises(SystemExit):  # flask-migrate reports the error and exits
+            flask_migrate.downgrade(revision="0009_quarter_hour_rollups")
+        db.session.remove()
+        db.engine.dispose()
+    assert "more than one project exists" in caplog.text
+    # Refused before changing anything: the projects are all still there.
+    assert client.get("/api/v1/projects/shop", headers=auth.headers).status_code == 200

@@ -14,6 +14,7 @@ the last five minutes, so a batch touches one or two quarter hours); prints the 
 milliseconds per batch over the run and the total.
 """
 
+import inspect
 import os
 import random
 import statistics
@@ -62,18 +63,29 @@ def create_users(rng: random.Random) -> list[tuple[int, str, str]]:
              user.gender) for user in users]
 
 
+def project_scope() -> dict:
+    """The event_row argument naming the self-tracking project, in a checkout with projects
+    (issue #18); nothing in one from before them."""
+    if "project_id" not in inspect.signature(event_row).parameters:
+        return {}
+    from app.projects.builtin import self_tracking_project_id
+
+    return {"project_id": self_tracking_project_id()}
+
+
 def batch(rng: random.Random, now: datetime, users: list[tuple[int, str, str]]) -> list[dict]:
     """500 live events."""
+    scope = project_scope()
     rows = []
     for _ in range(500):
         moment = now - timedelta(seconds=rng.random() * 300)
         if rng.random() < 0.3:
-            rows.append(event_row(rng.choice(FEATURES), moment,
+            rows.append(event_row(rng.choice(FEATURES), moment, **scope,
                                   anonymous_id=f"visitor-{rng.randrange(5000)}",
                                   uuid=str(uuid.uuid4())))
         else:
             user_id, age_group, gender = rng.choice(users)
-            rows.append(event_row(rng.choice(FEATURES), moment, user_id=user_id,
+            rows.append(event_row(rng.choice(FEATURES), moment, **scope, user_id=user_id,
                                   age_group=age_group, gender=gender, uuid=str(uuid.uuid4())))
     return rows
 

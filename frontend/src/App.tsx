@@ -1,7 +1,7 @@
 // The app: providers, routes, and where features meet (features never import each other).
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { useEffect } from "react";
-import { BrowserRouter, Navigate, Route, Routes, useNavigate } from "react-router";
+import { useEffect, useLayoutEffect } from "react";
+import { BrowserRouter, Link, Navigate, Route, Routes, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 
 import {
   AccountMenu,
@@ -13,8 +13,20 @@ import {
   useCurrentUser,
 } from "./features/auth";
 import { DashboardPage, preloadCharts } from "./features/dashboard";
+import {
+  chooseProject,
+  InvitePage,
+  NewProjectPage,
+  ProjectSettingsPage,
+  ProjectSwitcher,
+  SharedProjectGate,
+  TokensPage,
+  useProjects,
+} from "./features/projects";
 import { TrackingSession } from "./features/tracking";
+import { FullPageMessage } from "./components/layout/FullPageMessage";
 import { setUnauthorizedHandler } from "./lib/api-client";
+import { muteTracking } from "./lib/tracking";
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { refetchOnWindowFocus: false } },
@@ -38,6 +50,14 @@ function SignedInTracking() {
   return <TrackingSession signedIn={Boolean(user)} />;
 }
 
+/** A share link's visitors are not our users: on /share/ pages nothing is tracked (muted
+ * before any effect can track the page view) and the session is not even asked for. */
+function Tracking() {
+  const sharing = useLocation().pathname.startsWith("/share/");
+  useLayoutEffect(() => muteTracking(sharing), [sharing]);
+  return sharing ? <TrackingSession signedIn={false} /> : <SignedInTracking />;
+}
+
 function LoginRoute() {
   useEffect(() => {
     // Fetch the chart code while the user types, so the dashboard draws sooner after sign-in.
@@ -46,10 +66,80 @@ function LoginRoute() {
   return <LoginPage />;
 }
 
+/** The signed-in user's dashboard of the project in the URL (`?project=`, else their default);
+ * with no project yet, the first-run screen. */
 function DashboardRoute() {
   const { data: user } = useCurrentUser();
+  const [searchParams] = useSearchParams();
+  const projects = useProjects(Boolean(user));
+  const account = <AccountMenu />;
   // RequireAuth renders this route only for a known user.
-  return user ? <DashboardPage user={user} account={<AccountMenu />} /> : null;
+  if (!user) return null;
+  if (projects.error && !projects.data) {
+    return (
+      <FullPageMessage title="Cannot load your projects" body={projects.error.message}>
+        <button type="button" className="btn-primary" onClick={() => void projects.refetch()}>
+          Retry
+        </button>
+      </FullPageMessage>
+    );
+  }
+  if (!projects.data) return <FullPageMessage title="Loading your dashboard…" busy />;
+  if (projects.data.length === 0) return <NewProjectPage first account={account} />;
+  const requested = searchParams.get("project");
+  const project = chooseProject(projects.data, requested);
+  if (!project) {
+    // A project just joined may be missing from a list loaded earlier: wait for the fresh one.
+    if (projects.isFetching) return <FullPageMessage title="Loading your dashboard…" busy />;
+    return (
+      <FullPageMessage title="No such project" body={`“${requested}” is not one of your projects. It may have been deleted, or you left it.`}>
+        <Link to="/" className="btn-primary">
+          Open your dashboard
+        </Link>
+      </FullPageMessage>
+    );
+  }
+  return (
+    <DashboardPage
+      project={project}
+      user={user}
+      switcher={<ProjectSwitcher projects={projects.data} current={project} />}
+      account={account}
+    />
+  );
+}
+
+function SettingsRoute() {
+  const { data: user } = useCurrentUser();
+  const { slug = "" } = useParams();
+  return user ? <ProjectSettingsPage key={slug} slug={slug} userId={user.id} account={<AccountMenu />} /> : null;
+}
+
+function InviteRoute() {
+  const { token = "" } = useParams();
+  const { data: user, isPending } = useCurrentUser();
+  if (isPending) return <FullPageMessage title="Loading…" busy />;
+  return <InvitePage token={token} username={user?.username ?? null} />;
+}
+
+/** A project's dashboard through a share link: read-only, no account, polled (no stream). */
+function ShareRoute() {
+  const { token = "" } = useParams();
+  return (
+    <SharedProjectGate token={token}>
+      {(project) => (
+        <DashboardPage
+          project={project}
+          shareToken={token}
+          switcher={
+            <span className="truncate text-sm font-medium text-slate-600 dark:text-slate-300" data-testid="shared-project">
+              {project.name} <span className="font-normal text-slate-400">(shared, read-only)</span>
+            </span>
+          }
+        />
+      )}
+    </SharedProjectGate>
+  );
 }
 
 export function App() {
@@ -57,10 +147,15 @@ export function App() {
     <QueryClientProvider client={queryClient}>
       <BrowserRouter>
         <UnauthorizedRedirect />
-        <SignedInTracking />
+        <Tracking />
         <Routes>
           <Route path="/login" element={<GuestOnly><LoginRoute /></GuestOnly>} />
           <Route path="/register" element={<GuestOnly><RegisterPage /></GuestOnly>} />
+          <Route path="/invite/:token" element={<InviteRoute />} />
+          <Route path="/share/:token" element={<ShareRoute />} />
+          <Route path="/projects/new" element={<RequireAuth><NewProjectPage account={<AccountMenu />} /></RequireAuth>} />
+          <Route path="/settings/:slug" element={<RequireAuth><SettingsRoute /></RequireAuth>} />
+          <Route path="/account/tokens" element={<RequireAuth><TokensPage account={<AccountMenu />} /></RequireAuth>} />
           <Route path="/" element={<RequireAuth><DashboardRoute /></RequireAuth>} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>

@@ -19,7 +19,25 @@ export type TrackedEvent =
   | "line_chart_hover"
   | "refresh_data"
   | "theme_toggle"
-  | "export_csv";
+  | "export_csv"
+  | "project_switch"
+  | "project_create"
+  | "project_update"
+  | "member_role_change"
+  | "member_remove"
+  | "invitation_create"
+  | "invitation_revoke"
+  | "invitation_accept"
+  | "ingest_key_create"
+  | "ingest_key_revoke"
+  | "share_link_create"
+  | "share_link_revoke"
+  | "api_token_create"
+  | "api_token_revoke"
+  | "project_leave"
+  | "project_transfer"
+  | "project_delete"
+  | "copy_to_clipboard";
 
 export type TrackedProperties = Record<string, unknown>;
 
@@ -31,13 +49,21 @@ export interface Tracker {
 }
 
 let tracker: Tracker | null = null;
+let muted = false;
 
 export function setTracker(next: Tracker | null): void {
   tracker = next;
 }
 
+/** Drop every track() while muted: a share link's visitors are not our users, and what they
+ * click must neither be sent nor wait in the queue for someone to sign in later. */
+export function muteTracking(mute: boolean): void {
+  muted = mute;
+}
+
 /** Record an interaction; it reaches the charts within a few seconds. */
 export function track(name: TrackedEvent, properties?: TrackedProperties): void {
+  if (muted) return;
   tracker?.track(name, properties);
 }
 

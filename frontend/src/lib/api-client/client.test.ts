@@ -62,4 +62,13 @@ describe("apiRequest", () => {
     expect(error.status).toBe(0);
     expect(error.message).toMatch(/Cannot reach the server/);
   });
+
+  it("adds the caller's headers and answers undefined for 204 No Content", async () => {
+    const fetchMock = vi.fn(async () => new Response(null, { status: 204 }));
+    vi.stubGlobal("fetch", fetchMock);
+    await expect(apiRequest("/projects/shop/keys/1", { method: "DELETE", headers: { "X-Ouroboard-Share": "obs_x" } }))
+      .resolves.toBeUndefined();
+    const init = (fetchMock.mock.calls[0] as unknown as [string, RequestInit])[1];
+    expect(init.headers).toMatchObject({ "X-Ouroboard-Share": "obs_x", Accept: "application/json" });
+  });
 });

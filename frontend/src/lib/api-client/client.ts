@@ -25,7 +25,15 @@ export function queryString(params: object): string {
 /** Call the API and return its JSON body, or throw ApiError. */
 export async function apiRequest<T>(
   path: string,
-  options: { method?: string; body?: unknown; signal?: AbortSignal; skipAuthRedirect?: boolean } = {},
+  options: {
+    method?: string;
+    body?: unknown;
+    signal?: AbortSignal;
+    /** A 401 is the caller's to handle (sign-in forms, public pages, share links). */
+    skipAuthRedirect?: boolean;
+    /** Extra headers, e.g. X-Ouroboard-Share for a share link's reads. */
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<T> {
   const method = options.method ?? "GET";
   let response: Response;
@@ -33,7 +41,7 @@ export async function apiRequest<T>(
     response = await fetch(`${API_BASE}${path}`, {
       method,
       credentials: "same-origin",
-      headers: requestHeaders(method),
+      headers: { ...requestHeaders(method), ...options.headers },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
     });
@@ -46,5 +54,7 @@ export async function apiRequest<T>(
     if (response.status === 401 && !options.skipAuthRedirect) onUnauthorized();
     throw error;
   }
+  // 204 No Content (a DELETE, a leave) has no body to parse.
+  if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
 }

@@ -8,8 +8,8 @@ import { LogoutButton } from "./LogoutButton";
 
 const ITEM = "block w-full px-4 py-2 text-left text-sm hover:bg-slate-100 disabled:opacity-50 dark:hover:bg-slate-800";
 
-/** The account controls in the header: a menu (change the password, sign out everywhere)
- * and the log-out button beside it. */
+/** The account controls in the header: a menu (change the password, personal API tokens,
+ * sign out everywhere) and the log-out button beside it. */
 export function AccountMenu() {
   const [open, setOpen] = useState(false);
   const [changing, setChanging] = useState(false);
@@ -61,6 +61,17 @@ export function AccountMenu() {
               }}
             >
               Change password
+            </button>
+            <button
+              type="button"
+              role="menuitem"
+              className={ITEM}
+              onClick={() => {
+                setOpen(false);
+                navigate("/account/tokens");
+              }}
+            >
+              API tokens
             </button>
             <button
               type="button"

@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { Navigate, useLocation } from "react-router";
 
 import { useCurrentUser } from "../hooks/useSession";
@@ -25,10 +25,15 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   return <>{children}</>;
 }
 
-/** Pages for guests (login, register) bounce a logged-in user to the dashboard. */
+/** Pages for guests (login, register) bounce a user who arrives signed in to the dashboard.
+ * Once shown to a guest, the page goes where it means to after signing in (the `next` page,
+ * an invitation's project): bouncing then would race it to "/". */
 export function GuestOnly({ children }: { children: ReactNode }) {
   const { data: user, isPending } = useCurrentUser();
+  const [shownToGuest, setShownToGuest] = useState(false);
+  // Remembered during render (React's pattern for state that follows other state).
+  if (!isPending && !user && !shownToGuest) setShownToGuest(true);
   if (isPending) return <FullPageMessage title="Loading…" busy />;
-  if (user) return <Navigate to="/" replace />;
+  if (user && !shownToGuest) return <Navigate to="/" replace />;
   return <>{children}</>;
 }

@@ -1,8 +1,9 @@
 // TanStack Query hooks, one per analytics endpoint. `refetchInterval` is the polling fallback.
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 
 import {
   analyticsKeys,
+  projectOfKey,
   fetchBreakdown,
   fetchFeatureUsage,
   fetchRecent,
@@ -16,17 +17,24 @@ import {
 /** How often to poll while the live stream is down, or false while it is up. */
 export type Poll = number | false;
 
+/** While new filters load, a panel keeps showing its previous answer, but only one for the
+ * same project: after a project switch it shows its loading state, never the old project. */
+export function sameProjectPlaceholder(queryKey: readonly unknown[]) {
+  return <T>(previous: T | undefined, previousQuery: { queryKey: readonly unknown[] } | undefined): T | undefined =>
+    previousQuery && projectOfKey(previousQuery.queryKey) === projectOfKey(queryKey) ? previous : undefined;
+}
+
 /** One analytics query: its key and fetcher, with the options every panel shares. */
 function useAnalyticsQuery<T>(
   queryKey: readonly unknown[],
   fetcher: (signal: AbortSignal) => Promise<T>,
   poll: Poll,
 ) {
-  return useQuery({
+  return useQuery<T, Error, T, readonly unknown[]>({
     queryKey,
     queryFn: ({ signal }) => fetcher(signal),
     refetchInterval: poll,
-    placeholderData: keepPreviousData,
+    placeholderData: sameProjectPlaceholder(queryKey),
     staleTime: 10_000,
   });
 }

@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 
 import { Header } from "../../../components/layout/Header";
 import type { Schema } from "../../../lib/api-client";
-import { useAnalyticsParams, useDashboardFilters } from "../hooks/useDashboardFilters";
+import { useAnalyticsParams, useDashboardFilters, type DashboardProject } from "../hooks/useDashboardFilters";
 import { useLiveStream } from "../hooks/useLiveStream";
 import { BreakdownPanel } from "./BreakdownPanel";
 import { ExportCsvLink } from "./ExportCsvLink";
@@ -17,32 +17,48 @@ import { TopPagesPanel } from "./TopPagesPanel";
 import { TrendPanel } from "./TrendPanel";
 
 interface DashboardPageProps {
-  user: Pick<Schema<"User">, "id" | "username">;
-  /** Account controls for the header (the app passes the log-out button). */
-  account: ReactNode;
+  /** The project shown: every panel's request names it. */
+  project: DashboardProject;
+  /** The signed-in user, whose filters are remembered; none for a share link's visitor. */
+  user?: Pick<Schema<"User">, "id" | "username">;
+  /** Beside the brand: the project switcher (the app passes it). */
+  switcher?: ReactNode;
+  /** Controls at the right of the header: settings link and account menu (the app passes them). */
+  account?: ReactNode;
+  /** Read through a share link: sent as a header, no export, polling instead of the stream. */
+  shareToken?: string;
 }
 
 /** The dashboard's layout: the filters, turned into API parameters, feed every panel. */
-export function DashboardPage({ user, account }: DashboardPageProps) {
-  const { filters, update, reset } = useDashboardFilters(user.id);
-  const params = useAnalyticsParams(filters);
+export function DashboardPage({ project, user, switcher, account, shareToken }: DashboardPageProps) {
+  const { filters, update, reset } = useDashboardFilters(user?.id ?? null);
+  const params = useAnalyticsParams(filters, project, shareToken);
   const { state: liveState, pollInterval: poll } = useLiveStream(params);
   const query = { params, poll };
 
   return (
     <div className="min-h-screen overflow-x-hidden">
-      <Header status={<LiveIndicator state={liveState} />}>
-        <span className="hidden text-sm text-slate-600 dark:text-slate-300 sm:inline" data-testid="current-user">
-          {user.username}
-        </span>
-        <RefreshButton />
+      <Header nav={switcher} status={<LiveIndicator state={liveState} />}>
+        {user && (
+          <span className="hidden text-sm text-slate-600 dark:text-slate-300 sm:inline" data-testid="current-user">
+            {user.username}
+          </span>
+        )}
+        <RefreshButton project={project.slug} />
         <ThemeToggle />
         {account}
       </Header>
       <main className="mx-auto flex max-w-screen-2xl flex-col gap-4 px-3 py-4 sm:px-6">
         <div className="flex flex-wrap items-center justify-between gap-2">
-          <h1 className="text-xl font-semibold">Product analytics</h1>
-          <ExportCsvLink params={params} />
+          <div className="min-w-0">
+            <h1 className="truncate text-xl font-semibold" data-testid="project-name">
+              {project.name}
+            </h1>
+            <p className="text-xs text-slate-500 dark:text-slate-400">
+              Product analytics{shareToken ? ", shared read-only" : ""} · days in {project.timezone}
+            </p>
+          </div>
+          {!shareToken && <ExportCsvLink params={params} />}
         </div>
         <FilterBar filters={filters} onChange={update} onReset={reset} />
         <StatsCards {...query} />

@@ -1,9 +1,10 @@
-import type { LiveState } from "../hooks/useLiveStream";
+import { POLL_SHARED_MS, type LiveState } from "../hooks/useLiveStream";
 
 const LIVE_LABELS: Record<LiveState, { text: string; dot: string }> = {
   live: { text: "Live", dot: "bg-emerald-500" },
   connecting: { text: "Connecting…", dot: "bg-amber-400 animate-pulse" },
   offline: { text: "Offline, polling", dot: "bg-slate-400" },
+  polling: { text: `Refreshes every ${POLL_SHARED_MS / 1000} s`, dot: "bg-sky-400" },
 };
 
 /** Whether the charts update live or fall back to polling. */

@@ -3,17 +3,17 @@ import { useIsFetching, useQueryClient } from "@tanstack/react-query";
 import { track } from "../../../lib/tracking";
 import { analyticsKeys } from "../api/analytics";
 
-/** Refetch every analytics panel now; spins while any of them is fetching. */
-export function RefreshButton() {
+/** Refetch every analytics panel of the project now; spins while any of them is fetching. */
+export function RefreshButton({ project }: { project: string }) {
   const queryClient = useQueryClient();
-  const refreshing = useIsFetching({ queryKey: analyticsKeys.all }) > 0;
+  const refreshing = useIsFetching({ queryKey: analyticsKeys.project(project) }) > 0;
   return (
     <button
       type="button"
       className="btn-secondary"
       onClick={() => {
         track("refresh_data");
-        void queryClient.invalidateQueries({ queryKey: analyticsKeys.all });
+        void queryClient.invalidateQueries({ queryKey: analyticsKeys.project(project) });
       }}
       disabled={refreshing}
       aria-label="Refresh data"

@@ -9,26 +9,31 @@ import {
   hasFilterParams,
   isoDate,
   loadFilters,
+  mergeFilterParams,
   saveFilters,
+  todayIn,
   toApiParams,
-  toSearchParams,
   type DashboardFilters,
 } from "../utils/filters";
 
 /** A link's filters win, then the user's cookie, then the defaults. */
-export function initialFilters(search: URLSearchParams, userId: number): DashboardFilters {
+export function initialFilters(search: URLSearchParams, userId: number | null): DashboardFilters {
   if (hasFilterParams(search)) return fromSearchParams(search);
-  return loadFilters(userId) ?? DEFAULT_FILTERS;
+  return (userId !== null ? loadFilters(userId) : null) ?? DEFAULT_FILTERS;
 }
 
-export function useDashboardFilters(userId: number) {
+/** The filters, in the URL beside the other parameters (the project); remembered in a cookie
+ * for a signed-in user (`userId`), not for a share link's visitor (null). */
+export function useDashboardFilters(userId: number | null) {
   const [searchParams, setSearchParams] = useSearchParams();
   const [filters, setFilters] = useState<DashboardFilters>(() => initialFilters(searchParams, userId));
 
   useEffect(() => {
-    saveFilters(userId, filters);
-    const wanted = toSearchParams(filters).toString();
-    if (wanted !== searchParams.toString()) setSearchParams(toSearchParams(filters), { replace: true });
+    if (userId !== null) saveFilters(userId, filters);
+    const wanted = mergeFilterParams(searchParams, filters).toString();
+    if (wanted !== searchParams.toString()) {
+      setSearchParams((current) => mergeFilterParams(current, filters), { replace: true });
+    }
     // searchParams is deliberately left out: the URL follows the filters, not the reverse.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [filters, userId, setSearchParams]);
@@ -41,8 +46,25 @@ export function useDashboardFilters(userId: number) {
   return useMemo(() => ({ filters, update, reset }), [filters, update, reset]);
 }
 
-/** The filters as API parameters, recomputed when the filters or the calendar day change. */
-export function useAnalyticsParams(filters: DashboardFilters): AnalyticsParams {
-  const today = isoDate(new Date());
-  return useMemo(() => toApiParams(filters), [filters, today]); // eslint-disable-line react-hooks/exhaustive-deps
+/** Which project the dashboard reads, in which reporting zone, and through what. */
+export interface DashboardProject {
+  slug: string;
+  name: string;
+  /** The project's reporting time zone (IANA): days and hours are counted in it. */
+  timezone: string;
+}
+
+/** The filters as API parameters for one project, recomputed when the filters, the project
+ * or the calendar day (in the project's zone) change. */
+export function useAnalyticsParams(
+  filters: DashboardFilters,
+  project: Pick<DashboardProject, "slug" | "timezone">,
+  shareToken?: string,
+): AnalyticsParams {
+  const today = isoDate(todayIn(project.timezone));
+  const { slug, timezone } = project;
+  return useMemo(
+    () => ({ project: slug, ...(shareToken ? { shareToken } : {}), ...toApiParams(filters, todayIn(timezone), timezone) }),
+    [filters, slug, timezone, shareToken, today], // eslint-disable-line react-hooks/exhaustive-deps
+  );
 }

@@ -43,6 +43,20 @@ export function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
+/** Today's calendar date in `timeZone` (a project's reporting zone), as a local Date at
+ * midnight, so the date presets count days where the project reports them. */
+export function todayIn(timeZone: string, now = new Date()): Date {
+  try {
+    const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "numeric", day: "numeric" })
+      .formatToParts(now);
+    const part = (type: string) => Number(parts.find((item) => item.type === type)?.value);
+    return new Date(part("year"), part("month") - 1, part("day"));
+  } catch {
+    // An unknown zone (the browser's list is older than the server's): the browser's day.
+    return new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  }
+}
+
 /** The inclusive date range a filter set covers, or undefined bounds for all time. */
 export function dateRange(filters: DashboardFilters, today = new Date()): { startDate?: string; endDate?: string } {
   if (filters.preset === "all") return {};
@@ -60,8 +74,11 @@ export function rangeDays(filters: DashboardFilters, today = new Date()): number
   return Math.round(ms / 86_400_000) + 1;
 }
 
-/** API parameters for the filters, in the browser's time zone. */
-export function toApiParams(filters: DashboardFilters, today = new Date(), tz = browserTimeZone()): AnalyticsParams {
+/** What the filters ask every analytics endpoint, in a time zone (the browser's by default). */
+export type FilterParams = Omit<AnalyticsParams, "project" | "shareToken">;
+
+/** API parameters for the filters, in the given zone (the project's reporting zone). */
+export function toApiParams(filters: DashboardFilters, today = new Date(), tz = browserTimeZone()): FilterParams {
   return { ...dateRange(filters, today), ageGroup: filters.ageGroup, gender: filters.gender, feature: filters.feature, tz };
 }
 
@@ -95,6 +112,17 @@ export function hasFilterParams(search: URLSearchParams): boolean {
 
 export function fromSearchParams(search: URLSearchParams): DashboardFilters {
   return sanitize(Object.fromEntries(URL_KEYS.map((key) => [key, search.get(key) ?? undefined])));
+}
+
+/** The URL query with `filters` in place of the filters it had; other parameters (the
+ * project) stay first, as they were. */
+export function mergeFilterParams(current: URLSearchParams, filters: DashboardFilters): URLSearchParams {
+  const merged = new URLSearchParams();
+  for (const [key, value] of current) {
+    if (!(URL_KEYS as string[]).includes(key)) merged.append(key, value);
+  }
+  for (const [key, value] of toSearchParams(filters)) merged.append(key, value);
+  return merged;
 }
 
 /** The URL query for filters; defaults are left out so links stay short. */

@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 
 from app.models import SELF_TRACKING_SLUG
 from app.projects import data as projects_data
+from app.projects.builtin import self_tracking_project_id
 from app.track import keys, keys_data
 
 keys_cli = AppGroup("keys", help="Manage ingestion keys for websites and apps.")
@@ -15,7 +16,11 @@ project_option = click.option(
 
 
 def project_id_of(slug: str) -> int:
-    """The id of the project with this slug, or a usage error."""
+    """The id of the project with this slug, or a usage error. The self-tracking project
+    always has one (made here if the database was built without migrations).
+    """
+    if slug == SELF_TRACKING_SLUG:
+        return self_tracking_project_id()
     project_id = projects_data.project_id_by_slug(slug)
     if project_id is None:
         raise click.BadParameter(f"no project with slug {slug!r}", param_hint="--project")

@@ -282,23 +282,39 @@ def test_a_removed_members_token_stops_reading_at_once(app, team):
 
 MANAGEMENT = [("GET", "/projects"), ("POST", "/projects"), ("GET", "/projects/acme"),
               ("PATCH", "/projects/acme"), ("DELETE", "/projects/acme"),
-              ("GET", "/projects/acme/members"), ("POST", "/projects/acme/invitations"),
+              ("POST", "/projects/acme/transfer"), ("POST", "/projects/acme/leave"),
+              ("GET", "/projects/acme/members"), ("PATCH", "/projects/acme/members/{owner}"),
+              ("DELETE", "/projects/acme/members/{viewer}"),
+              ("GET", "/projects/acme/invitations"), ("POST", "/projects/acme/invitations"),
+              ("DELETE", "/projects/acme/invitations/1"),
+              ("POST", "/invitations/{invitation}/accept"),
               ("GET", "/projects/acme/keys"), ("POST", "/projects/acme/keys"),
+              ("DELETE", "/projects/acme/keys/{key}"),
               ("GET", "/projects/acme/share-links"), ("POST", "/projects/acme/share-links"),
-              ("GET", "/tokens"), ("POST", "/tokens"), ("POST", "/projects/acme/leave")]
+              ("DELETE", "/projects/acme/share-links/{link}"),
+              ("GET", "/tokens"), ("POST", "/tokens"), ("DELETE", "/tokens/{token}")]
 
 
 @pytest.mark.parametrize("method, path", MANAGEMENT)
-def test_share_links_and_api_tokens_manage_nothing(app, team, method, path):
+def test_share_links_api_tokens_and_strangers_manage_nothing(app, team, method, path):
     link = share(team.owner)
     token = make_token(team.owner, "acme")
-    body = {"name": "Hijack", "projects": ["acme"]}
+    key = team.owner.post("/projects/acme/keys", json={"name": "site"}).get_json()
+    invitation = team.owner.post("/projects/acme/invitations", json={"role": "admin"})
+    path = path.format(owner=team.owner.id, viewer=team.viewer.id, key=key["id"],
+                       link=link["id"], token=token["id"],
+                       invitation=invitation.get_json()["token"])
+    body = {"name": "Hijack", "projects": ["acme"], "role": "admin", "userId": team.admin.id}
     stranger = app.test_client()
     for headers in ({"X-Ouroboard-Share": link["token"]},
-                    {"Authorization": f"Bearer {token['token']}"}):
+                    {"Authorization": f"Bearer {token['token']}"}, {}):
         response = stranger.open(f"/api/v1{path}", method=method, json=body, headers=headers)
         assert response.status_code == 401, (headers, response.get_json())
-    assert team.owner.get("/projects/acme").status_code == 200
+    assert team.owner.get("/projects/acme").get_json()["role"] == "owner"
+    assert len(team.owner.get("/projects/acme/members").get_json()["members"]) == 3
+    assert team.owner.get("/projects/acme/keys").get_json()["keys"][0]["revokedAt"] is None
+    assert len(team.owner.get("/projects/acme/share-links").get_json()["shareLinks"]) == 1
+    assert [t["id"] for t in team.owner.get("/tokens").get_json()["tokens"]] == [token["id"]]
 
 
 # --- With Redis caching on -----------------------------------------------------------------

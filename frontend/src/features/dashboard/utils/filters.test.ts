@@ -8,11 +8,13 @@ import {
   dateRange,
   fromSearchParams,
   loadFilters,
+  mergeFilterParams,
   rangeDays,
   sanitize,
   saveFilters,
   toApiParams,
   toSearchParams,
+  todayIn,
   type DashboardFilters,
 } from "./filters";
 import { initialFilters } from "../hooks/useDashboardFilters";
@@ -69,6 +71,22 @@ describe("URL round-trip", () => {
     const filters = fromSearchParams(new URLSearchParams("preset=forever&ageGroup=old&gender=x&feature=<script>"));
     expect(filters).toEqual(DEFAULT_FILTERS);
     expect(sanitize({ preset: "custom", startDate: "2026-05-01", endDate: "2026-04-01" }).preset).toBe("30d");
+  });
+});
+
+describe("the project beside the filters", () => {
+  it("keeps the project first and replaces only the filters", () => {
+    const current = new URLSearchParams("project=shop&preset=7d&gender=Male");
+    const merged = mergeFilterParams(current, { ...DEFAULT_FILTERS, ageGroup: "<18" });
+    expect(merged.toString()).toBe("project=shop&ageGroup=%3C18");
+    expect(mergeFilterParams(new URLSearchParams(), DEFAULT_FILTERS).toString()).toBe("");
+  });
+
+  it("counts today in the project's zone", () => {
+    const lateInUtc = new Date(Date.UTC(2026, 11, 31, 23, 30)); // 31 Dec 23:30 UTC
+    expect(todayIn("Asia/Tokyo", lateInUtc)).toEqual(new Date(2027, 0, 1));
+    expect(todayIn("America/New_York", lateInUtc)).toEqual(new Date(2026, 11, 31));
+    expect(todayIn("Not/AZone", lateInUtc).getHours()).toBe(0);
   });
 });
 

@@ -139,6 +139,7 @@ def test_create_invite_viewer_share_and_revoke(page, browser, live_server, artif
     page.reload()
     expect(page.get_by_test_id(f"member-{teammate}")).to_contain_text("Viewer")
     expect(page.get_by_test_id("invitations-table")).to_contain_text("accepted")
+    page.screenshot(path=artifacts_dir / "settings-owner.png", full_page=True)
 
     # Sharing: a logged-out visitor reads the dashboard, without export, settings or account.
     page.get_by_role("button", name="Create share link").click()
@@ -212,6 +213,43 @@ def test_switching_projects_never_shows_the_other_projects_figures(page, browser
     seen = page.evaluate("() => window.__totalsSeen")
     assert f"Second {suffix}:1" not in seen, seen
     assert f"Second {suffix}:0" in seen, seen
+
+
+def test_first_run_after_leaving_every_project_then_an_api_token(page, browser, live_server):
+    """Development accounts start in the self-tracking project; one who leaves it has no project
+    and gets the first-run screen (as every new account does in production)."""
+    suffix = uuid.uuid4().hex[:6]
+    register(page, f"solo_{suffix}")
+    page.goto("/settings/ouroboard")
+    expect(page.get_by_role("heading", name="You need the admin role")).to_be_visible()
+    page.get_by_role("button", name="Leave project").click()
+    page.get_by_role("button", name="Leave", exact=True).click()
+    expect(page.get_by_role("heading", name="Create your first project")).to_be_visible()
+    expect(page.get_by_test_id("card-total")).to_have_count(0)
+    page.get_by_label("Project name").fill(f"Solo {suffix}")
+    page.get_by_role("button", name="Create project").click()
+    expect(page.get_by_test_id("tracker-snippet")).to_have_value(re.compile(r'data-key="obk_'))
+    page.get_by_role("button", name="Open the dashboard").click()
+    expect(page.get_by_test_id("project-name")).to_have_text(f"Solo {suffix}")
+    slug = re.search(r"project=([a-z0-9-]+)", page.url).group(1)
+
+    # A personal read-only token for that project, from the account menu.
+    page.get_by_role("button", name="Account").click()
+    page.get_by_role("menuitem", name="API tokens").click()
+    page.get_by_label("Token name").fill("weekly report")
+    page.get_by_label(f"Solo {suffix}").check()
+    page.get_by_role("button", name="Create token").click()
+    token = page.get_by_test_id("created-token").get_by_role("textbox", name="API token").input_value()
+    assert token.startswith("obt_")
+    expect(page.get_by_test_id("token-weekly report")).to_contain_text(slug)
+    with browser_context(browser, live_server) as script:
+        summary = f"/api/v1/analytics/summary?project={slug}"
+        headers = {"Authorization": f"Bearer {token}"}
+        assert script.request.get(summary, headers=headers).status == 200
+        page.get_by_test_id("token-weekly report").get_by_role("button", name="Revoke").click()
+        page.get_by_test_id("token-weekly report").get_by_role("button", name="Revoke").click()
+        expect(page.get_by_test_id("token-weekly report")).to_have_count(0)
+        assert script.request.get(summary, headers=headers).status == 401
 
 
 def test_invalid_invitation_and_share_links_say_so(page):

@@ -65,7 +65,7 @@ export function CopyField({ label, value, multiline = false, onCopy, testId }: C
       </label>
       <div className="flex items-start gap-2">
         {multiline ? <textarea rows={2} {...shared} /> : <input type="text" {...shared} />}
-        <button type="button" className="btn-secondary shrink-0" onClick={() => void copy()} aria-label={`Copy ${label.toLowerCase()}`}>
+        <button type="button" className="btn-secondary shrink-0" onClick={() => void copy()} aria-label={`Copy ${label}`}>
           Copy
         </button>
       </div>

@@ -437,7 +437,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Return the demo login while the seeded demo account still has the documented password. */
+        /**
+         * Return the demo login while the seeded demo account still has the documented password.
+         * @description Without one the answer is 204, not an error: the sign-in page asks on every visit, and
+         *     a 404 would be a failed request in the browser's console on every instance without demo
+         *     data.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -456,14 +461,12 @@ export interface paths {
                         "application/json": components["schemas"]["DemoCredentials"];
                     };
                 };
-                /** @description No demo data loaded */
-                404: {
+                /** @description No demo data loaded: no login to show */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
+                    content?: never;
                 };
                 default: components["responses"]["DEFAULT_ERROR"];
             };

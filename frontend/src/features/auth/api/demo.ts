@@ -1,13 +1,11 @@
 // The seeded demo login, when demo data is loaded.
-import { ApiError, apiRequest, type Schema } from "../../../lib/api-client";
+import { apiRequest, type Schema } from "../../../lib/api-client";
 
 export type DemoCredentials = Schema<"DemoCredentials">;
 
+/** The demo login, or null: without demo data the server answers 204 (no failed request in
+ * the console). */
 export async function fetchDemoCredentials(signal?: AbortSignal): Promise<DemoCredentials | null> {
-  try {
-    return await apiRequest<DemoCredentials>("/demo", { signal, skipAuthRedirect: true });
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
-    throw error;
-  }
+  const credentials = await apiRequest<DemoCredentials | undefined>("/demo", { signal, skipAuthRedirect: true });
+  return credentials ?? null;
 }

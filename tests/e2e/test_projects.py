@@ -166,7 +166,7 @@ def test_create_invite_viewer_share_and_revoke(page, browser, live_server, artif
         assert all(f"project={slug}" in r.url for r in analytics)
         assert all(r.headers.get("x-ouroboard-share") == share_url.rsplit("/", 1)[1]
                    for r in analytics)
-        sent = [r.url for r in requests if re.search(r"/api/v1/(events|track|me|analytics/stream"
+        sent = [r.url for r in requests if re.search(r"/api/v1/(events|track|me|session|analytics/stream"
                                                        r"|analytics/export)", r.url)]
         assert sent == [], f"a share page sends no events and asks for no session: {sent}"
 

@@ -83,6 +83,9 @@ function CreateTokenSection() {
           <legend className="mb-1 text-sm font-medium">Projects it may read</legend>
           {projects.isPending && <p className="text-sm text-slate-500">Loading your projects…</p>}
           <ErrorNote error={projects.error} />
+          {projects.data?.length === 0 && (
+            <p className="text-sm text-slate-500 dark:text-slate-400">You are in no project yet: create or join one first.</p>
+          )}
           <div className="flex flex-wrap gap-x-4 gap-y-1">
             {projects.data?.map((project) => (
               <label key={project.slug} className="flex items-center gap-2 text-sm">

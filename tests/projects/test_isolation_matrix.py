@@ -493,6 +493,37 @@ def test_matrix(world, endpoint, caller, status):
         spec.answer(world, caller, response)
 
 
+# --- Cookie sessions: the same policy, and no write without the CSRF header -----------------
+WRITES = [name for name, spec in ENDPOINTS.items() if spec.method != "GET"]
+COOKIE_CASES = [pytest.param(endpoint, caller, csrf, id=f"{endpoint}-{caller}-"
+                             f"{'csrf' if csrf else 'no-csrf'}")
+                for endpoint in WRITES for caller in ("viewer", "admin", "owner")
+                for csrf in (True, False)]
+
+
+@pytest.mark.parametrize("endpoint, caller, csrf", COOKIE_CASES)
+def test_cookie_sessions_write_as_the_table_says_only_with_the_csrf_header(
+        world, endpoint, caller, csrf):
+    restore(world.app, world.snapshot)
+    spec = ENDPOINTS[endpoint]
+    person = world.people[caller]  # its client holds the session cookie since registering
+    path = API + spec.path.format(slug=A, **world.ids)
+    response = person.client.open(path, method=spec.method,
+                                  json=spec.body(world) if spec.body else None,
+                                  headers=person.auth.csrf_headers() if csrf else {})
+    answer = Answer(response, response.get_data(as_text=True), sent=path)
+    status = POLICY[endpoint][CALLERS.index(caller)] if csrf else 401
+    assert answer.status_code == status, answer.text
+    if not csrf:
+        assert "CSRF" in answer.get_json()["error"]
+    assert_tells_nothing_more(world, caller, answer)
+    diff = world.snapshot.diff(Tables.read(world.app))
+    if status < 300 and spec.effect is not None:
+        spec.effect(world, caller, diff, answer)
+    else:
+        assert diff.counts() == {}, diff.counts()
+
+
 # --- Ids of the other project under one's own slug ------------------------------------------
 # A member of A who names B's objects through A's endpoints (and B's admin who names A's
 # through B's) gets 404, changes nothing and learns nothing.

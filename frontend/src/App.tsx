@@ -105,6 +105,8 @@ function DashboardRoute() {
       user={user}
       switcher={<ProjectSwitcher projects={projects.data} current={project} />}
       account={account}
+      // Removed from the project meanwhile: the fresh list no longer has it, and this page says so.
+      onAccessLost={() => void projects.refetch({ cancelRefetch: false })}
     />
   );
 }
@@ -127,10 +129,11 @@ function ShareRoute() {
   const { token = "" } = useParams();
   return (
     <SharedProjectGate token={token}>
-      {(project) => (
+      {(project, recheck) => (
         <DashboardPage
           project={project}
           shareToken={token}
+          onAccessLost={recheck}
           switcher={
             <span className="truncate text-sm font-medium text-slate-600 dark:text-slate-300" data-testid="shared-project">
               {project.name} <span className="font-normal text-slate-400">(shared, read-only)</span>

@@ -181,6 +181,23 @@ def test_create_invite_viewer_share_and_revoke(page, browser, live_server, artif
         expect(visitor.get_by_test_id("share-invalid")).to_be_visible()
         expect(visitor.get_by_test_id("card-total")).to_have_count(0)
 
+    # The teammate, signed in elsewhere, is removed: their next read says the project is gone.
+    with browser_context(browser, live_server) as other:
+        mate = other.new_page()
+        mate.goto(f"/login?next=/%3Fproject%3D{slug}")
+        mate.get_by_label("Username").fill(teammate)
+        mate.get_by_label("Password").fill(PASSWORD)
+        mate.get_by_role("button", name="Sign in").click()
+        expect(mate.get_by_test_id("project-name")).to_have_text(name)
+        expect(mate.get_by_test_id("card-total")).to_have_text("1")
+        row = page.get_by_test_id(f"member-{teammate}")
+        row.get_by_role("button", name="Remove").click()
+        row.get_by_role("button", name="Remove").click()
+        expect(page.get_by_test_id(f"member-{teammate}")).to_have_count(0)
+        mate.get_by_role("button", name="Refresh data").click()
+        expect(mate.get_by_role("heading", name="No such project")).to_be_visible()
+        expect(mate.get_by_test_id("card-total")).to_have_count(0)
+
 
 def test_switching_projects_never_shows_the_other_projects_figures(page, browser, live_server):
     suffix = uuid.uuid4().hex[:6]

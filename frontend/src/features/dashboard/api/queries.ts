@@ -1,6 +1,8 @@
 // TanStack Query hooks, one per analytics endpoint. `refetchInterval` is the polling fallback.
 import { useQuery } from "@tanstack/react-query";
 
+import { ApiError } from "../../../lib/api-client";
+
 import {
   analyticsKeys,
   projectOfKey,
@@ -24,6 +26,13 @@ export function sameProjectPlaceholder(queryKey: readonly unknown[]) {
     previousQuery && projectOfKey(previousQuery.queryKey) === projectOfKey(queryKey) ? previous : undefined;
 }
 
+/** Retry outages (network, 5xx, 429), not answers: a 4xx (a range too costly, a project that is
+ * not the reader's, a revoked share link) comes back the same. */
+export function retryOutages(failures: number, error: Error): boolean {
+  const answered = error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
+  return !answered && failures < 3;
+}
+
 /** One analytics query: its key and fetcher, with the options every panel shares. */
 function useAnalyticsQuery<T>(
   queryKey: readonly unknown[],
@@ -36,6 +45,7 @@ function useAnalyticsQuery<T>(
     refetchInterval: poll,
     placeholderData: sameProjectPlaceholder(queryKey),
     staleTime: 10_000,
+    retry: retryOutages,
   });
 }
 

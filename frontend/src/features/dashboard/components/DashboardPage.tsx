@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { Header } from "../../../components/layout/Header";
 import type { Schema } from "../../../lib/api-client";
 import { useAnalyticsParams, useDashboardFilters, type DashboardProject } from "../hooks/useDashboardFilters";
+import { useAccessLost } from "../hooks/useAccessLost";
 import { useLiveStream } from "../hooks/useLiveStream";
 import { BreakdownPanel } from "./BreakdownPanel";
 import { ExportCsvLink } from "./ExportCsvLink";
@@ -27,13 +28,16 @@ interface DashboardPageProps {
   account?: ReactNode;
   /** Read through a share link: sent as a header, no export, polling instead of the stream. */
   shareToken?: string;
+  /** Called when a panel's answer says access ended (a revoked link, a removed member). */
+  onAccessLost?: () => void;
 }
 
 /** The dashboard's layout: the filters, turned into API parameters, feed every panel. */
-export function DashboardPage({ project, user, switcher, account, shareToken }: DashboardPageProps) {
+export function DashboardPage({ project, user, switcher, account, shareToken, onAccessLost }: DashboardPageProps) {
   const { filters, update, reset } = useDashboardFilters(user?.id ?? null);
   const params = useAnalyticsParams(filters, project, shareToken);
   const { state: liveState, pollInterval: poll } = useLiveStream(params);
+  useAccessLost(project.slug, onAccessLost);
   const query = { params, poll };
 
   return (

@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { useCallback, type ReactNode } from "react";
 
 import { FullPageMessage } from "../../../components/layout/FullPageMessage";
 import { ApiError } from "../../../lib/api-client";
@@ -9,9 +9,18 @@ import { CenteredCard } from "./CenteredCard";
 export type SharedProjectInfo = SharedProject["project"];
 
 /** A share link's page: checks the link (and keeps checking it), then renders `children`
- * with its project; a revoked or unknown link shows why there is nothing to see. */
-export function SharedProjectGate({ token, children }: { token: string; children: (project: SharedProjectInfo) => ReactNode }) {
+ * with its project and a way to check again now (when a read was refused); a revoked or
+ * unknown link shows why there is nothing to see. */
+export function SharedProjectGate({
+  token,
+  children,
+}: {
+  token: string;
+  children: (project: SharedProjectInfo, recheck: () => void) => ReactNode;
+}) {
   const shared = useSharedProject(token);
+  const { refetch } = shared;
+  const recheck = useCallback(() => void refetch({ cancelRefetch: false }), [refetch]);
   const error = shared.error;
   if (error instanceof ApiError && (error.status === 401 || error.status === 404)) {
     return (
@@ -22,7 +31,7 @@ export function SharedProjectGate({ token, children }: { token: string; children
       </CenteredCard>
     );
   }
-  if (shared.data) return <>{children(shared.data)}</>;
+  if (shared.data) return <>{children(shared.data, recheck)}</>;
   if (error) {
     return (
       <FullPageMessage title="Cannot reach Ouroboard" body="The server did not answer.">

@@ -156,6 +156,10 @@ class Config:
     # project as viewers, so they see the dashboard chart everyone's clicks.
     NEW_ACCOUNTS_JOIN_SELF_TRACKING = True
 
+    # A deleted project's rows are purged by a background thread in batches; tests purge
+    # inline so that their assertions see the rows gone.
+    PURGE_DELETED_PROJECTS_INLINE = False
+
     DEMO_PASSWORD = "password123"  # noqa: S105 - documented demo login, not a secret
 
     API_TITLE = "Ouroboard API"
@@ -196,6 +200,7 @@ class TestingConfig(Config):
     AUTH_RATE_LIMIT_PER_IP = "1000 per minute"
     AUTH_RATE_LIMIT_PER_USERNAME = "1000 per minute"
     ANALYTICS_RATE_LIMIT = "10000 per minute"
+    PURGE_DELETED_PROJECTS_INLINE = True
 
 
 class ProductionConfig(Config):

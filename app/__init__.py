@@ -32,6 +32,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from app.extensions import api, cache, cors, jwt, limiter
     from app.health import health_bp
     from app.projects import membership as project_membership
+    from app.projects.cli import projects_cli
     from app.projects.credential_routes import credentials_bp
     from app.projects.invitation_routes import invitations_bp
     from app.projects.routes import projects_bp
@@ -63,6 +64,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     analytics_service.register_listeners(app)
     project_membership.register_listeners(app)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(projects_cli)
     errors.register_error_handlers(app)
     request_guards.init_app(app)
     register_response_headers(app)

@@ -9,8 +9,9 @@ EVENT_COLUMNS = ("uuid", "project_id", "name", "user_id", "anonymous_id", "sessi
                  "age_group", "gender")
 
 
-def event_row(name: str, occurred_at: datetime, *, project_id: int, received_at: datetime | None = None,
-              uuid: str | None = None, user_id: int | None = None,
+def event_row(name: str, occurred_at: datetime, *, project_id: int,
+              received_at: datetime | None = None, uuid: str | None = None,
+              user_id: int | None = None,
               age_group: str | None = None, gender: str | None = None,
               anonymous_id: str | None = None, session_id: str | None = None,
               page_url: str | None = None, referrer: str | None = None,

@@ -2,8 +2,7 @@
 
 from datetime import timedelta
 
-from sqlalchemy import Row, case, column, delete, func, select, update
-from sqlalchemy import table as sql_table
+from sqlalchemy import Row, case, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -11,7 +10,6 @@ from app.models import (
     SELF_TRACKING_SLUG,
     ApiToken,
     ApiTokenProject,
-    Event,
     IngestKey,
     Invitation,
     Membership,
@@ -189,21 +187,43 @@ def update_project(project_id: int, changes: dict) -> None:
 
 
 def delete_project(project_id: int, tombstone_slug: str) -> None:
-    """Delete the project's events, every rollup row, keys, invitations, share links, token
-    scopes and memberships in one transaction.
+    """Delete the project's keys, invitations, share links, token scopes and memberships in
+    one transaction, at once; its events and rollup rows are purged afterwards, in batches
+    (purge_batch), since millions of them would hold the write lock for minutes.
 
     The project row stays as a tombstone under a slug no request can name: SQLite would
     otherwise hand its id to the next project (ids are max + 1), and whatever is keyed by
     project id (cached answers, a key another worker still remembers) would leak into it.
     """
-    for table in (Event.__table__, *(sql_table(rollup.table, column("project_id"))
-                                     for rollup in ROLLUPS)):
-        db.session.execute(delete(table).where(table.c.project_id == project_id))
     for model in (IngestKey, Invitation, ShareLink, ApiTokenProject, Membership):
         db.session.execute(delete(model).where(model.project_id == project_id))
     db.session.execute(update(Project).where(Project.id == project_id)
                        .values(slug=tombstone_slug, name="(deleted)"))
     db.session.commit()
+
+
+def tombstoned_project_ids(prefix: str) -> list[int]:
+    """The ids of deleted projects (their slugs start with `prefix`, which no slug may)."""
+    return list(db.session.execute(
+        select(Project.id).where(Project.slug.startswith(prefix, autoescape=True))).scalars())
+
+
+def purge_batch(project_id: int, batch_rows: int) -> int:
+    """Delete at most `batch_rows` rows of the project from the events table, else from the
+    first rollup table that still has some; commit; return how many went (0: none left).
+    Rows are picked by their physical id (rowid on SQLite, ctid on Postgres): the rollup
+    tables have no id column.
+    """
+    row_id = "ctid" if db.session.get_bind().dialect.name == "postgresql" else "rowid"
+    for table in ("events", *(rollup.table for rollup in ROLLUPS)):
+        deleted = db.session.execute(text(
+            f"DELETE FROM {table} WHERE {row_id} IN (SELECT {row_id} FROM {table} "  # noqa: S608
+            f"WHERE project_id = :project LIMIT :batch)"),  # table names from the definition
+            {"project": project_id, "batch": batch_rows}).rowcount
+        db.session.commit()
+        if deleted:
+            return deleted
+    return 0
 
 
 def project_members(project_id: int) -> list[Row]:

@@ -19,6 +19,7 @@ from app.projects.errors import (
     ProjectNotFoundError,
     RoleTooLowError,
 )
+from app.projects.purge import DELETED_SLUG_PREFIX, start_purge
 from app.track import keys
 
 SLUG_MIN, SLUG_MAX = 3, 48
@@ -91,8 +92,9 @@ def delete_project(user_id: int, slug: str) -> None:
     project = member_project(user_id, slug, "owner")
     if project.slug == SELF_TRACKING_SLUG:
         raise ConflictError("The self-tracking project cannot be deleted")
-    data.delete_project(project.id, tombstone_slug=f"_deleted_{project.id}")
+    data.delete_project(project.id, tombstone_slug=f"{DELETED_SLUG_PREFIX}{project.id}")
     keys.forget_verified_keys()  # this worker stops taking its keys at once; others in 10 s
+    start_purge(project.id)
 
 
 def transfer_project(user_id: int, slug: str, new_owner_id: int) -> dict:

@@ -62,8 +62,8 @@ def prepare_rows(rows: list[dict]) -> PreparedRows:
     # the same whichever path stored it.
     receipt_texts: dict[datetime, str] = {}  # a batch shares one receipt time
     params = [
-        (row["uuid"], row["project_id"], row["name"], row["user_id"], row["anonymous_id"], row["session_id"],
-         row["page_url"], row["referrer"],
+        (row["uuid"], row["project_id"], row["name"], row["user_id"], row["anonymous_id"],
+         row["session_id"], row["page_url"], row["referrer"],
          None if row["properties"] is None else json.dumps(row["properties"]),
          sqlite_datetime_text(row["occurred_at"]),
          receipt_texts.get(row["received_at"]) or receipt_texts.setdefault(

@@ -48,7 +48,7 @@ class RegisterSchema(ma.Schema):
         metadata={"description": "Male, Female or Other"},
     )
     invitation = ma.fields.String(
-        load_default=None, validate=validate.Length(min=1, max=128), metadata={
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=128), metadata={
             "description": "An invitation token (obi_...): the account joins its project. "
                            "Required when REGISTRATION is invite"})
 

@@ -306,3 +306,11 @@ def test_production_accounts_join_nothing_uninvited(make_app):
     assert root.get("/projects/ouroboard").get_json()["role"] == "owner"
 
 
+
+
+def test_register_takes_a_null_invitation_as_none(app, root):
+    """The generated client types say `string | null`; null means no invitation."""
+    response = app.test_client().post("/api/v1/register", json={
+        "username": "nullable", "password": "correct horse battery", "age": 30,
+        "gender": "Female", "invitation": None})
+    assert response.status_code == 201, response.get_json()

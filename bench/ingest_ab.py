@@ -11,7 +11,7 @@ batches of 100 events to /api/v1/events with the key for AB_SECONDS, then single
 (bench/loadgen.py of this checkout) for both sides. The runs alternate (before, after),
 (after, before), ... so that the load of a busy machine falls on both sides alike; each
 run notes the load average. Prints every run, the medians of each side and their ratio,
-and writes them as Markdown to AB_REPORT when it is set.
+each pair's ratio, and writes them as Markdown to AB_REPORT when it is set.
 """
 
 import http.client
@@ -175,6 +175,13 @@ def main() -> int:
         before, after = medians["before"][kind], medians["after"][kind]
         summary.append(f"| /{kind} | {before:,.0f} {unit} | {after:,.0f} {unit} | "
                        f"{after / before:.3f} |")
+    # Each pair's own ratio too: the two runs of a pair met about the same machine load.
+    for kind in ("events", "track"):
+        ratios = [after[f"{kind}_per_second"] / before[f"{kind}_per_second"]
+                  for before, after in zip(runs["before"], runs["after"], strict=True)]
+        summary.append(f"\n/{kind} after / before per pair: "
+                       f"{', '.join(f'{ratio:.3f}' for ratio in ratios)} "
+                       f"(median {statistics.median(ratios):.3f})")
     print("\n".join(summary))
     report = os.environ.get("AB_REPORT")
     if report:

@@ -117,6 +117,9 @@ class User(db.Model):
 
 # Usernames are unique regardless of case: "Alice" and "alice" are one account.
 Index("uq_users_username_lower", func.lower(User.username), unique=True)
+# One instance admin at most: of registrations racing on an empty instance, one claim wins.
+Index("uq_users_instance_admin", User.is_instance_admin, unique=True,
+      sqlite_where=User.is_instance_admin, postgresql_where=User.is_instance_admin)
 
 
 # The built-in project that records the dashboard's own use. It always exists (the first

@@ -93,3 +93,10 @@ def set_sessions_valid_after(user_id: int, moment: datetime) -> None:
 def find_user_by_id(user_id: int) -> User | None:
     """Return the user with this id, or None."""
     return db.session.get(User, user_id)
+
+
+def delete_user(user_id: int) -> None:
+    """Remove an account (and, by cascade, its memberships); commits."""
+    db.session.rollback()
+    db.session.execute(delete(User).where(User.id == user_id))
+    db.session.commit()

@@ -94,7 +94,14 @@ def create_user(username: str, password: str, age: int, gender: str,
         raise UsernameTakenError(username)
     user = User(username=username, password_hash=hash_password(password), age=age, gender=gender)
     data.insert_user(user)
-    user_registered.send(current_app._get_current_object(), user=user, invitation=invitation)
+    try:
+        user_registered.send(current_app._get_current_object(), user=user,
+                             invitation=invitation)
+    except Exception:
+        # A listener refused the account once stored (a registration race lost, an
+        # invitation used up meanwhile): it must not stay.
+        data.delete_user(user.id)
+        raise
     return user
 
 

@@ -5,6 +5,7 @@ statements the access checks run per request stay in data.py).
 from datetime import datetime
 
 from sqlalchemy import Row, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -78,7 +79,13 @@ def accept_invitation(invitation_id: int, project_id: int, user_id: int, role: s
         db.session.rollback()
         return False
     db.session.add(Membership(project_id=project_id, user_id=user_id, role=role))
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same person joined by another invitation at the same moment: they are a
+        # member already, and this invitation stays open.
+        db.session.rollback()
+        return False
     return True
 
 

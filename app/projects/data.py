@@ -103,16 +103,21 @@ def token_project(token_id: int, slug: str | None) -> Row | None:
     return db.session.execute(query.order_by(Project.id).limit(1)).first()
 
 
-def is_only_user(user_id: int) -> bool:
-    """Whether this user is the instance's first and only account."""
-    return db.session.execute(
-        select(func.count()).select_from(User).where(User.id != user_id)).scalar() == 0
-
-
-def make_instance_admin(user_id: int) -> None:
-    """Mark the user as the instance admin."""
-    db.session.execute(update(User).where(User.id == user_id).values(is_instance_admin=True))
-    db.session.commit()
+def claim_instance_admin(user_id: int) -> bool:
+    """Make the user the instance admin if it is the instance's first account; whether it
+    did. Registrations racing on an empty instance may each see no earlier account (on
+    Postgres an id is taken before its row is visible), but the unique index on the admin
+    flag lets exactly one claim succeed.
+    """
+    claimed = db.session.execute(
+        update(User).where(User.id == user_id, ~select(User.id).where(User.id < user_id)
+                           .exists()).values(is_instance_admin=True))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # another registration claimed it first
+        return False
+    return claimed.rowcount == 1
 
 
 def add_member(project_id: int, user_id: int, role: str) -> None:

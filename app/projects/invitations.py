@@ -90,7 +90,8 @@ def accept_invitation(user_id: int, token: str) -> dict:
     found = open_invitation(token)
     if data.membership(user_id, found.slug) is None and not credentials_data.accept_invitation(
             found.id, found.project_id, user_id, found.role, utcnow()):
-        raise NotFoundError(INVALID_MESSAGE)
+        if data.membership(user_id, found.slug) is None:
+            raise NotFoundError(INVALID_MESSAGE)
     return service.get_project(user_id, found.slug)
 
 
@@ -119,14 +120,19 @@ def check_registration(invitation: str | None) -> None:
         open_invitation(invitation)
 
 
-def accept_on_registration(user_id: int, invitation: str | None) -> None:
-    """Accept the invitation an account registered with (checked by check_registration).
+def admit_registered(user_id: int, invitation: str | None) -> None:
+    """Check REGISTRATION again once the account is stored, and use its invitation up.
 
-    The account is stored by then: an invitation used up meanwhile by someone else leaves
-    it without that project rather than failing a registration that happened.
+    check_registration ran before the slow password hash, so several registrations can
+    pass it at once: on an empty instance each saw "no account yet", and each saw the same
+    open invitation. Decided here, after the insert, exactly one of them is the first
+    account (the lowest id), and exactly one uses an invitation up (a conditional update).
+    Raising makes app.auth remove the account again, so a race lost is a refusal.
     """
     if invitation is not None:
-        try:
-            accept_invitation(user_id, invitation)
-        except NotFoundError:
-            pass
+        accept_invitation(user_id, invitation)  # NotFoundError when it was used meanwhile
+        return
+    if current_app.config["REGISTRATION"] == "closed":
+        raise RegistrationClosedError("Registration is closed")
+    if current_app.config["REGISTRATION"] == "invite":
+        raise RegistrationClosedError("Registration needs an invitation")

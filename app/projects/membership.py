@@ -18,11 +18,10 @@ def on_user_registered(app: Flask, user: User, invitation: str | None = None,
     registered with (first, so an invitation to the self-tracking project gives its role),
     then the self-tracking project's, if it gets one.
     """
-    if data.is_only_user(user.id):
-        data.make_instance_admin(user.id)
+    if data.claim_instance_admin(user.id):
         data.add_member(self_tracking_project_id(), user.id, "owner")
         return
-    invitations.accept_on_registration(user.id, invitation)
+    invitations.admit_registered(user.id, invitation)
     if app.config["NEW_ACCOUNTS_JOIN_SELF_TRACKING"]:
         data.add_member(self_tracking_project_id(), user.id, "viewer")
 

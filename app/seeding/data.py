@@ -187,3 +187,9 @@ def make_instance_admin(user_id: int) -> None:
     """Mark the user as the instance admin; commits."""
     db.session.execute(update(User).where(User.id == user_id).values(is_instance_admin=True))
     db.session.commit()
+
+
+def instance_admin_exists() -> bool:
+    """Whether some account is the instance admin."""
+    return db.session.execute(
+        select(User.id).where(User.is_instance_admin).limit(1)).first() is not None

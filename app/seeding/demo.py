@@ -97,7 +97,8 @@ def join_self_tracking_project(count: int) -> None:
     project_id = self_tracking_project_id()
     first = next((user for user in users if user.username == "user1"), None)
     owner_id = None
-    if first is not None and not data.project_has_owner(project_id):
+    if first is not None and not data.project_has_owner(project_id) \
+            and not data.instance_admin_exists():
         owner_id = first.id
         data.make_instance_admin(first.id)
     data.ensure_memberships([project_id], [user.id for user in users], owner_id)

@@ -175,6 +175,10 @@ def adopt_users(project_id: int):
         "ELSE 'viewer' END, CURRENT_TIMESTAMP FROM users"), {"project": project_id})
     bind.execute(sa.text("UPDATE users SET is_instance_admin = :yes "
                          "WHERE id = (SELECT MIN(id) FROM users)"), {"yes": True})
+    # One instance admin at most: of registrations racing on an empty instance, one wins.
+    op.create_index("uq_users_instance_admin", "users", ["is_instance_admin"], unique=True,
+                    sqlite_where=sa.text("is_instance_admin"),
+                    postgresql_where=sa.text("is_instance_admin"))
 
 
 def move_events(project_id: int):
@@ -261,6 +265,7 @@ def downgrade():
     op.create_index("ix_events_occurred_at", "events", ["occurred_at"])
     op.create_index("ix_events_name_occurred_at", "events", ["name", "occurred_at"])
     op.drop_column("events", "project_id")
+    op.drop_index("uq_users_instance_admin", table_name="users")
     op.drop_column("users", "is_instance_admin")
     for table in ("api_token_projects", "api_tokens", "share_links", "invitations",
                   "memberships", "projects"):

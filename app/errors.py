@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.analytics import errors as analytics_errors
 from app.database_errors import StatementTimeoutError
+from app.observability import logged_path
 from app.projects import errors as project_errors
 from app.track import errors as ingest_errors
 
@@ -141,7 +142,7 @@ def handle_project_error(error: project_errors.ProjectError) -> Response:
 
 def handle_database_unavailable(error: OperationalError) -> Response:
     """A database that is down or locked past the busy timeout is a 503, never a 500."""
-    log.warning("database unavailable on %s %s: %s", request.method, request.path,
+    log.warning("database unavailable on %s %s: %s", request.method, logged_path(),
                 error.orig if error.orig is not None else error)
     return error_response(503, "Database unavailable, retry shortly",
                           headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
@@ -149,14 +150,14 @@ def handle_database_unavailable(error: OperationalError) -> Response:
 
 def handle_statement_timeout(error: StatementTimeoutError) -> Response:
     """A read cancelled by its statement timeout: a 503 to retry later, never a held worker."""
-    log.warning("statement timeout on %s %s", request.method, request.path)
+    log.warning("statement timeout on %s %s", request.method, logged_path())
     return error_response(DOMAIN_ERROR_STATUS[StatementTimeoutError], error.message,
                           headers={"Retry-After": str(STATEMENT_TIMEOUT_RETRY_AFTER_SECONDS)})
 
 
 def handle_rejected_value(error: DataError) -> Response:
     """The database refused a value the schemas let through: the input's fault, so a 400."""
-    log.warning("database rejected a value on %s %s: %s", request.method, request.path,
+    log.warning("database rejected a value on %s %s: %s", request.method, logged_path(),
                 error.orig if error.orig is not None else error)
     return error_response(400, "A value in the request cannot be stored")
 
@@ -165,7 +166,7 @@ def handle_unexpected_exception(error: Exception) -> Response:
     """Log the traceback server-side and answer with a body that reveals nothing."""
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
-    log.exception("unhandled exception on %s %s", request.method, request.path)
+    log.exception("unhandled exception on %s %s", request.method, logged_path())
     return error_response(500, HUMAN_MESSAGES[500])
 
 

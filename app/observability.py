@@ -51,6 +51,16 @@ def current_user_id() -> str | None:
         return None
 
 
+# Invitation, share-link and API-token secrets can sit in a path (/invite/obi_…,
+# /share/obs_…): whoever reads the logs must not be able to use them.
+SECRET_IN_PATH = re.compile(r"\b(ob[ikst])_[A-Za-z0-9_-]+")
+
+
+def logged_path() -> str:
+    """The request's path as logs show it: with any secret token replaced by its kind."""
+    return SECRET_IN_PATH.sub(r"\1_…", request.path)
+
+
 def finish_request(response: Response) -> Response:
     """Echo the request id and write the request's log line."""
     request_id = g.get("request_id") or uuid.uuid4().hex
@@ -60,9 +70,10 @@ def finish_request(response: Response) -> Response:
     duration_ms = round(seconds * 1000, 2) if started else None
     endpoint = request.url_rule.rule if request.url_rule else metrics.UNMATCHED_ENDPOINT
     metrics.record_request(request.method, endpoint, response.status_code, seconds)
-    access_log.info("%s %s %s", request.method, request.path, response.status_code, extra={
+    path = logged_path()
+    access_log.info("%s %s %s", request.method, path, response.status_code, extra={
         "fields": {"request_id": request_id, "user_id": current_user_id(),
-                   "method": request.method, "path": request.path,
+                   "method": request.method, "path": path,
                    "status": response.status_code, "duration_ms": duration_ms}})
     return response
 

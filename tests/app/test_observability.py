@@ -44,3 +44,20 @@ def test_errors_are_logged_with_their_status(client, caplog):
         client.get("/api/v1/nope")
     (record,) = [record for record in caplog.records if record.name == "ouroboard.access"]
     assert json.loads(JsonFormatter().format(record))["status"] == 404
+
+
+@pytest.mark.parametrize("path", ["/api/v1/invitations/obi_{secret}",
+                                  "/api/v1/invitations/obi_{secret}/accept",
+                                  "/share/obs_{secret}", "/invite/obi_{secret}"])
+def test_secret_tokens_in_paths_never_reach_the_logs(client, caplog, path):
+    secret = "Zq3-x_9" * 6
+    with caplog.at_level(logging.INFO):
+        client.open(path.format(secret=secret),
+                    method="POST" if path.endswith("/accept") else "GET")
+    logged = [JsonFormatter().format(record) for record in caplog.records]
+    assert logged, "the request was not logged"
+    assert not any(secret in line for line in logged)
+    access = [json.loads(line) for line, record in zip(logged, caplog.records, strict=True)
+              if record.name == "ouroboard.access"]
+    # The path still says which kind of secret it held.
+    assert access[0]["path"] == path.format(secret="").replace("_", "_…", 1)

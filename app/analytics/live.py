@@ -372,8 +372,8 @@ class OpenedStream:
 
 
 def open_event_stream(app: Flask, user: str | None, project_id: int,
-                      last_event_id: str | None, fresh_total: Callable[[], int]
-                      ) -> OpenedStream:
+                      last_event_id: str | None, fresh_total: Callable[[], int],
+                      still_allowed: Callable[[], bool] = lambda: True) -> OpenedStream:
     """Take a slot on the app's hub for `user` and return the frames of a stream of the
     project's updates.
 
@@ -387,5 +387,6 @@ def open_event_stream(app: Flask, user: str | None, project_id: int,
     slot = StreamSlot(hub, user)
     frames = event_stream(hub, user, project_id, parse_last_event_id(last_event_id), fresh_total,
                           heartbeat_seconds=config["LIVE_HEARTBEAT_SECONDS"],
-                          lifetime_seconds=config["LIVE_MAX_SECONDS"], release=slot.release)
+                          lifetime_seconds=config["LIVE_MAX_SECONDS"], release=slot.release,
+                          still_allowed=still_allowed)
     return OpenedStream(frames, slot.release)

@@ -42,13 +42,17 @@ def sse(event: str | None = None, data: dict | None = None, event_id: int | None
 
 def event_stream(hub: "LiveHub", user: str | None, project_id: int, last_event_id: int | None,
                  fresh_total: Callable[[], int], heartbeat_seconds: float,
-                 lifetime_seconds: float, release: Callable[[], None]) -> Iterator[str]:
+                 lifetime_seconds: float, release: Callable[[], None],
+                 still_allowed: Callable[[], bool] = lambda: True) -> Iterator[str]:
     """Frames for one connection: a hello, then an update per ingest, heartbeats between.
 
     The connection ends after `lifetime_seconds`; EventSource reconnects with Last-Event-ID
     and misses nothing still in the hub's history. A client that went away is noticed at
     the next write that fails, which ends the generator and calls `release`: a heartbeat
     at the latest, or sooner when a newcomer of the same user probes (two writes at once).
+    The reader's access is checked again before every update and heartbeat
+    (`still_allowed`): a revoked link or token, a removed member or a deleted project ends
+    the stream at once instead of at its end of life.
     """
     try:
         cursor = hub.latest_seq if last_event_id is None else last_event_id
@@ -67,6 +71,8 @@ def event_stream(hub: "LiveHub", user: str | None, project_id: int, last_event_i
                 # Only other projects' ingests: nothing to tell, but stay heard (a
                 # heartbeat is also how a client that went away is noticed).
                 if time.monotonic() - last_write >= heartbeat_seconds:
+                    if not still_allowed():
+                        return
                     last_write = time.monotonic()
                     yield sse(comment="heartbeat")
                 continue
@@ -77,6 +83,8 @@ def event_stream(hub: "LiveHub", user: str | None, project_id: int, last_event_i
                 time.sleep(PROBE_SECOND_WRITE_SECONDS)
                 yield sse(comment="probe")
                 continue
+            if not still_allowed():
+                return
             if not messages:
                 yield sse(comment="heartbeat")
                 continue

@@ -11,7 +11,7 @@ from app.analytics.periods import Filters
 from app.blueprint import ApiBlueprint, abort
 from app.database import limit_statement_time
 from app.extensions import limiter
-from app.projects.access import current_reader, readable_project
+from app.projects.access import current_reader, readable_project, still_reads
 from app.projects.errors import NotAllowedForReaderError
 
 analytics_bp = ApiBlueprint("analytics", __name__, url_prefix="/api/v1",
@@ -183,7 +183,8 @@ def stream(filters: Filters, lastEventId: str | None = None):  # noqa: N803 - qu
     try:
         opened = live.open_event_stream(
             current_app._get_current_object(), g.reader.bucket, filters.project_id,
-            request.headers.get("Last-Event-ID") or lastEventId, service.stream_total(filters))
+            request.headers.get("Last-Event-ID") or lastEventId, service.stream_total(filters),
+            functools.partial(still_reads, g.project.slug))
     except live.UserStreamLimitReachedError:
         abort(429, "Too many live streams open for this user; close one or retry later",
               headers={"Retry-After": "30"})

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask import request
 from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
 
+from app.extensions import db
 from app.projects import data
 from app.projects.errors import NotSignedInError, ProjectNotFoundError, RoleTooLowError
 
@@ -113,3 +114,17 @@ def require_role(project: ReadableProject, role: str) -> None:
     """Refuse (403) a member whose role is below `role`."""
     if project.role is None or ROLE_ORDER.index(project.role) > ROLE_ORDER.index(role):
         raise RoleTooLowError(f"This needs the {role} role in {project.slug!r}")
+
+
+def still_reads(slug: str) -> bool:
+    """Whether this request's reader may still read the project: a live stream asks before
+    every frame, so revoking, removing or deleting ends it at once. Any failure (a revoked
+    credential, a removed member, an expired session, the database away) means no.
+    """
+    try:
+        readable_project(current_reader(), slug)
+    except Exception:  # noqa: BLE001 - every refusal, of whatever kind, ends the stream
+        return False
+    finally:
+        db.session.remove()  # a stream stays open for minutes: no transaction held
+    return True

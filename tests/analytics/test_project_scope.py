@@ -258,3 +258,44 @@ def test_a_live_stream_hears_its_own_project_only(app, client, two_projects):
     stream.close()
     assert b"blog_read" in frame
     assert b"shop_checkout" not in frame
+
+
+@pytest.mark.parametrize("revoke", ["remove_member", "revoke_share_link", "revoke_token"])
+def test_an_open_live_stream_ends_once_its_access_is_revoked(app, client, two_projects,
+                                                             revoke):
+    # Without the check the stream would run to its end of life: keep that short, so a
+    # regression fails by its assertion rather than by hanging.
+    app.config.update(LIVE_MAX_SECONDS=3, LIVE_HEARTBEAT_SECONDS=1)
+    reader = user_id(app, "reader")
+    blog = two_projects["ids"]["blog"]
+    if revoke == "revoke_share_link":
+        credential_id, raw = add_share_link(app, blog)
+        headers = {"X-Ouroboard-Share": raw}
+    elif revoke == "revoke_token":
+        credential_id, raw = add_api_token(app, reader, [blog])
+        headers = {"Authorization": f"Bearer {raw}"}
+    else:
+        headers = two_projects["reader"]
+    with app.app_context():
+        _, blog_key = create_key(blog, "blog-revoked-live")
+    stream = client.get("/api/v1/analytics/stream?project=blog", headers=headers,
+                        buffered=False)
+    assert stream.status_code == 200
+    frames = iter(stream.response)
+    assert b"hello" in next(frames) + next(frames)
+    with app.app_context():
+        if revoke == "remove_member":
+            db.session.execute(Membership.__table__.delete().where(
+                Membership.user_id == reader, Membership.project_id == blog))
+        elif revoke == "revoke_share_link":
+            db.session.execute(ShareLink.__table__.update().where(
+                ShareLink.id == credential_id).values(revoked_at=db.func.now()))
+        else:
+            db.session.execute(ApiToken.__table__.update().where(
+                ApiToken.id == credential_id).values(revoked_at=db.func.now()))
+        db.session.commit()
+    send(app.test_client(), blog_key, ("blog_after_revoke",), 1)
+    rest = b"".join(frames)  # the stream ends instead of telling of the new event
+    stream.close()
+    assert b"blog_after_revoke" not in rest
+    assert b"event: events" not in rest

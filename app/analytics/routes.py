@@ -136,7 +136,8 @@ def top_pages(filters: Filters, limit: int):
 def recent(filters: Filters, limit: int, before):
     """The newest events, newest first; pass `nextCursor` as `before` for the next page.
 
-    Through a share link, who did each event (username, anonymous id) is left out.
+    Through a share link nothing about the person is given (no user, anonymous id,
+    demographics or properties; page URLs without their query string).
     """
     return service.recent(filters, limit, before, show_people=g.reader.kind != "share")
 

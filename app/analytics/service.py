@@ -315,22 +315,35 @@ def daily_feature_rows(filters: Filters) -> list[tuple[str, str, int]]:
 
 def recent(filters: Filters, limit: int, before: tuple[datetime, int] | None, *,
            show_people: bool = True) -> dict:
-    """A page of the newest events and the cursor for the next one (never cached); without
-    `show_people`, who did them (user, username, anonymous id) is left out.
+    """A page of the newest events and the cursor for the next one (never cached).
+
+    Without `show_people` (a public share link) nothing about the person is given: no user,
+    username, anonymous id, age group, gender or properties (which may hold an email), and
+    page URLs lose their query string and fragment.
     """
     rows = event_data.recent_events(filters, limit + 1, before)
     page, more = rows[:limit], len(rows) > limit
     return {
         "events": [{
-            "id": row.id, "uuid": row.uuid, "name": row.name, "pageUrl": row.page_url,
+            "id": row.id, "uuid": row.uuid, "name": row.name,
+            "pageUrl": row.page_url if show_people else page_without_query(row.page_url),
             "timestamp": row.occurred_at.isoformat(),
             "userId": row.user_id if show_people else None,
             "username": row.username if show_people else None,
             "anonymousId": row.anonymous_id if show_people else None,
-            "ageGroup": row.age_group, "gender": row.gender, "properties": row.properties,
+            "ageGroup": row.age_group if show_people else None,
+            "gender": row.gender if show_people else None,
+            "properties": row.properties if show_people else None,
         } for row in page],
         "nextCursor": encode_cursor(page[-1].occurred_at, page[-1].id) if more else None,
     }
+
+
+def page_without_query(page_url: str | None) -> str | None:
+    """The URL without its query string and fragment (where personal data tends to sit)."""
+    if page_url is None:
+        return None
+    return page_url.split("#", 1)[0].split("?", 1)[0]
 
 
 def summary_total(filters: Filters) -> int:

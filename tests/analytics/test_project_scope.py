@@ -35,9 +35,10 @@ def make_project(app, slug: str, member_roles: dict[int, str]) -> tuple[int, str
         return project.id, raw_key
 
 
-def send(client, raw_key: str, names: tuple[str, ...], count: int = 3) -> None:
-    events = [{"name": name, "page_url": f"/{name}", "anonymous_id": f"v-{name}-{n}"}
-              for name in names for n in range(count)]
+def send(client, raw_key: str, names: tuple[str, ...], count: int = 3,
+         extra: dict | None = None) -> None:
+    events = [{"name": name, "page_url": f"/{name}", "anonymous_id": f"v-{name}-{n}",
+               **(extra or {})} for name in names for n in range(count)]
     # A page view on a page named after the project's first event, for the page lists.
     events.append({"name": "page_view", "page_url": f"/{names[0]}", "anonymous_id": "v"})
     response = client.post("/api/v1/events", json={"events": events},
@@ -63,8 +64,9 @@ def two_projects(app, client, auth):
     blog_id, blog_key = make_project(app, "blog", {owner: "admin", reader: "viewer"})
     send(client, shop_key, NAMES["shop"])
     send(client, blog_key, NAMES["blog"])
-    return {"owner": owner_headers, "reader": reader_headers, "ids": {"shop": shop_id,
-                                                                       "blog": blog_id}}
+    return {"owner": owner_headers, "reader": reader_headers,
+            "ids": {"shop": shop_id, "blog": blog_id}, "keys": {"shop": shop_key}}
+
 
 
 def body_text(response) -> str:
@@ -158,9 +160,20 @@ def test_a_share_link_reads_its_project_only_without_people_or_export(app, clien
     shared = {"X-Ouroboard-Share": raw}
     bars = client.get("/api/v1/analytics", headers=shared)
     assert_only(bars, "shop")
+    send(client, two_projects["keys"]["shop"], ("shop_private",), 1,
+         extra={"page_url": "/shop_private?email=a@b.example#x",
+                "properties": {"email": "a@b.example"}})
     recent = client.get("/api/v1/analytics/recent", headers=shared).get_json()["events"]
     assert recent and all(event["username"] is None and event["userId"] is None
-                          and event["anonymousId"] is None for event in recent)
+                          and event["anonymousId"] is None and event["ageGroup"] is None
+                          and event["gender"] is None and event["properties"] is None
+                          for event in recent)
+    assert "/shop_private" in [event["pageUrl"] for event in recent]
+    owner_view = client.get("/api/v1/analytics/recent?project=shop",
+                            headers=two_projects["owner"]).get_data(as_text=True)
+    assert "a@b.example" in owner_view  # members see everything
+    assert "a@b.example" not in client.get("/api/v1/analytics/recent",
+                                           headers=shared).get_data(as_text=True)
     assert client.get("/api/v1/analytics?project=blog", headers=shared).status_code == 404
     assert client.get("/api/v1/analytics?project=shop", headers=shared).status_code == 200
     export = client.get("/api/v1/analytics/export.csv", headers=shared)

@@ -24,7 +24,15 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     `config` is a configuration class, or a dict of overrides applied on top of the class
     chosen by APP_ENV (tests use the latter to swap the database).
     """
-    from app import database, errors, metrics, observability, request_guards, spa
+    from app import (
+        database,
+        errors,
+        metrics,
+        observability,
+        request_guards,
+        spa,
+        url_converters,
+    )
     from app.analytics import service as analytics_service
     from app.analytics.routes import analytics_bp
     from app.auth import sessions as auth_sessions
@@ -58,6 +66,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     configure_cors(app, cors)
     api.init_app(app, spec_kwargs=spec_options())
     register_doc_schemas(api)
+    url_converters.init_app(app, api)
     for blueprint in (health_bp, auth_bp, track_bp, analytics_bp, projects_bp, invitations_bp,
                       credentials_bp):
         api.register_blueprint(blueprint)

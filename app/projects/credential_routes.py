@@ -16,14 +16,14 @@ credentials_bp = ApiBlueprint("credentials", __name__, url_prefix="/api/v1",
                                           "personal read-only API tokens.")
 
 
-@session_endpoint(credentials_bp, "/projects/<slug>/keys", "GET", 403, 404)
+@session_endpoint(credentials_bp, "/projects/<slug:slug>/keys", "GET", 403, 404)
 @credentials_bp.response(200, schemas.KeyListSchema)
 def list_keys(slug: str):
     """The project's ingestion keys with prefix and last use, revoked ones too (admins)."""
     return credentials.list_keys(caller_id(), slug)
 
 
-@session_endpoint(credentials_bp, "/projects/<slug>/keys", "POST", 400, 403, 404, 409)
+@session_endpoint(credentials_bp, "/projects/<slug:slug>/keys", "POST", 400, 403, 404, 409)
 @credentials_bp.arguments(schemas.KeyCreateSchema())
 @credentials_bp.response(201, schemas.CreatedKeySchema)
 def create_key(payload: dict, slug: str):
@@ -33,7 +33,7 @@ def create_key(payload: dict, slug: str):
     return credentials.create_key(caller_id(), slug, payload["name"], payload["allows_import"])
 
 
-@session_endpoint(credentials_bp, "/projects/<slug>/keys/<int:key_id>", "DELETE", 403, 404)
+@session_endpoint(credentials_bp, "/projects/<slug:slug>/keys/<int:key_id>", "DELETE", 403, 404)
 @credentials_bp.response(204)
 def revoke_key(slug: str, key_id: int):
     """Revoke an ingestion key (admins): refused at once by this worker, within 10 s by
@@ -42,14 +42,14 @@ def revoke_key(slug: str, key_id: int):
     credentials.revoke_key(caller_id(), slug, key_id)
 
 
-@session_endpoint(credentials_bp, "/projects/<slug>/share-links", "GET", 403, 404)
+@session_endpoint(credentials_bp, "/projects/<slug:slug>/share-links", "GET", 403, 404)
 @credentials_bp.response(200, schemas.ShareLinkListSchema)
 def list_share_links(slug: str):
     """The project's active share links (admins)."""
     return credentials.list_share_links(caller_id(), slug)
 
 
-@session_endpoint(credentials_bp, "/projects/<slug>/share-links", "POST", 403, 404)
+@session_endpoint(credentials_bp, "/projects/<slug:slug>/share-links", "POST", 403, 404)
 @credentials_bp.response(201, schemas.CreatedShareLinkSchema)
 def create_share_link(slug: str):
     """Make a public read-only link to the project's dashboard (admins); the token is
@@ -58,7 +58,7 @@ def create_share_link(slug: str):
     return credentials.create_share_link(caller_id(), slug)
 
 
-@session_endpoint(credentials_bp, "/projects/<slug>/share-links/<int:link_id>", "DELETE",
+@session_endpoint(credentials_bp, "/projects/<slug:slug>/share-links/<int:link_id>", "DELETE",
                   403, 404)
 @credentials_bp.response(204)
 def revoke_share_link(slug: str, link_id: int):

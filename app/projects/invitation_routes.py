@@ -34,7 +34,7 @@ def limited_per_address(blueprint: ApiBlueprint) -> Callable[[Callable], Callabl
     return decorate
 
 
-@session_endpoint(invitations_bp, "/projects/<slug>/invitations", "POST", 400, 403, 404)
+@session_endpoint(invitations_bp, "/projects/<slug:slug>/invitations", "POST", 400, 403, 404)
 @invitations_bp.arguments(schemas.InvitationCreateSchema())
 @invitations_bp.response(201, schemas.CreatedInvitationSchema)
 def create_invitation(payload: dict, slug: str):
@@ -42,14 +42,14 @@ def create_invitation(payload: dict, slug: str):
     return invitations.create_invitation(caller_id(), slug, **payload)
 
 
-@session_endpoint(invitations_bp, "/projects/<slug>/invitations", "GET", 403, 404)
+@session_endpoint(invitations_bp, "/projects/<slug:slug>/invitations", "GET", 403, 404)
 @invitations_bp.response(200, schemas.InvitationListSchema)
 def list_invitations(slug: str):
     """The project's invitations with their status, newest first (admins)."""
     return invitations.list_invitations(caller_id(), slug)
 
 
-@session_endpoint(invitations_bp, "/projects/<slug>/invitations/<int:invitation_id>",
+@session_endpoint(invitations_bp, "/projects/<slug:slug>/invitations/<int:invitation_id>",
                   "DELETE", 403, 404)
 @invitations_bp.response(204)
 def revoke_invitation(slug: str, invitation_id: int):
@@ -57,7 +57,7 @@ def revoke_invitation(slug: str, invitation_id: int):
     invitations.revoke_invitation(caller_id(), slug, invitation_id)
 
 
-@invitations_bp.route("/invitations/<token>", methods=["GET"])
+@invitations_bp.route("/invitations/<secret:token>", methods=["GET"])
 @limited_per_address(invitations_bp)
 @invitations_bp.response(200, schemas.InvitationPreviewSchema)
 @invitations_bp.alt_response(404, description="Unknown, used, revoked or expired")
@@ -66,7 +66,7 @@ def preview_invitation(token: str):
     return invitations.preview_invitation(token)
 
 
-@invitations_bp.route("/invitations/<token>/accept", methods=["POST"])
+@invitations_bp.route("/invitations/<secret:token>/accept", methods=["POST"])
 @limited_per_address(invitations_bp)
 @jwt_required()
 @invitations_bp.response(200, schemas.ProjectSchema)

@@ -57,14 +57,14 @@ def create_project(payload: dict):
     return service.create_project(caller_id(), **payload)
 
 
-@session_endpoint(projects_bp, "/projects/<slug>", "GET", 404)
+@session_endpoint(projects_bp, "/projects/<slug:slug>", "GET", 404)
 @projects_bp.response(200, schemas.ProjectSchema)
 def get_project(slug: str):
     """One of the caller's projects, with whether a share link is active."""
     return service.get_project(caller_id(), slug)
 
 
-@session_endpoint(projects_bp, "/projects/<slug>", "PATCH", 400, 403, 404)
+@session_endpoint(projects_bp, "/projects/<slug:slug>", "PATCH", 400, 403, 404)
 @projects_bp.arguments(schemas.ProjectUpdateSchema())
 @projects_bp.response(200, schemas.ProjectSchema)
 def update_project(changes: dict, slug: str):
@@ -72,7 +72,7 @@ def update_project(changes: dict, slug: str):
     return service.update_project(caller_id(), slug, changes)
 
 
-@session_endpoint(projects_bp, "/projects/<slug>", "DELETE", 403, 404, 409)
+@session_endpoint(projects_bp, "/projects/<slug:slug>", "DELETE", 403, 404, 409)
 @projects_bp.response(204)
 def delete_project(slug: str):
     """Delete the project with its events, rollups, keys, invitations and share links
@@ -81,7 +81,7 @@ def delete_project(slug: str):
     service.delete_project(caller_id(), slug)
 
 
-@session_endpoint(projects_bp, "/projects/<slug>/transfer", "POST", 400, 403, 404, 409)
+@session_endpoint(projects_bp, "/projects/<slug:slug>/transfer", "POST", 400, 403, 404, 409)
 @projects_bp.arguments(schemas.TransferSchema())
 @projects_bp.response(200, schemas.ProjectSchema)
 def transfer_project(payload: dict, slug: str):
@@ -89,21 +89,21 @@ def transfer_project(payload: dict, slug: str):
     return service.transfer_project(caller_id(), slug, payload["user_id"])
 
 
-@session_endpoint(projects_bp, "/projects/<slug>/leave", "POST", 404, 409)
+@session_endpoint(projects_bp, "/projects/<slug:slug>/leave", "POST", 404, 409)
 @projects_bp.response(204)
 def leave_project(slug: str):
     """End the caller's membership (the owner must transfer the project first)."""
     service.leave_project(caller_id(), slug)
 
 
-@session_endpoint(projects_bp, "/projects/<slug>/members", "GET", 403, 404)
+@session_endpoint(projects_bp, "/projects/<slug:slug>/members", "GET", 403, 404)
 @projects_bp.response(200, schemas.MemberListSchema)
 def list_members(slug: str):
     """The project's members (admins and the owner)."""
     return service.list_members(caller_id(), slug)
 
 
-@session_endpoint(projects_bp, "/projects/<slug>/members/<int:user_id>", "PATCH",
+@session_endpoint(projects_bp, "/projects/<slug:slug>/members/<int:user_id>", "PATCH",
                   400, 403, 404, 409)
 @projects_bp.arguments(schemas.RoleChangeSchema())
 @projects_bp.response(200, schemas.MemberSchema)
@@ -112,7 +112,7 @@ def change_member_role(payload: dict, slug: str, user_id: int):
     return service.change_role(caller_id(), slug, user_id, payload["role"])
 
 
-@session_endpoint(projects_bp, "/projects/<slug>/members/<int:user_id>", "DELETE",
+@session_endpoint(projects_bp, "/projects/<slug:slug>/members/<int:user_id>", "DELETE",
                   403, 404, 409)
 @projects_bp.response(204)
 def remove_member(slug: str, user_id: int):

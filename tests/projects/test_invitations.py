@@ -186,8 +186,10 @@ def test_unknown_tokens_are_404(app, team, token):
 def test_token_endpoints_are_rate_limited_per_address(make_app):
     app = make_app(AUTH_RATE_LIMIT_PER_IP="3 per minute")
     client = app.test_client()
-    statuses = [client.get("/api/v1/invitations/obi_guess").status_code for _ in range(4)]
+    guess = "obi_" + "g" * 43  # well-formed: a malformed one is not even routed (404)
+    statuses = [client.get(f"/api/v1/invitations/{guess}").status_code for _ in range(4)]
     assert statuses == [404, 404, 404, 429]
+    assert client.get("/api/v1/invitations/obi_short").status_code == 404
     assert client.get("/api/v1/share", headers={"X-Ouroboard-Share": "obs_x"}
                       ).status_code == 401
 

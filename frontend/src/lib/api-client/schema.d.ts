@@ -1128,7 +1128,8 @@ export interface paths {
         };
         /**
          * The newest events, newest first; pass `nextCursor` as `before` for the next page.
-         * @description Through a share link, who did each event (username, anonymous id) is left out.
+         * @description Through a share link nothing about the person is given (no user, anonymous id,
+         *     demographics or properties; page URLs without their query string).
          */
         get: {
             parameters: {

@@ -252,18 +252,34 @@ def project_member(project_id: int, user_id: int) -> Row | None:
 
 
 def set_roles(project_id: int, roles: dict[int, str]) -> None:
-    """Give members new roles ({user_id: role}) in one transaction."""
+    """Give members new roles ({user_id: role}) in one transaction; a member who becomes a
+    viewer loses the open invitations they made as an admin.
+    """
     for user_id, role in roles.items():
         db.session.execute(update(Membership).where(
             Membership.project_id == project_id, Membership.user_id == user_id
         ).values(role=role))
+        if role == "viewer":
+            revoke_invitations_made_by(project_id, user_id)
     db.session.commit()
+
+
+def revoke_invitations_made_by(project_id: int, user_id: int) -> None:
+    """Revoke the open invitations the user made to the project (no commit): someone who
+    loses the admin role must not come back through a link of their own.
+    """
+    db.session.execute(update(Invitation).where(
+        Invitation.project_id == project_id, Invitation.created_by == user_id,
+        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)
+    ).values(revoked_at=utcnow()))
 
 
 def remove_member(project_id: int, user_id: int) -> None:
     """End a membership, and with it the project's place in the user's API tokens (a token
-    of a member invited again later does not regain the project by itself).
+    of a member invited again later does not regain the project by itself) and the open
+    invitations they made.
     """
+    revoke_invitations_made_by(project_id, user_id)
     token_ids = select(ApiToken.id).where(ApiToken.user_id == user_id).scalar_subquery()
     db.session.execute(delete(ApiTokenProject).where(
         ApiTokenProject.project_id == project_id, ApiTokenProject.token_id.in_(token_ids)))

@@ -316,3 +316,21 @@ def test_register_takes_a_null_invitation_as_none(app, root):
         "username": "nullable", "password": "correct horse battery", "age": 30,
         "gender": "Female", "invitation": None})
     assert response.status_code == 201, response.get_json()
+
+
+@pytest.mark.parametrize("how", ["removed", "demoted"])
+def test_an_admin_who_loses_the_role_cannot_come_back_through_their_own_invitation(
+        app, team, how):
+    token = invite(team.admin, "acme", "admin")["token"]
+    if how == "removed":
+        assert team.owner.delete(f"/projects/acme/members/{team.admin.id}").status_code == 204
+    else:
+        assert team.owner.patch(f"/projects/acme/members/{team.admin.id}",
+                                json={"role": "viewer"}).status_code == 200
+    if how == "removed":
+        assert team.admin.post(f"/invitations/{token}/accept").status_code == 404
+    listed = team.owner.get("/projects/acme/invitations").get_json()["invitations"]
+    made_by_admin = [item for item in listed if item["createdBy"] == team.admin.username]
+    assert made_by_admin and all(item["status"] == "revoked" for item in made_by_admin)
+    assert team.admin.get("/analytics?project=acme").status_code == (
+        404 if how == "removed" else 200)

@@ -62,23 +62,23 @@ def counted_parts(filters: Filters, column_names: tuple[str, ...], *, with_featu
         months, day_ranges = whole_months(*pieces.days)
         for table, period, ranges in ((monthly, "month", [months] if months else []),
                                       (daily, "day", day_ranges)):
-            if ranges:
+            for one in ranges:
                 parts.append(select(*(table.c[name] for name in column_names),
                                     table.c.events.label("n"))
-                             .where(in_ranges(table.c[period], ranges),
+                             .where(in_ranges(table.c[period], [one]),
                                     *dimension_filters(table, filters,
                                                        with_feature=with_feature)))
-    if pieces.hours:
+    for one in pieces.hours or []:
         parts.append(select(*(hourly.c[name] for name in column_names),
                             hourly.c.events.label("n"))
-                     .where(in_ranges(hourly.c.hour, pieces.hours),
+                     .where(in_ranges(hourly.c.hour, [one]),
                             *dimension_filters(hourly, filters, with_feature=with_feature)))
-    if pieces.raw:
+    for one in pieces.raw or []:
         raw_columns = [func.coalesce(events.c[name], NO_VALUE).label(name)
                        if name in ("age_group", "gender") else events.c[name]
                        for name in column_names]
         parts.append(select(*raw_columns, literal(1).label("n"))
-                     .where(raw_in(pieces.raw, filters, with_feature=with_feature)))
+                     .where(raw_in([one], filters, with_feature=with_feature)))
     return parts
 
 
@@ -107,22 +107,21 @@ def people_parts(filters: Filters, value_column: str | None):
         months, day_ranges = whole_months(first, last)
         for table, period, ranges in ((monthly_people, "month", [months] if months else []),
                                       (daily_people, "day", day_ranges)):
-            if not ranges:
-                continue
             columns = [table.c.person]
             if value_column:
                 columns.insert(0, table.c[value_column].label("value"))
-            parts.append(select(*columns).where(
-                in_ranges(table.c[period], ranges),
-                *dimension_filters(table, filters, with_feature=False)))
+            for one in ranges:
+                parts.append(select(*columns).where(
+                    in_ranges(table.c[period], [one]),
+                    *dimension_filters(table, filters, with_feature=False)))
     raw_pieces = pieces.edges if use_rollup else [(filters.start or EARLIEST,
                                                     filters.end or LATEST)]
-    if raw_pieces:
+    for one in raw_pieces or []:
         columns = [person_of_event().label("person")]
         if value_column:
             columns.insert(0, func.coalesce(events.c[value_column], NO_VALUE).label("value"))
         parts.append(select(*columns).where(
-            raw_in(raw_pieces, filters),
+            raw_in([one], filters),
             or_(events.c.user_id.is_not(None), events.c.anonymous_id.is_not(None))))
     return parts
 

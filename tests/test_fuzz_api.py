@@ -7,8 +7,9 @@ Schemathesis's defaults: no 5xx, status codes, content types, headers and bodies
 documented, negative data rejected with 4xx. One default is left out:
 `positive_data_acceptance`, because rules that span fields or need the server's state
 (startDate after endDate, a cursor from an earlier page, an IANA zone name, no NUL
-characters) cannot be written in OpenAPI 3.0, so a schema-valid request may rightly get 400. And negative_data_rejection is
-wrapped to count 413 as a rejection (a batch over its maxItems is too large, not malformed).
+characters) cannot be written in OpenAPI 3.0, so a schema-valid request may rightly get 400.
+And negative_data_rejection is wrapped to count 413 as a rejection (a batch over its
+maxItems is too large, not malformed).
 
 Operations are driven through `APIOperation.as_strategy` with Hypothesis directly: the
 `schema.parametrize()` pytest integration of Schemathesis 4.32 fails under pytest 9.

@@ -12,7 +12,7 @@ from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
 
 from app.extensions import db
 from app.projects import data
-from app.projects.errors import NotSignedInError, ProjectNotFoundError, RoleTooLowError
+from app.projects.errors import NotSignedInError, ProjectNotFoundError
 
 SHARE_HEADER = "X-Ouroboard-Share"
 SHARE_PREFIX = "obs_"
@@ -108,12 +108,6 @@ def readable_project(reader: Reader, slug: str | None) -> ReadableProject:
         raise ProjectNotFoundError(f"No project {slug!r}")
     return ReadableProject(id=row.id, slug=row.slug, name=row.name, timezone=row.timezone,
                            role=getattr(row, "role", None))
-
-
-def require_role(project: ReadableProject, role: str) -> None:
-    """Refuse (403) a member whose role is below `role`."""
-    if project.role is None or ROLE_ORDER.index(project.role) > ROLE_ORDER.index(role):
-        raise RoleTooLowError(f"This needs the {role} role in {project.slug!r}")
 
 
 def still_reads(slug: str) -> bool:

@@ -145,8 +145,8 @@ class InvitationCreateSchema(ma.Schema):
         metadata={"description": "Days until it expires, 1-30 (default 7)"})
 
 
-class InvitationSchema(ma.Schema):
-    """An invitation as the project's admins see it (never its token)."""
+class InvitationFieldsSchema(ma.Schema):
+    """What every view of an invitation shows (never its token)."""
 
     id = ma.fields.Integer(required=True, metadata={"description": "Invitation id"})
     role = ma.fields.String(required=True, metadata={"description": "admin or viewer"})
@@ -154,6 +154,11 @@ class InvitationSchema(ma.Schema):
                                     metadata={"description": "When it was made"})
     expires_at = ma.fields.DateTime(required=True, data_key="expiresAt",
                                     metadata={"description": "When it stops being valid"})
+
+
+class InvitationSchema(InvitationFieldsSchema):
+    """An invitation as the project's admins see it (never its token)."""
+
     created_by = ma.fields.String(required=True, allow_none=True, data_key="createdBy",
                                   metadata={"description": "Who made it (null once deleted)"})
     status = ma.fields.String(required=True, validate=validate.OneOf(
@@ -168,15 +173,9 @@ class InvitationListSchema(ma.Schema):
                                  metadata={"description": "Every invitation, used or not"})
 
 
-class CreatedInvitationSchema(ma.Schema):
+class CreatedInvitationSchema(InvitationFieldsSchema):
     """A new invitation with its token, shown this once (only its hash is stored)."""
 
-    id = ma.fields.Integer(required=True, metadata={"description": "Invitation id"})
-    role = ma.fields.String(required=True, metadata={"description": "admin or viewer"})
-    created_at = ma.fields.DateTime(required=True, data_key="createdAt",
-                                    metadata={"description": "When it was made"})
-    expires_at = ma.fields.DateTime(required=True, data_key="expiresAt",
-                                    metadata={"description": "When it stops being valid"})
     token = ma.fields.String(required=True, metadata={"description": "obi_ + 43 characters"})
     accept_url = ma.fields.String(required=True, data_key="acceptUrl", metadata={
         "description": "Dashboard path that accepts it: /invite/<token>"})

@@ -8,10 +8,12 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
     false,
@@ -254,9 +256,77 @@ class Event(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     age_group: Mapped[str | None] = mapped_column(String(8))
     gender: Mapped[str | None] = mapped_column(String(16))
+    # Website analytics, computed at ingest by app.web. The visitor is "u:<user id>",
+    # "a:<anonymous id>" or "h:<keyed hash>"; the source, device and country columns hold
+    # the event's visit's values (its first event's), as Plausible does.
+    visitor_id: Mapped[str | None] = mapped_column(String(80))
+    visit_id: Mapped[str | None] = mapped_column(String(80))
+    hostname: Mapped[str | None] = mapped_column(String(255))
+    pathname: Mapped[str | None] = mapped_column(String(500))
+    referrer_domain: Mapped[str | None] = mapped_column(String(255))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    utm_source: Mapped[str | None] = mapped_column(String(200))
+    utm_medium: Mapped[str | None] = mapped_column(String(200))
+    utm_campaign: Mapped[str | None] = mapped_column(String(200))
+    utm_term: Mapped[str | None] = mapped_column(String(200))
+    utm_content: Mapped[str | None] = mapped_column(String(200))
+    browser: Mapped[str | None] = mapped_column(String(64))
+    browser_version: Mapped[str | None] = mapped_column(String(16))
+    os: Mapped[str | None] = mapped_column(String(64))
+    device_type: Mapped[str | None] = mapped_column(String(16))
+    country: Mapped[str | None] = mapped_column(String(2))
+    # Crawlers and headless browsers: stored, but left out of every figure.
+    is_bot: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                         server_default=false())
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.name!r}>"
+
+
+class Visit(db.Model):
+    """One visit (session): a visitor's events with no gap over 30 minutes, or one
+    client-supplied session id. Kept up to date at ingest by app.web.visits.
+    """
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        Index("ix_visits_project_started_at", "project_id", "started_at"),
+        Index("ix_visits_project_visitor_ended_at", "project_id", "visitor_id", "ended_at"),
+    )
+
+    project_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    visitor_id: Mapped[str] = mapped_column(String(80), nullable=False)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    entry_page: Mapped[str | None] = mapped_column(String(500))
+    exit_page: Mapped[str | None] = mapped_column(String(500))
+    pageviews: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    events: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    hostname: Mapped[str | None] = mapped_column(String(255))
+    referrer_domain: Mapped[str | None] = mapped_column(String(255))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    utm_source: Mapped[str | None] = mapped_column(String(200))
+    utm_medium: Mapped[str | None] = mapped_column(String(200))
+    utm_campaign: Mapped[str | None] = mapped_column(String(200))
+    utm_term: Mapped[str | None] = mapped_column(String(200))
+    utm_content: Mapped[str | None] = mapped_column(String(200))
+    browser: Mapped[str | None] = mapped_column(String(64))
+    browser_version: Mapped[str | None] = mapped_column(String(16))
+    os: Mapped[str | None] = mapped_column(String(64))
+    device_type: Mapped[str | None] = mapped_column(String(16))
+    country: Mapped[str | None] = mapped_column(String(2))
+
+
+class VisitSalt(db.Model):
+    """The secret of one UTC day that cookieless visitor hashes are keyed with. Rotated
+    daily and deleted after 48 hours, so a hash cannot be tied to an address later.
+    """
+
+    __tablename__ = "visit_salts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    salt: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)
 
 
 class RevokedToken(db.Model):
@@ -297,3 +367,8 @@ class IngestKey(db.Model):
 # Anonymous events have no demographics; rollups store NO_VALUE for them because
 # primary-key columns cannot be NULL.
 NO_VALUE = "-"
+
+
+# The web rollups and visitor-day tables are declared in app/web/tables.py; importing it
+# here puts them in the metadata wherever the models are (migrations' drift check).
+import app.web.tables  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Website analytics at ingest: enrichment (sources, devices, places), visitors and visits."""

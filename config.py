@@ -82,6 +82,9 @@ class Config:
     # How many reverse proxies in front of us set X-Forwarded-*; 0 trusts none of them, so
     # a client cannot pick its own address for the rate limits.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)
+    # An MMDB file (GeoLite2 or DB-IP Lite, Country or City) for the visitor's country;
+    # without it, the IP-to-country data that ships in the iptocc package is used.
+    GEOIP_DATABASE = os.environ.get("GEOIP_DATABASE") or None
     # When set, GET /metrics needs "Authorization: Bearer <token>".
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
     # In production, /metrics without METRICS_TOKEN is 404 unless this is "1" (say, when

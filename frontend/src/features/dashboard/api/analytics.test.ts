@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { setUnauthorizedHandler } from "../../../lib/api-client";
-import { analyticsKeys, exportUrl, fetchSummary, streamUrl, type AnalyticsParams } from "./analytics";
+import { analyticsKeys, exportUrl, fetchSummary, fetchTopPages, streamUrl, type AnalyticsParams } from "./analytics";
+import { fetchWebBreakdown, fetchWebSummary } from "./web";
 import { sameProjectPlaceholder } from "./queries";
 
 afterEach(() => {
@@ -42,6 +43,24 @@ describe("analytics requests", () => {
     expect(exportUrl(shared)).toContain("project=shop");
     expect(exportUrl(shared)).not.toContain("obs_secret");
     expect(streamUrl(shared)).toBe("/api/v1/analytics/stream?project=shop&ageGroup=All&gender=All&tz=Europe%2FParis&startDate=2026-12-01");
+  });
+});
+
+describe("web filters", () => {
+  it("go to every analytics request, the export and the stream", async () => {
+    const fetchMock = vi.fn(async () => new Response("{}", { status: 200 }));
+    vi.stubGlobal("fetch", fetchMock);
+    const filtered: AnalyticsParams = { ...PARAMS, country: "DE", utm_campaign: "spring", referrer: "(none)" };
+    await fetchSummary(filtered);
+    await fetchTopPages(filtered);
+    await fetchWebSummary(filtered);
+    await fetchWebBreakdown(filtered, "page");
+    const urls = [...fetchMock.mock.calls.map((call) => (call as unknown as [string])[0]), exportUrl(filtered), streamUrl(filtered)];
+    for (const url of urls) {
+      expect(url).toContain("country=DE&utm_campaign=spring&referrer=%28none%29");
+    }
+    expect(urls[2]).toMatch(/^\/api\/v1\/analytics\/web\/summary\?/);
+    expect(urls[3]).toMatch(/^\/api\/v1\/analytics\/web\/breakdown\?.*&by=page&limit=10$/);
   });
 });
 

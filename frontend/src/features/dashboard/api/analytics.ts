@@ -1,13 +1,15 @@
 // The analytics resource: typed fetchers for every /analytics endpoint.
 import { API_BASE, apiRequest, queryString, type QueryParams, type Schema } from "../../../lib/api-client";
+import type { WebFilters } from "../utils/webFilters";
 
 type SummaryQuery = QueryParams<"/api/v1/analytics/summary">;
 export type AgeGroup = NonNullable<SummaryQuery["ageGroup"]>;
 export type GenderFilter = NonNullable<SummaryQuery["gender"]>;
 export type Granularity = NonNullable<QueryParams<"/api/v1/analytics/timeseries">["granularity"]>;
 
-/** Query parameters every analytics endpoint accepts, and how the reader gets in. */
-export interface AnalyticsParams {
+/** Query parameters every analytics endpoint accepts, and how the reader gets in; the web
+ * filters (country, page, channel…) go to every endpoint too. */
+export interface AnalyticsParams extends WebFilters {
   /** The project's slug: every request names it, so no answer is another project's. */
   project: string;
   /** A share link's token: sent as the X-Ouroboard-Share header, never in the URL. */
@@ -36,7 +38,7 @@ export const SHARE_HEADER = "X-Ouroboard-Share";
 
 /** GET an analytics path: the share token (if any) as a header, the rest as the query. A share
  * link's 401 means the link was revoked, which the share page shows: no redirect to sign-in. */
-function get<T>(path: string, { shareToken, ...params }: AnalyticsParams & Record<string, unknown>, signal?: AbortSignal) {
+export function getAnalytics<T>(path: string, { shareToken, ...params }: AnalyticsParams & Record<string, unknown>, signal?: AbortSignal) {
   const access = shareToken ? { headers: { [SHARE_HEADER]: shareToken }, skipAuthRedirect: true } : {};
   return apiRequest<T>(`${path}${queryString(params)}`, { signal, ...access });
 }
@@ -53,32 +55,34 @@ export const analyticsKeys = {
   breakdown: (params: AnalyticsParams, by: string) => ["analytics", params.project, "breakdown", params, by] as const,
   topPages: (params: AnalyticsParams) => ["analytics", params.project, "top-pages", params] as const,
   recent: (params: AnalyticsParams) => ["analytics", params.project, "recent", params] as const,
+  webSummary: (params: AnalyticsParams) => ["analytics", params.project, "web-summary", params] as const,
+  webBreakdown: (params: AnalyticsParams, by: string) => ["analytics", params.project, "web-breakdown", params, by] as const,
 };
 
 /** The project a query key belongs to (its second element). */
 export const projectOfKey = (queryKey: readonly unknown[]): unknown => queryKey[1];
 
 export const fetchFeatureUsage = (params: AnalyticsParams, signal?: AbortSignal) =>
-  get<FeatureUsage>("/analytics", { ...params, feature: undefined }, signal);
+  getAnalytics<FeatureUsage>("/analytics", { ...params, feature: undefined }, signal);
 
 export const fetchSummary = (params: AnalyticsParams, signal?: AbortSignal) =>
-  get<Summary>("/analytics/summary", { ...params, feature: undefined }, signal);
+  getAnalytics<Summary>("/analytics/summary", { ...params, feature: undefined }, signal);
 
 export const fetchTimeseries = (
   params: AnalyticsParams,
   granularity: Granularity,
   compare: boolean,
   signal?: AbortSignal,
-) => get<Timeseries>("/analytics/timeseries", { ...params, granularity, compare: compare ? "previous" : undefined }, signal);
+) => getAnalytics<Timeseries>("/analytics/timeseries", { ...params, granularity, compare: compare ? "previous" : undefined }, signal);
 
 export const fetchBreakdown = (params: AnalyticsParams, by: string, signal?: AbortSignal) =>
-  get<Breakdown>("/analytics/breakdown", { ...params, feature: undefined, by, limit: 10 }, signal);
+  getAnalytics<Breakdown>("/analytics/breakdown", { ...params, feature: undefined, by, limit: 10 }, signal);
 
 export const fetchTopPages = (params: AnalyticsParams, signal?: AbortSignal) =>
-  get<TopPages>("/analytics/top-pages", { ...params, feature: undefined, limit: 8 }, signal);
+  getAnalytics<TopPages>("/analytics/top-pages", { ...params, feature: undefined, limit: 8 }, signal);
 
 export const fetchRecent = (params: AnalyticsParams, signal?: AbortSignal) =>
-  get<RecentEvents>("/analytics/recent", { ...params, feature: undefined, limit: 12 }, signal);
+  getAnalytics<RecentEvents>("/analytics/recent", { ...params, feature: undefined, limit: 12 }, signal);
 
 /** Where the browser downloads a CSV of the current filters (the session cookie authorises it;
  * share links may not export). */

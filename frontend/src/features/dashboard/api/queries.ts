@@ -15,6 +15,7 @@ import {
   type AnalyticsParams,
   type Granularity,
 } from "./analytics";
+import { fetchWebBreakdown, fetchWebSummary, type WebDimension } from "./web";
 
 /** How often to poll while the live stream is down, or false while it is up. */
 export type Poll = number | false;
@@ -70,3 +71,9 @@ export const useTopPages = (params: AnalyticsParams, poll: Poll) =>
 
 export const useRecentEvents = (params: AnalyticsParams, poll: Poll) =>
   useAnalyticsQuery(analyticsKeys.recent(params), (signal) => fetchRecent(params, signal), poll);
+
+export const useWebSummary = (params: AnalyticsParams, poll: Poll) =>
+  useAnalyticsQuery(analyticsKeys.webSummary(params), (signal) => fetchWebSummary(params, signal), poll);
+
+export const useWebBreakdown = (params: AnalyticsParams, by: WebDimension, poll: Poll) =>
+  useAnalyticsQuery(analyticsKeys.webBreakdown(params, by), (signal) => fetchWebBreakdown(params, by, signal), poll);

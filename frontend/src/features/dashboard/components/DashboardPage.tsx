@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { Header } from "../../../components/layout/Header";
 import type { Schema } from "../../../lib/api-client";
 import { useAnalyticsParams, useDashboardFilters, type DashboardProject } from "../hooks/useDashboardFilters";
+import { useWebSummary } from "../api/queries";
 import { useAccessLost } from "../hooks/useAccessLost";
 import { useLiveStream } from "../hooks/useLiveStream";
 import { BreakdownPanel } from "./BreakdownPanel";
@@ -16,6 +17,10 @@ import { StatsCards } from "./StatsCards";
 import { ThemeToggle } from "./ThemeToggle";
 import { TopPagesPanel } from "./TopPagesPanel";
 import { TrendPanel } from "./TrendPanel";
+import { WebAnalytics } from "./web/WebAnalytics";
+import { WebFilterChips } from "./web/WebFilterChips";
+import { CollapsedWebAnalytics } from "./web/WebSection";
+import { useWebFilters } from "../hooks/useWebFilters";
 
 interface DashboardPageProps {
   /** The project shown: every panel's request names it. */
@@ -39,6 +44,10 @@ export function DashboardPage({ project, user, switcher, account, shareToken, on
   const { state: liveState, pollInterval: poll } = useLiveStream(params);
   useAccessLost(project.slug, onAccessLost);
   const query = { params, poll };
+  const web = useWebFilters(filters, update);
+  // A website's project (it has page views) opens on its visitors; until the answer comes,
+  // the web cards hold the top, as they will for most projects that have a site.
+  const webTraffic = useWebSummary(params, poll).data?.webTraffic;
 
   return (
     <div className="min-h-screen overflow-x-hidden">
@@ -59,12 +68,14 @@ export function DashboardPage({ project, user, switcher, account, shareToken, on
               {project.name}
             </h1>
             <p className="text-xs text-slate-500 dark:text-slate-400">
-              Product analytics{shareToken ? ", shared read-only" : ""} · days in {project.timezone}
+              {webTraffic ? "Website and product analytics" : "Product analytics"}{shareToken ? ", shared read-only" : ""} · days in {project.timezone}
             </p>
           </div>
           {!shareToken && <ExportCsvLink params={params} />}
         </div>
         <FilterBar filters={filters} onChange={update} onReset={reset} />
+        <WebFilterChips filters={filters.web} onRemove={web.remove} />
+        {webTraffic !== false && <WebAnalytics {...query} onFilter={web.add} />}
         <StatsCards {...query} />
 
         <div className="grid grid-cols-1 gap-4 xl:grid-cols-5">
@@ -79,6 +90,7 @@ export function DashboardPage({ project, user, switcher, account, shareToken, on
         </div>
 
         <RecentEventsPanel {...query} />
+        {webTraffic === false && <CollapsedWebAnalytics {...query} onFilter={web.add} />}
       </main>
     </div>
   );

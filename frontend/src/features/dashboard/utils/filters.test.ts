@@ -113,3 +113,38 @@ describe("cookie persistence", () => {
     expect(initialFilters(new URLSearchParams(""), 6)).toEqual(DEFAULT_FILTERS);
   });
 });
+
+describe("web filters in the dashboard URL", () => {
+  const withWeb: DashboardFilters = { ...DEFAULT_FILTERS, preset: "7d", web: { country: "DE", utm_campaign: "spring sale", page: "/pricing" } };
+
+  it("round-trip through the URL under the API's names", () => {
+    const search = toSearchParams(withWeb);
+    expect(search.toString()).toBe("preset=7d&utm_campaign=spring+sale&country=DE&page=%2Fpricing");
+    expect(fromSearchParams(search)).toEqual(withWeb);
+    expect(fromSearchParams(new URLSearchParams("referrer=(none)")).web).toEqual({ referrer: "(none)" });
+  });
+
+  it("are filters of their own: a link with only one opens on it", () => {
+    expect(initialFilters(new URLSearchParams("project=shop&device=mobile"), null)).toEqual({ ...DEFAULT_FILTERS, web: { device: "mobile" } });
+  });
+
+  it("replace the URL's earlier web filters, and go when removed", () => {
+    const current = new URLSearchParams("project=shop&country=FR&os=iOS");
+    expect(mergeFilterParams(current, withWeb).toString()).toBe("project=shop&preset=7d&utm_campaign=spring+sale&country=DE&page=%2Fpricing");
+    expect(mergeFilterParams(current, { ...DEFAULT_FILTERS, web: {} }).toString()).toBe("project=shop");
+  });
+
+  it("go to the API beside the other filters", () => {
+    const params = toApiParams(withWeb, TODAY, "UTC");
+    expect(params).toMatchObject({ country: "DE", utm_campaign: "spring sale", page: "/pricing", tz: "UTC", startDate: "2026-03-09" });
+    expect(Object.keys(toApiParams(DEFAULT_FILTERS, TODAY, "UTC"))).not.toContain("country");
+  });
+
+  it("stay out of the cookie, which every project shares", () => {
+    saveFilters(11, withWeb);
+    expect(Cookies.get(cookieName(11))).not.toContain("pricing");
+    expect(loadFilters(11)).toEqual({ ...DEFAULT_FILTERS, preset: "7d" });
+    Cookies.set(cookieName(12), JSON.stringify({ ...DEFAULT_FILTERS, web: { country: "DE" } }));
+    expect(loadFilters(12)?.web).toBeUndefined();
+  });
+});

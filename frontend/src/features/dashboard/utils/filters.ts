@@ -2,6 +2,7 @@
 import Cookies from "js-cookie";
 
 import type { AgeGroup, AnalyticsParams, GenderFilter } from "../api/analytics";
+import { WEB_FILTER_KEYS, activeWebFilters, sanitizeWebFilters, webFiltersFromSearch, type WebFilters } from "./webFilters";
 
 export type Preset = "today" | "7d" | "30d" | "90d" | "12m" | "all" | "custom";
 
@@ -13,6 +14,9 @@ export interface DashboardFilters {
   ageGroup: AgeGroup;
   gender: GenderFilter;
   feature?: string;
+  /** Website filters (country, page, channel…): kept in the URL only, never in the cookie,
+   * as they name one project's pages and sources. */
+  web?: WebFilters;
 }
 
 export const PRESETS: { value: Preset; label: string }[] = [
@@ -79,11 +83,19 @@ export type FilterParams = Omit<AnalyticsParams, "project" | "shareToken">;
 
 /** API parameters for the filters, in the given zone (the project's reporting zone). */
 export function toApiParams(filters: DashboardFilters, today = new Date(), tz = browserTimeZone()): FilterParams {
-  return { ...dateRange(filters, today), ageGroup: filters.ageGroup, gender: filters.gender, feature: filters.feature, tz };
+  return {
+    ...dateRange(filters, today),
+    ageGroup: filters.ageGroup,
+    gender: filters.gender,
+    feature: filters.feature,
+    tz,
+    ...Object.fromEntries(activeWebFilters(filters.web)),
+  };
 }
 
 /** Keep only valid values, falling back to defaults: URLs and cookies are user input. */
 export function sanitize(raw: Partial<Record<keyof DashboardFilters, unknown>>): DashboardFilters {
+  const web = sanitizeWebFilters(raw.web);
   const preset = PRESETS.some((option) => option.value === raw.preset) ? (raw.preset as Preset) : DEFAULT_FILTERS.preset;
   const filters: DashboardFilters = {
     preset,
@@ -91,6 +103,7 @@ export function sanitize(raw: Partial<Record<keyof DashboardFilters, unknown>>):
     gender: GENDER_FILTERS.includes(raw.gender as GenderFilter) ? (raw.gender as GenderFilter) : "All",
   };
   if (typeof raw.feature === "string" && FEATURE_PATTERN.test(raw.feature)) filters.feature = raw.feature;
+  if (Object.keys(web).length > 0) filters.web = web;
   if (preset === "custom") {
     const start = typeof raw.startDate === "string" && DATE_PATTERN.test(raw.startDate) ? raw.startDate : undefined;
     const end = typeof raw.endDate === "string" && DATE_PATTERN.test(raw.endDate) ? raw.endDate : undefined;
@@ -104,14 +117,19 @@ export function sanitize(raw: Partial<Record<keyof DashboardFilters, unknown>>):
   return filters;
 }
 
-const URL_KEYS: (keyof DashboardFilters)[] = ["preset", "startDate", "endDate", "ageGroup", "gender", "feature"];
+const BASIC_URL_KEYS = ["preset", "startDate", "endDate", "ageGroup", "gender", "feature"] as const;
+/** Every URL parameter that is a filter: the basic ones, then the web filters by their API names. */
+const URL_KEYS: readonly string[] = [...BASIC_URL_KEYS, ...WEB_FILTER_KEYS];
 
 export function hasFilterParams(search: URLSearchParams): boolean {
   return URL_KEYS.some((key) => search.has(key));
 }
 
 export function fromSearchParams(search: URLSearchParams): DashboardFilters {
-  return sanitize(Object.fromEntries(URL_KEYS.map((key) => [key, search.get(key) ?? undefined])));
+  return sanitize({
+    ...Object.fromEntries(BASIC_URL_KEYS.map((key) => [key, search.get(key) ?? undefined])),
+    web: webFiltersFromSearch(search),
+  });
 }
 
 /** The URL query with `filters` in place of the filters it had; other parameters (the
@@ -119,7 +137,7 @@ export function fromSearchParams(search: URLSearchParams): DashboardFilters {
 export function mergeFilterParams(current: URLSearchParams, filters: DashboardFilters): URLSearchParams {
   const merged = new URLSearchParams();
   for (const [key, value] of current) {
-    if (!(URL_KEYS as string[]).includes(key)) merged.append(key, value);
+    if (!URL_KEYS.includes(key)) merged.append(key, value);
   }
   for (const [key, value] of toSearchParams(filters)) merged.append(key, value);
   return merged;
@@ -136,6 +154,7 @@ export function toSearchParams(filters: DashboardFilters): URLSearchParams {
   if (filters.ageGroup !== "All") search.set("ageGroup", filters.ageGroup);
   if (filters.gender !== "All") search.set("gender", filters.gender);
   if (filters.feature) search.set("feature", filters.feature);
+  for (const [key, value] of activeWebFilters(filters.web)) search.set(key, value);
   return search;
 }
 
@@ -143,9 +162,12 @@ export function cookieName(userId: number): string {
   return `ouroboard_filters_${userId}`;
 }
 
-/** Each user's last filters, kept in a cookie so they survive reloads and new tabs. */
+/** Each user's last filters, kept in a cookie so they survive reloads and new tabs; the web
+ * filters stay out (they belong to one project, and the cookie serves them all). */
 export function saveFilters(userId: number, filters: DashboardFilters): void {
-  Cookies.set(cookieName(userId), JSON.stringify(filters), {
+  const saved: DashboardFilters = { ...filters };
+  delete saved.web;
+  Cookies.set(cookieName(userId), JSON.stringify(saved), {
     expires: COOKIE_DAYS,
     sameSite: "Lax",
     path: "/",
@@ -157,7 +179,8 @@ export function loadFilters(userId: number): DashboardFilters | null {
   const saved = Cookies.get(cookieName(userId));
   if (!saved) return null;
   try {
-    return sanitize(JSON.parse(saved) as Partial<Record<keyof DashboardFilters, unknown>>);
+    const raw = JSON.parse(saved) as Partial<Record<keyof DashboardFilters, unknown>>;
+    return sanitize({ ...raw, web: undefined });
   } catch {
     return null;
   }

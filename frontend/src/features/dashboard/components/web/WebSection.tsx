@@ -1,0 +1,28 @@
+import { useState } from "react";
+
+import { WebAnalytics } from "./WebAnalytics";
+import type { WebPanelProps } from "./WebBreakdownPanel";
+
+/** The website figures, folded away for a project without page views: its events may still
+ * carry devices and countries (a server-side sender), but most readers want the features. */
+export function CollapsedWebAnalytics(props: WebPanelProps) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details
+      className="rounded-2xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+      onToggle={(event) => setOpen(event.currentTarget.open)}
+      data-testid="web-collapsed"
+    >
+      <summary className="cursor-pointer text-sm font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">
+        Website analytics
+        <span className="ml-2 font-normal normal-case tracking-normal">no page views yet: embed /t.js on a site to see its visitors</span>
+      </summary>
+      {/* Fetched only once opened. */}
+      {open && (
+        <div className="mt-4">
+          <WebAnalytics {...props} />
+        </div>
+      )}
+    </details>
+  );
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+
+import {
+  NONE_VALUE,
+  WEB_FILTER_KEYS,
+  activeWebFilters,
+  addWebFilter,
+  chipLabel,
+  removeWebFilter,
+  sanitizeWebFilters,
+  webFiltersFromSearch,
+} from "./webFilters";
+
+describe("web filters", () => {
+  it("add a row's value, replacing an earlier one of the same key", () => {
+    const once = addWebFilter(undefined, "country", "DE");
+    expect(once).toEqual({ country: "DE" });
+    const twice = addWebFilter({ ...once, device: "mobile" }, "country", "FR");
+    expect(twice).toEqual({ country: "FR", device: "mobile" });
+  });
+
+  it("filter a row without a value by (none)", () => {
+    expect(addWebFilter({}, "referrer", null)).toEqual({ referrer: NONE_VALUE });
+    expect(addWebFilter({}, "utm_campaign", "")).toEqual({ utm_campaign: "(none)" });
+  });
+
+  it("remove one filter and keep the others (a chip's ×)", () => {
+    const filters = { country: "DE", page: "/pricing", utm_campaign: "spring" };
+    expect(removeWebFilter(filters, "page")).toEqual({ country: "DE", utm_campaign: "spring" });
+    expect(filters).toEqual({ country: "DE", page: "/pricing", utm_campaign: "spring" });
+    expect(removeWebFilter(undefined, "country")).toEqual({});
+    expect(removeWebFilter({ os: "iOS" }, "country")).toEqual({ os: "iOS" });
+  });
+
+  it("list active filters in a fixed order, and label their chips", () => {
+    const active = activeWebFilters({ page: "/", country: "DE", channel: "Organic Search" });
+    expect(active).toEqual([
+      ["channel", "Organic Search"],
+      ["country", "DE"],
+      ["page", "/"],
+    ]);
+    expect(chipLabel("country", "DE")).toBe("Country is DE");
+    expect(chipLabel("utm_campaign", "spring")).toBe("Campaign is spring");
+    expect(activeWebFilters(undefined)).toEqual([]);
+  });
+
+  it("take countries and device types in the API's form, or (none)", () => {
+    expect(sanitizeWebFilters({ country: "de", device: "Mobile" })).toEqual({ country: "DE", device: "mobile" });
+    expect(sanitizeWebFilters({ country: "DEU", device: "phone" })).toEqual({});
+    expect(sanitizeWebFilters({ country: "(none)", device: "(none)" })).toEqual({ country: "(none)", device: "(none)" });
+  });
+
+  it("read every filter from a URL, dropping unknown keys and unusable values", () => {
+    const search = new URLSearchParams();
+    for (const key of WEB_FILTER_KEYS) search.set(key, key === "country" ? "FR" : key === "device" ? "tablet" : `v-${key}`);
+    search.set("colour", "red");
+    expect(Object.keys(webFiltersFromSearch(search))).toEqual([...WEB_FILTER_KEYS]);
+    const dirty = webFiltersFromSearch(new URLSearchParams({ country: "  DE ", page: "", os: "x".repeat(501), browser: "a\u0000b" }));
+    expect(dirty).toEqual({ country: "DE" });
+    expect(sanitizeWebFilters({ country: 5, page: "/a" })).toEqual({ page: "/a" });
+    expect(sanitizeWebFilters({ page: `/${"p".repeat(499)}`, channel: "c".repeat(33) })).toEqual({ page: `/${"p".repeat(499)}` });
+    expect(sanitizeWebFilters("country=DE")).toEqual({});
+    expect(sanitizeWebFilters(null)).toEqual({});
+  });
+});

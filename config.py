@@ -96,6 +96,9 @@ class Config:
     INGEST_MAX_BATCH_EVENTS = 500
     # Requests arriving together share one transaction (app/track/writer.py).
     INGEST_GROUP_COMMIT = os.environ.get("INGEST_GROUP_COMMIT", "1") != "0"
+    # Website analytics at ingest (visitor, visit, source, device, country; bots flagged).
+    # "0" stores events without them: for measuring what enrichment costs.
+    WEB_ENRICHMENT = os.environ.get("WEB_ENRICHMENT", "1") != "0"
     # Counted in EVENTS, not requests, per ingestion key or user (/track and /events share
     # it): a batch of 500 costs 500. A request that does not fit gets 429 and stores nothing.
     INGEST_RATE_LIMIT = os.environ.get("INGEST_RATE_LIMIT") or "20000 per minute"

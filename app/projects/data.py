@@ -19,6 +19,7 @@ from app.models import (
     utcnow,
 )
 from app.rollups.definition import ROLLUPS
+from app.web.tables import WEB_TABLES
 
 
 def project_id_by_slug(slug: str) -> int | None:
@@ -220,7 +221,7 @@ def purge_batch(project_id: int, batch_rows: int) -> int:
     tables have no id column.
     """
     row_id = "ctid" if db.session.get_bind().dialect.name == "postgresql" else "rowid"
-    for table in ("events", *(rollup.table for rollup in ROLLUPS)):
+    for table in ("events", *(rollup.table for rollup in ROLLUPS), *WEB_TABLES):
         deleted = db.session.execute(text(
             f"DELETE FROM {table} WHERE {row_id} IN (SELECT {row_id} FROM {table} "  # noqa: S608
             f"WHERE project_id = :project LIMIT :batch)"),  # table names from the definition

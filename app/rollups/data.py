@@ -9,7 +9,7 @@ import functools
 
 from sqlalchemy import TextClause, text
 
-from app.event_rows import EVENT_COLUMNS
+from app.event_rows import EVENT_COLUMNS, VISIT_COLUMNS
 from app.extensions import db
 from app.rollups import definition
 from app.rollups.counting import RollupCounts
@@ -20,6 +20,8 @@ POSTGRES_EVENT_TYPES = {
     "session_id": "varchar", "page_url": "varchar", "referrer": "varchar",
     "properties": "jsonb", "occurred_at": "timestamptz", "received_at": "timestamptz",
     "age_group": "varchar", "gender": "varchar", "project_id": "integer",
+    "is_bot": "boolean",
+    **{name: "varchar" for name in VISIT_COLUMNS + ("visitor_id", "hostname", "pathname")},
 }
 
 
@@ -63,8 +65,9 @@ def select_keys(rollup: Rollup, dialect: str, source: str, *, computed: bool = F
         keys = [rollup.grain.sql[dialect] if part is rollup.grain else part.sql
                 for part in rollup.key_parts]
         nullable = [f"({dimension.sql})" for dimension in rollup.dimensions if dimension.nullable]
-    where = " AND ".join(f"{expression} IS NOT NULL" for expression in nullable)
-    where = f" WHERE {where}" if where else ""
+    # Bots are stored but counted in no rollup: they are left out of every figure.
+    where = " AND ".join(["NOT is_bot", *(f"{expression} IS NOT NULL" for expression in nullable)])
+    where = f" WHERE {where}"
     positions = ", ".join(str(index) for index in range(1, len(keys) + 1))
     if rollup.measure is Measure.EVENTS:
         return (f"SELECT {', '.join(keys)}, COUNT(*) FROM {source}{where} "  # noqa: S608
@@ -89,7 +92,7 @@ def postgres_insert_with_rollups(rollups: tuple[Rollup, ...]) -> TextClause:
     parts = [
         f"incoming AS (SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS r({record_type}))",
         f"inserted AS (INSERT INTO events ({columns}) SELECT {columns} FROM incoming "
-        f"ON CONFLICT (uuid) DO NOTHING RETURNING id, uuid, {', '.join(computed)})",
+        f"ON CONFLICT (uuid) DO NOTHING RETURNING id, uuid, is_bot, {', '.join(computed)})",
     ]
     for index, rollup in enumerate(rollups):
         selected = select_keys(rollup, "postgresql", "inserted", computed=True)

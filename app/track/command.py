@@ -20,6 +20,8 @@ from app.track.errors import InvalidEvent, StoreUnavailable
 from app.track.sender import Sender
 from app.track.validation import EventBatch, build_rows
 from app.track.writer import WriteTimeoutError, writer_for
+from app.web.client import ClientInfo
+from app.web.enrich import enrich_rows
 
 # How much longer than the database's own lock timeout a request waits for the writer
 # (and, if a leader has taken its rows by then, as long again for that leader to commit).
@@ -36,7 +38,8 @@ class IngestResult:
     stored: list[dict] = field(default_factory=list)
 
 
-def ingest(batch: EventBatch, sender: Sender) -> IngestResult:
+def ingest(batch: EventBatch, sender: Sender, client: ClientInfo | None = None
+           ) -> IngestResult:
     """Validate, store in one transaction, commit, then announce what was stored.
 
     A lone event that fails validation raises InvalidEvent; in a batch, invalid events are
@@ -44,6 +47,7 @@ def ingest(batch: EventBatch, sender: Sender) -> IngestResult:
     """
     received_at = utcnow()
     rows, rejected = build_rows(batch, sender, received_at)
+    enrich_rows(rows, client or ClientInfo(ip=None, user_agent=None))
     if batch.single and rejected:
         record_events(accepted=0, duplicates=0, rejected=1)
         raise InvalidEvent("Invalid event", details=rejected[0].get("details")

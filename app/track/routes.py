@@ -15,6 +15,7 @@ from app.track.schemas import (
     TrackedEventSchema,
     TrackSchema,
 )
+from app.web.client import client_of_request
 
 track_bp = ApiBlueprint("track", __name__, url_prefix="/api/v1",
                         description="Record feature clicks, page views and custom events.")
@@ -54,7 +55,7 @@ def track(click: dict):
     }
     batch = validation.EventBatch(raw_events=[event], sent_at=None, single=True)
     who = sender.current_sender()
-    result = ingest(batch, who)
+    result = ingest(batch, who, client_of_request())
     if result.stored:
         row = result.stored[0]
         return {"id": row["id"], "uuid": row["uuid"], "feature_name": row["name"],
@@ -90,7 +91,7 @@ def ingest_events():
     """Store one event or a batch of up to 500; valid events are kept even if others fail."""
     body = request.get_json(force=True, silent=True)
     who = sender.resolve_sender(body)  # before the body's shape: 401 and 415 come first
-    result = ingest(validation.parse_batch(body), who)
+    result = ingest(validation.parse_batch(body), who, client_of_request())
     return {"accepted": result.accepted, "duplicates": result.duplicates,
             "rejected": result.rejected}
 

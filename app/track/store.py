@@ -12,12 +12,15 @@ from datetime import datetime
 
 from sqlalchemy import text
 
-from app.event_rows import EVENT_COLUMNS
+from app.event_rows import EVENT_COLUMNS, VISIT_COLUMNS
 from app.extensions import db
 from app.models import Event, sqlite_datetime_text
 from app.rollups import data as rollup_data
 from app.rollups import definition
 from app.rollups.counting import RollupCounts
+from app.track.errors import StoreUnavailable
+from app.web import visits
+from app.web.visits import VisitsChangedError
 
 # SQLite has no data-modifying WITH. A batch goes in with one executemany of a constant
 # INSERT (SQLite 3.40 re-parses a JSON object for every json_extract, which made a
@@ -41,9 +44,10 @@ class PreparedRows:
     """
 
     rows: list[dict]
-    sqlite_params: list[tuple] | None = None     # in EVENT_COLUMNS order
+    # In EVENT_COLUMNS order but for VISIT_COLUMNS, which the write turn appends once
+    # app.web.visits has settled each row's visit.
+    sqlite_params: list[tuple] | None = None
     sqlite_rollups: RollupCounts | None = None   # the counts if every row is new
-    postgres_json: str | None = None             # the rows as JSON array items
 
 
 def json_value(value):
@@ -53,11 +57,17 @@ def json_value(value):
     raise TypeError(f"cannot send {type(value).__name__} as JSON")
 
 
+def human_rows(rows: list[dict]) -> list[dict]:
+    """The rows the event rollups count: bots are stored but left out of every figure."""
+    return [row for row in rows if not row["is_bot"]]
+
+
 def prepare_rows(rows: list[dict]) -> PreparedRows:
-    """Convert rows for this app's backend (no database access)."""
+    """Convert rows for this app's backend (no database access). Postgres reads the rows
+    as one JSON document, written in the write turn once their visits are settled.
+    """
     if db.engine.dialect.name == "postgresql":
-        document = json.dumps(rows, default=json_value, ensure_ascii=False)
-        return PreparedRows(rows, postgres_json=document[1:-1])
+        return PreparedRows(rows)
     # Properties go in as the exact text the ORM's JSON type writes, so every row reads
     # the same whichever path stored it.
     receipt_texts: dict[datetime, str] = {}  # a batch shares one receipt time
@@ -68,35 +78,56 @@ def prepare_rows(rows: list[dict]) -> PreparedRows:
          sqlite_datetime_text(row["occurred_at"]),
          receipt_texts.get(row["received_at"]) or receipt_texts.setdefault(
              row["received_at"], sqlite_datetime_text(row["received_at"])),
-         row["age_group"], row["gender"])
+         row["age_group"], row["gender"], row["visitor_id"], row["hostname"],
+         row["pathname"], row["is_bot"])
         for row in rows]
     return PreparedRows(rows, sqlite_params=params,
-                        sqlite_rollups=RollupCounts().add_events(rows))
+                        sqlite_rollups=RollupCounts().add_events(human_rows(rows)))
 
 
 def insert_prepared(batches: list[PreparedRows]) -> dict[str, int]:
     """Insert the batches' rows whose uuid is new and count them into every rollup;
     {uuid: id} of the rows inserted. Each backend gets a few statements of constant text,
-    not a statement per row.
+    not a statement per row. Visits are settled first (each row needs its visit's values)
+    and recorded after, for exactly the rows stored.
     """
+    rows = [row for batch in batches for row in batch.rows]
+    settled = visits.settle(rows)
     if db.session.get_bind().dialect.name == "postgresql":
-        document = "[" + ",".join(batch.postgres_json for batch in batches
-                                  if batch.postgres_json) + "]"
-        statement = rollup_data.postgres_insert_with_rollups(definition.ROLLUPS)
-        result = db.session.execute(statement, {"rows": document})
-        return {row.uuid: row.id for row in result}
+        inserted = insert_postgres(rows)
+    else:
+        inserted = insert_sqlite(batches, rows)
+    try:
+        visits.record(settled, newly_inserted(rows, inserted))
+    except VisitsChangedError:
+        raise StoreUnavailable("Events of this batch were being stored concurrently; "
+                               "retry") from None
+    return inserted
+
+
+def insert_postgres(rows: list[dict]) -> dict[str, int]:
+    """The Postgres insert: one statement stores the rows and counts them into the rollups."""
+    document = json.dumps(rows, default=json_value, ensure_ascii=False)
+    statement = rollup_data.postgres_insert_with_rollups(definition.ROLLUPS)
+    result = db.session.execute(statement, {"rows": document})
+    return {row.uuid: row.id for row in result}
+
+
+def insert_sqlite(batches: list[PreparedRows], rows: list[dict]) -> dict[str, int]:
+    """The SQLite insert (one executemany), then the rollup upserts."""
     connection = db.session.connection()
+    params = [prepared + tuple(row[name] for name in VISIT_COLUMNS)
+              for prepared, row in zip((params for batch in batches
+                                        for params in batch.sqlite_params), rows, strict=True)]
     # Through SQLAlchemy, not the raw cursor: a locked database must raise its
     # OperationalError, which the app answers with 503.
-    result = connection.exec_driver_sql(
-        SQLITE_INSERT_EVENT, [params for batch in batches for params in batch.sqlite_params])
+    result = connection.exec_driver_sql(SQLITE_INSERT_EVENT, params)
     # Rows skipped by ON CONFLICT DO NOTHING change nothing, so rowcount counts the stored.
     stored_count = result.rowcount
     if not stored_count:
         return {}
     last_id = connection.exec_driver_sql(SQLITE_LAST_INSERTED_ID).scalar_one()
     first_id = last_id - stored_count + 1
-    rows = [row for batch in batches for row in batch.rows]
     if stored_count == len(rows):
         # Every row is new (so every uuid is distinct): no need to read the ids back.
         inserted = {row["uuid"]: first_id + offset for offset, row in enumerate(rows)}
@@ -110,7 +141,7 @@ def insert_prepared(batches: list[PreparedRows]) -> dict[str, int]:
         for batch in batches:
             counts.merge(batch.sqlite_rollups)
     else:  # duplicates: count only what the insert kept
-        counts = RollupCounts().add_events(newly_inserted(rows, inserted))
+        counts = RollupCounts().add_events(human_rows(newly_inserted(rows, inserted)))
     rollup_data.write_counts(counts)
     return inserted
 

@@ -68,3 +68,7 @@ visitor_day_pairs = Table(
     Column("prev_day", Date, primary_key=True),
     Column("visitors", BigInteger, nullable=False),
 )
+
+# Every per-project table of web analytics (a deleted project's rows are purged from each).
+WEB_TABLES = ("visits", "web_rollup_daily", "web_rollup_monthly", "visitor_days",
+              "visitor_day_pairs")

@@ -1,0 +1,260 @@
+"""The web domain's SQL: salts, visits, the web rollups, the visitor-day tables, and their
+rebuild. Every value is a bound parameter; table and column names are our constants.
+"""
+
+import hashlib
+from collections import Counter
+from datetime import date, datetime
+
+from sqlalchemy import and_, bindparam, delete, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
+from app.models import Event, Visit, VisitSalt
+from app.web.tables import (
+    MEASURES,
+    VISIT_DIMENSIONS,
+    visitor_day_pairs,
+    visitor_days,
+    web_daily,
+    web_monthly,
+)
+
+events = Event.__table__
+visits = Visit.__table__
+salts = VisitSalt.__table__
+VISIT_FIELDS = tuple(column.name for column in visits.columns)
+
+
+def dialect_name() -> str:
+    """The backend of the session's connection."""
+    return db.session.get_bind().dialect.name
+
+
+def upsert(table):
+    """An INSERT ... ON CONFLICT construct of the session's backend."""
+    return (postgresql.insert(table) if dialect_name() == "postgresql"
+            else sqlite.insert(table))
+
+
+def rotate_salts(today: date, fresh_salt: bytes, *, keep_after: date) -> bytes:
+    """Today's salt (stored on first use) after deleting those before `keep_after`, in its
+    own committed transaction: every process must agree on the day's salt.
+    """
+    with db.engine.begin() as connection:
+        connection.execute(delete(salts).where(salts.c.day < keep_after))
+        statement = (postgresql.insert(salts) if connection.dialect.name == "postgresql"
+                     else sqlite.insert(salts))
+        connection.execute(statement.values(day=today, salt=fresh_salt)
+                           .on_conflict_do_nothing(index_elements=["day"]))
+        return connection.execute(select(salts.c.salt).where(salts.c.day == today)
+                                  ).scalar_one()
+
+
+def stored_uuids(uuids: list[str]) -> set[str]:
+    """Which of these event uuids are stored already."""
+    found: set[str] = set()
+    for start in range(0, len(uuids), 500):
+        chunk = uuids[start:start + 500]
+        found.update(db.session.execute(
+            select(events.c.uuid).where(events.c.uuid.in_(chunk))).scalars())
+    return found
+
+
+def lock_key(project_id: int, visitor_id: str) -> int:
+    """A signed 64-bit advisory lock key for one visitor of one project."""
+    digest = hashlib.blake2b(f"{project_id}:{visitor_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def lock_visitors(visitors: set[tuple[int, str]]) -> None:
+    """On Postgres, hold each visitor's lock until commit, so two transactions never settle
+    the same visitor's visits and days at once (in sorted order: no deadlock). SQLite's
+    single writer needs none.
+    """
+    if dialect_name() != "postgresql" or not visitors:
+        return
+    keys = sorted({lock_key(project_id, visitor) for project_id, visitor in visitors})
+    db.session.execute(text(
+        "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+        {"keys": keys})
+
+
+def load_visits(project_id: int, visitors: set[str], visit_ids: set[str],
+                since: datetime) -> list[dict]:
+    """A project's visits that the given visitors may continue (ended at or after
+    `since`), and its visits with the given ids.
+    """
+    found: dict[str, dict] = {}
+    listed_visitors, listed_ids = sorted(visitors), sorted(visit_ids)
+    for start in range(0, max(len(listed_visitors), len(listed_ids)), 500):
+        clauses = []
+        if listed_visitors[start:start + 500]:
+            clauses.append(and_(visits.c.visitor_id.in_(listed_visitors[start:start + 500]),
+                                visits.c.ended_at >= since))
+        if listed_ids[start:start + 500]:
+            clauses.append(visits.c.visit_id.in_(listed_ids[start:start + 500]))
+        query = select(visits).where(visits.c.project_id == project_id, or_(*clauses))
+        for row in db.session.execute(query).mappings():
+            found[row["visit_id"]] = dict(row)
+    return list(found.values())
+
+
+def save_visits(changed: list) -> None:
+    """Insert new visits and overwrite changed ones (app.web.visits.Visit objects)."""
+    if not changed:
+        return
+    rows = [{"project_id": visit.project_id, "visit_id": visit.visit_id,
+             "visitor_id": visit.visitor_id, "started_at": visit.started_at,
+             "ended_at": visit.ended_at, "entry_page": visit.entry_page,
+             "exit_page": visit.exit_page, "pageviews": visit.pageviews,
+             "events": visit.events, **visit.attributes}
+            for visit in sorted(changed, key=lambda visit: (visit.project_id, visit.visit_id))]
+    statement = upsert(visits)
+    statement = statement.on_conflict_do_update(
+        index_elements=["project_id", "visit_id"],
+        set_={name: statement.excluded[name] for name in
+              ("started_at", "ended_at", "entry_page", "exit_page", "pageviews", "events")})
+    db.session.execute(statement, rows)
+
+
+def add_to_rollups(deltas: dict) -> None:
+    """Add measure deltas to web_rollup_daily/monthly: keys (period kind, date, dimension,
+    value) -> (visits, pageviews, bounces, duration_seconds, events). Sorted, so concurrent
+    writers lock rows in the same order.
+    """
+    for kind, table in (("day", web_daily), ("month", web_monthly)):
+        rows = [{"project_id": project_id, kind: period, "dimension": dimension,
+                 "value": value[:500], **dict(zip(MEASURES, measures, strict=True))}
+                for (key_kind, project_id, period, dimension, value), measures
+                in sorted(deltas.items()) if key_kind == kind and any(measures)]
+        if not rows:
+            continue
+        statement = upsert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=["project_id", kind, "dimension", "value"],
+            set_={name: table.c[name] + statement.excluded[name] for name in MEASURES})
+        db.session.execute(statement, rows)
+
+
+def load_visitor_days(project_id: int, visitors: set[str]) -> dict[str, list[date]]:
+    """Each visitor's known days, sorted."""
+    days: dict[str, list[date]] = {}
+    listed = sorted(visitors)
+    for start in range(0, len(listed), 500):
+        query = (select(visitor_days.c.visitor_id, visitor_days.c.day)
+                 .where(visitor_days.c.project_id == project_id,
+                        visitor_days.c.visitor_id.in_(listed[start:start + 500]))
+                 .order_by(visitor_days.c.visitor_id, visitor_days.c.day))
+        for visitor, day in db.session.execute(query):
+            days.setdefault(visitor, []).append(day)
+    return days
+
+
+def save_visitor_days(project_id: int, inserts: list[tuple], relinks: list[tuple],
+                      counts: Counter) -> None:
+    """Store new visitor days, point the following days at them, and apply the pair
+    counts' changes.
+    """
+    if inserts:
+        db.session.execute(visitor_days.insert(), [
+            {"project_id": project_id, "visitor_id": visitor, "day": day, "prev_day": previous}
+            for visitor, day, previous in inserts])
+    if relinks:
+        db.session.execute(
+            update(visitor_days)
+            .where(visitor_days.c.project_id == project_id,
+                   visitor_days.c.visitor_id == bindparam("b_visitor"),
+                   visitor_days.c.day == bindparam("b_day"))
+            .values(prev_day=bindparam("b_prev")),
+            [{"b_visitor": visitor, "b_day": day, "b_prev": previous}
+             for visitor, day, previous in relinks])
+    changed = [{"project_id": project_id, "day": day, "prev_day": previous, "visitors": n}
+               for (day, previous), n in sorted(counts.items()) if n]
+    if changed:
+        statement = upsert(visitor_day_pairs)
+        statement = statement.on_conflict_do_update(
+            index_elements=["project_id", "day", "prev_day"],
+            set_={"visitors": visitor_day_pairs.c.visitors + statement.excluded.visitors})
+        db.session.execute(statement, changed)
+
+
+def day_sql(column: str, dialect: str) -> str:
+    """The UTC day of a timestamp column, in SQL."""
+    if dialect == "postgresql":
+        return f"CAST({column} AT TIME ZONE 'UTC' AS date)"
+    return f"date({column})"
+
+
+def month_sql(column: str, dialect: str) -> str:
+    """The UTC month (its first day) of a timestamp column, in SQL."""
+    if dialect == "postgresql":
+        return f"CAST(date_trunc('month', {column} AT TIME ZONE 'UTC') AS date)"
+    return f"date({column}, 'start of month')"
+
+
+def seconds_sql(column: str, dialect: str) -> str:
+    """Whole epoch seconds of a timestamp column."""
+    if dialect == "postgresql":
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+    return f"CAST(strftime('%s', {column}) AS INTEGER)"
+
+
+def dimension_sql(name: str) -> str:
+    """A visit dimension's rollup value over the visits table."""
+    if name == "browser_version":
+        return ("CASE WHEN browser IS NOT NULL AND browser_version IS NOT NULL "
+                "THEN browser || ' ' || browser_version ELSE '' END")
+    return f"COALESCE({VISIT_DIMENSIONS[name]}, '')"
+
+
+def rebuild_web(project_id: int) -> None:
+    """Recount a project's web rollups and visitor days from its events and visits (for
+    loaders that write those directly). No commit: the caller's transaction.
+    """
+    dialect = dialect_name()
+    for table in (web_daily, web_monthly, visitor_days, visitor_day_pairs):
+        db.session.execute(delete(table).where(table.c.project_id == project_id))
+    duration = f"{seconds_sql('ended_at', dialect)} - {seconds_sql('started_at', dialect)}"
+    visit_measures = ("COUNT(*), SUM(pageviews), "
+                      "SUM(CASE WHEN pageviews = 1 AND events = 1 THEN 1 ELSE 0 END), "
+                      f"SUM({duration}), SUM(events)")
+    human = "visitor_id IS NOT NULL AND NOT is_bot"
+    pageview = "SUM(CASE WHEN name = 'page_view' THEN 1 ELSE 0 END)"
+    for table, kind, period in (("web_rollup_daily", "day", day_sql),
+                                ("web_rollup_monthly", "month", month_sql)):
+        columns = f"project_id, {kind}, dimension, value, {', '.join(MEASURES)}"
+        selects = [(f"'{name}'", dimension_sql(name)) for name in VISIT_DIMENSIONS]
+        for label, value in [("''", "''"), *selects]:
+            db.session.execute(text(
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608 - constants
+                f"SELECT project_id, {period('started_at', dialect)}, {label}, {value}, "
+                f"{visit_measures} FROM visits WHERE project_id = :project "
+                f"GROUP BY project_id, 2, 4"), {"project": project_id})
+        event_period = period("occurred_at", dialect)
+        with_page = f"{human} AND pathname IS NOT NULL"
+        for label, value, condition in (("'*'", "''", human),
+                                        ("'page'", "pathname", with_page)):
+            db.session.execute(text(
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608 - constants
+                f"SELECT project_id, {event_period}, {label}, {value}, 0, {pageview}, 0, 0, "
+                f"COUNT(*) FROM events WHERE project_id = :project AND {condition} "
+                f"GROUP BY project_id, 2, 4"), {"project": project_id})
+        db.session.execute(text(
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608 - constants
+            f"SELECT project_id, {event_period}, 'bots', '', 0, 0, 0, 0, COUNT(*) "
+            f"FROM events WHERE project_id = :project AND is_bot GROUP BY project_id, 2"),
+            {"project": project_id})
+    none = ("CAST('1970-01-01' AS date)" if dialect == "postgresql" else "'1970-01-01'")
+    db.session.execute(text(
+        "INSERT INTO visitor_days (project_id, visitor_id, day, prev_day) "  # noqa: S608
+        f"SELECT :project, visitor_id, day, COALESCE(LAG(day) OVER ("
+        f"PARTITION BY visitor_id ORDER BY day), {none}) FROM ("
+        f"SELECT DISTINCT visitor_id, {day_sql('occurred_at', dialect)} AS day FROM events "
+        f"WHERE project_id = :project AND {human}) AS days"), {"project": project_id})
+    db.session.execute(text(
+        "INSERT INTO visitor_day_pairs (project_id, day, prev_day, visitors) "
+        "SELECT project_id, day, prev_day, COUNT(*) FROM visitor_days "
+        "WHERE project_id = :project GROUP BY project_id, day, prev_day"),
+        {"project": project_id})
+

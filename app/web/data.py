@@ -226,10 +226,12 @@ def rebuild_web(project_id: int) -> None:
         columns = f"project_id, {kind}, dimension, value, {', '.join(MEASURES)}"
         selects = [(f"'{name}'", dimension_sql(name)) for name in VISIT_DIMENSIONS]
         for label, value in [("''", "''"), *selects]:
+            # Dimension rows count visits only; the totals row has every measure.
+            measures = visit_measures if label == "''" else "COUNT(*), 0, 0, 0, 0"
             db.session.execute(text(
                 f"INSERT INTO {table} ({columns}) "  # noqa: S608 - constants
                 f"SELECT project_id, {period('started_at', dialect)}, {label}, {value}, "
-                f"{visit_measures} FROM visits WHERE project_id = :project "
+                f"{measures} FROM visits WHERE project_id = :project "
                 f"GROUP BY project_id, 2, 4"), {"project": project_id})
         event_period = period("occurred_at", dialect)
         with_page = f"{human} AND pathname IS NOT NULL"

@@ -6,8 +6,9 @@ web_rollup_daily / web_rollup_monthly hold, per project, UTC day (or month) and
 - dimension "" (value ""): the visits that started then: visits, their pageviews, bounces,
   summed duration and events;
 - a visit dimension (channel, referrer, utm_*, browser, browser_version, os, device,
-  country, entry_page, exit_page, hostname): the same for the visits with that value
-  ("" when the visit has none);
+  country, entry_page, exit_page, hostname): the number of visits with that value ("" when
+  the visit has none), in `visits` (the other measures stay 0: a growing visit then
+  rewrites one totals row, not sixteen);
 - "page": pageviews and events per pathname, at each event's own time;
 - "*" (value ""): every non-bot event and pageview, at each event's own time;
 - "bots" (value ""): bot events, in `events`.

@@ -137,8 +137,7 @@ def settle(rows: list[dict]) -> Settled | None:
     fresh.sort(key=lambda row: row["occurred_at"])
     data.lock_visitors({(row["project_id"], row["visitor_id"]) for row in fresh})
     by_visitor, by_id = load_visits(fresh)
-    before = {key: replace(visit, attributes=dict(visit.attributes))
-              for key, visit in by_id.items()}
+    before: dict[tuple[int, str], Visit | None] = {}  # each touched visit as it was
     touched: dict[tuple[int, str], Visit] = {}
     for row in fresh:
         project_id = row["project_id"]
@@ -151,13 +150,17 @@ def settle(rows: list[dict]) -> Settled | None:
             visit = new_visit(row)
             by_id[(project_id, visit.visit_id)] = visit
             by_visitor.setdefault((project_id, row["visitor_id"]), []).append(visit)
+            before[(project_id, visit.visit_id)] = None
         else:
+            if (project_id, visit.visit_id) not in before:
+                before[(project_id, visit.visit_id)] = replace(
+                    visit, attributes=dict(visit.attributes))
             extend(visit, row)
         touched[(project_id, visit.visit_id)] = visit
         row["visit_id"] = visit.visit_id
         for name in VISIT_COLUMNS[1:]:  # the event keeps its own hostname
             row[name] = visit.attributes[name]
-    return Settled(fresh, {key: before.get(key) for key in touched}, touched)
+    return Settled(fresh, before, touched)
 
 
 def load_visits(rows: list[dict]):
@@ -205,32 +208,52 @@ def periods(moment: datetime) -> tuple[date, date]:
     return day, day.replace(day=1)
 
 
-def add_visit(deltas: dict, visit: Visit, sign: int) -> None:
-    """Add (or, with sign -1, take off) one visit's contribution to the rollups."""
-    day, month = periods(visit.started_at)
-    measures = tuple(sign * value for value in visit.measures())
-    keys = [("", ""), *visit.dimension_values().items()]
-    for dimension, value in keys:
-        for kind, period in (("day", day), ("month", month)):
-            key = (kind, visit.project_id, period, dimension, value)
-            deltas[key] = add(deltas.get(key), measures)
-
-
-def add(total: tuple | None, measures: tuple) -> tuple:
-    """Element-wise sum of two measure tuples (total may be missing)."""
+def bump(deltas: dict, key: tuple, measures: tuple) -> None:
+    """Add measures to one rollup key's delta, in place."""
+    total = deltas.get(key)
     if total is None:
-        return measures
-    return tuple(a + b for a, b in zip(total, measures, strict=True))
+        deltas[key] = list(measures)
+    else:
+        for index, value in enumerate(measures):
+            total[index] += value
 
 
 def visit_deltas(settled: Settled) -> dict:
-    """The rollup changes of the touched visits: new contribution minus old."""
+    """The rollup changes of the touched visits. The totals row ("", "") holds every
+    measure of a visit, so a growing visit moves its old measures to its new ones; the
+    dimension rows count visits only, so they change when a visit is new, moves to
+    another day, or changes a value (its exit page, say).
+    """
     deltas: dict = {}
+    added: list[tuple] = []  # dimension keys gaining a visit (counted in C below)
+    taken: list[tuple] = []  # and losing one
     for key, visit in settled.after.items():
         old = settled.before[key]
-        if old is not None:
-            add_visit(deltas, old, -1)
-        add_visit(deltas, visit, 1)
+        project_id, values = visit.project_id, visit.dimension_values()
+        new_periods = periods(visit.started_at)
+        if old is None:
+            for kind, period in zip(("day", "month"), new_periods, strict=True):
+                bump(deltas, (kind, project_id, period, "", ""), visit.measures())
+                added.extend([(kind, project_id, period, dimension, value)
+                              for dimension, value in values.items()])
+            continue
+        old_periods, old_values = periods(old.started_at), old.dimension_values()
+        moved = old_periods != new_periods
+        for kind, period, old_period in zip(("day", "month"), new_periods, old_periods,
+                                            strict=True):
+            bump(deltas, (kind, project_id, period, "", ""), visit.measures())
+            bump(deltas, (kind, project_id, old_period, "", ""),
+                 tuple(-value for value in old.measures()))
+            for dimension, value in values.items():
+                if moved or old_values[dimension] != value:
+                    added.append((kind, project_id, period, dimension, value))
+                    taken.append((kind, project_id, old_period, dimension,
+                                  old_values[dimension]))
+    visit_counts = Counter(added)
+    visit_counts.subtract(Counter(taken))
+    for key, count in visit_counts.items():
+        if count:
+            bump(deltas, key, (count, 0, 0, 0, 0))
     return deltas
 
 
@@ -250,8 +273,7 @@ def add_event_counts(deltas: dict, stored: list[dict]) -> None:
                 keys.append(("page", row["pathname"]))
         for dimension, value in keys:
             for kind, period in (("day", day), ("month", month)):
-                key = (kind, row["project_id"], period, dimension, value)
-                deltas[key] = add(deltas.get(key), measures)
+                bump(deltas, (kind, row["project_id"], period, dimension, value), measures)
 
 
 def record_visitor_days(rows: list[dict]) -> None:

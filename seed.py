@@ -1,6 +1,7 @@
 """Demo data for Ouroboard.
 
-    python seed.py              demo users and a year of their events (idempotent)
+    python seed.py              demo users and a year of their events, and the demo website
+                                project `demo-site` with a year of its traffic (idempotent)
     python seed.py --if-empty   only when the database has no users yet (used by `make run`;
                                 either way it prints the demo logins and the tracker link)
     python seed.py --reset      delete the demo users and their events first, then recreate
@@ -17,7 +18,8 @@ The first run also creates the ingestion key "demo-site" and prints the demo pag
 outside production the key is kept in the instance folder, so later runs print it again
 (`flask keys create NAME` makes another).
 
-The demo itself lives in app/seeding/demo.py; the bulk loader in app/seeding/bulk.py.
+The demo itself lives in app/seeding/demo.py (the website's in app/seeding/web_demo.py); the
+bulk loader in app/seeding/bulk.py.
 """
 
 import argparse
@@ -26,7 +28,7 @@ import sys
 
 from app import create_app
 from app.auth.service import hash_password
-from app.seeding import data, demo
+from app.seeding import data, demo, web_demo
 from app.seeding.demo import DEFAULT_EXTRA_EVENTS, DEFAULT_USER_COUNT
 
 
@@ -70,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"({data.event_count():,} events in all)")
             if added_events == 0:
                 print("seed: demo events were already present (--reset regenerates them)")
+            added_web = web_demo.seed_web_demo(
+                [username for username, _, _ in demo.demo_profiles(args.users)])
+            print(f"seed: demo website project `{web_demo.WEB_DEMO_SLUG}`: "
+                  + (f"added {added_web:,} events" if added_web else "already present"))
             demo_key = demo.ensure_demo_key()
         demo_logins = len(demo.demo_users(args.users))
     if demo_logins:

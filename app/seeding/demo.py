@@ -24,7 +24,7 @@ from app.extensions import db
 from app.models import AGE_GROUPS, GENDERS, age_group_for
 from app.projects.builtin import self_tracking_project_id
 from app.rollups import data as rollup_data
-from app.seeding import data
+from app.seeding import data, web_demo
 from app.track.keys import create_key, find_active_key
 from app.track.store import insert_events
 
@@ -334,9 +334,12 @@ def kept_demo_key() -> str | None:
 
 
 def reset_demo_data(count: int) -> None:
-    """Remove the demo accounts (user1..userN) and demo events; registered users stay."""
+    """Remove the demo accounts (user1..userN), the demo events and the demo website's
+    traffic; registered users stay.
+    """
     names = [username for username, _, _ in demo_profiles(count)]
     data.delete_demo_data(DEMO_SESSION_PREFIX, names)
+    web_demo.reset_web_demo()
     # The deleted events were counted into the rollups; count what is left, in the same
     # transaction.
     rollup_data.rebuild()

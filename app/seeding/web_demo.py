@@ -1,0 +1,96 @@
+"""The demo website project: a year of a marketing site's traffic (from the first of the month
+a year ago until now), as `make seed` and `make run` create it.
+
+The events come from app.seeding.web_traffic's model (real browsers' User-Agents, search,
+social, newsletter and campaign sources, countries, multi-page visits and bounces,
+returning and cookieless visitors, crawlers) and are stored the way ingestion stores
+them: each simulated request's events enriched with its client (app.web.enrich), then
+inserted in time order by app.track.store.insert_events, which settles visits and keeps
+the web rollups and visitor days, committed batch by batch.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+from app.event_rows import event_row
+from app.extensions import db
+from app.projects.builtin import self_tracking_project_id
+from app.seeding import data, web_data
+from app.seeding.web_traffic import TrafficModel, hits_in_time_order
+from app.track.store import insert_events
+from app.web.client import ClientInfo
+from app.web.enrich import enrich_rows
+
+WEB_DEMO_SLUG = "demo-site"
+WEB_DEMO_NAME = "Demo website"
+WEB_DEMO_TIMEZONE = "UTC"
+# About 100 visits a day at first, twice that by the end: enough for every panel, and
+# `make seed` stays quick (each event goes through the full ingestion write path).
+WEB_DEMO_EVENTS = 100_000
+RANDOM_SEED = 20261203
+INSERT_BATCH = 2_000
+
+
+def demo_days(now: datetime) -> list[date]:
+    """From the first of the month a year ago until today, as the feature demo."""
+    today = now.date()
+    first = date(today.year - 1, today.month, 1)
+    return [first + timedelta(days=offset) for offset in range((today - first).days + 1)]
+
+
+def ensure_web_demo_project(usernames: list[str]) -> int:
+    """The demo website project, created when missing, owned by whoever owns the
+    self-tracking project (the demo's user1 on a demo instance); the demo users are
+    members too, so every demo login can open it.
+    """
+    project_id = web_data.ensure_project(WEB_DEMO_SLUG, WEB_DEMO_NAME, WEB_DEMO_TIMEZONE)
+    owner_id = web_data.owner_of(self_tracking_project_id())
+    member_ids = [user.id for user in data.users_named(usernames)]
+    if owner_id is not None and owner_id not in member_ids:
+        member_ids.append(owner_id)
+    data.ensure_memberships([project_id], member_ids, owner_id)
+    return project_id
+
+
+def seed_web_demo(usernames: list[str], now: datetime | None = None,
+                  total_events: int = WEB_DEMO_EVENTS) -> int:
+    """Create the demo website project and its traffic unless it has events already;
+    return how many events were added. `now` is when the demo's year ends.
+    """
+    project_id = ensure_web_demo_project(usernames)
+    if web_data.has_events(project_id):
+        return 0
+    now = now or datetime.now(UTC)
+    model = TrafficModel(RANDOM_SEED, demo_days(now), total_events, until=now)
+    # Deterministic uuids for a given day, apart from the feature demo's (uuid5) ones.
+    uuid_prefix = f"{now:%Y%m%d}-0000-4000-8000-"
+    added, batch = 0, []
+    for index, (hit, visit) in enumerate(hits_in_time_order(model.visits())):
+        row = event_row(hit.name, datetime.fromtimestamp(hit.at, UTC), project_id=project_id,
+                        uuid=f"{uuid_prefix}{index:012x}",
+                        anonymous_id=visit.anonymous_id, page_url=hit.page_url,
+                        referrer=hit.referrer, properties=hit.properties)
+        # Each event is one request of its simulated browser. Generated addresses are no
+        # real clients, so the country comes as a CDN's header would bring it (the
+        # addresses are public ones of that country, for the cookieless visitors' hash).
+        enrich_rows([row], ClientInfo(visit.ip, visit.user_agent, visit.country))
+        batch.append(row)
+        if len(batch) == INSERT_BATCH:
+            added += store(batch)
+            batch = []
+    return added + store(batch)
+
+
+def store(rows: list[dict]) -> int:
+    """Insert one batch as ingestion does, and commit it; how many were stored."""
+    stored = len(insert_events(rows))
+    db.session.commit()
+    return stored
+
+
+def reset_web_demo() -> None:
+    """Delete the demo website's events, visits and web figures (the project stays). No
+    commit: the caller rebuilds the event rollups in the same transaction.
+    """
+    project_id = web_data.project_id(WEB_DEMO_SLUG)
+    if project_id is not None:
+        web_data.delete_web_data(project_id)

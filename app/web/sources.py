@@ -104,6 +104,15 @@ def page_parts(page_url: str | None) -> PageParts:
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _page_parts(page_url: str) -> tuple[str | None, str | None, tuple[tuple[str, str], ...]]:
+    stripped = page_url.strip()
+    if stripped.startswith("/") and not stripped.startswith("//"):
+        # A bare path, as server-side senders often send: no hostname, but its page and UTMs.
+        try:
+            parts = urlsplit(stripped)
+        except ValueError:
+            return None, None, ()
+        return (None, parts.path.translate(_CONTROL_CHARACTERS)[:MAX_PATHNAME] or "/",
+                _utm_of(parts.query))
     parts = _split_http_url(page_url)
     if parts is None:
         return None, None, ()

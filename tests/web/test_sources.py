@@ -19,7 +19,6 @@ HOSTILE_URLS = [
     "https:///no-host",
     "http:/example.com/x",
     "//example.com/x",
-    "/relative/path?utm_source=x",
     "example.com/pricing",
     "ftp://example.com/file",
     "file:///etc/passwd",
@@ -80,6 +79,17 @@ def test_a_page_url_gives_its_lowercase_host_its_path_and_its_utm_values():
 def test_hosts_and_paths(url, hostname, pathname):
     parts = page_parts(url)
     assert (parts.hostname, parts.pathname) == (hostname, pathname)
+
+
+@pytest.mark.parametrize(("url", "pathname", "utm"), [
+    ("/pricing?utm_source=news", "/pricing", {"utm_source": "news"}),
+    ("/", "/", {}),
+    ("/a#frag", "/a", {}),
+    ("//evil.example/x", None, {}),  # protocol-relative: a host, not a path of ours
+])
+def test_a_bare_path_gives_its_path_and_utm_values_but_no_host(url, pathname, utm):
+    parts = page_parts(url)
+    assert (parts.hostname, parts.pathname, parts.utm) == (None, pathname, utm)
 
 
 def test_paths_are_cut_to_500_characters_and_utm_values_to_200():

@@ -93,10 +93,13 @@ def insert_prepared(batches: list[PreparedRows]) -> dict[str, int]:
     """
     rows = [row for batch in batches for row in batch.rows]
     settled = visits.settle(rows)
+    stored_values = (settled.stored_values if settled is not None else
+                     lambda row: tuple(row[name] for name in VISIT_COLUMNS))
     if db.session.get_bind().dialect.name == "postgresql":
-        inserted = insert_postgres(rows)
+        inserted = insert_postgres([{**row, **dict(zip(VISIT_COLUMNS, stored_values(row),
+                                                       strict=True))} for row in rows])
     else:
-        inserted = insert_sqlite(batches, rows)
+        inserted = insert_sqlite(batches, rows, stored_values)
     try:
         visits.record(settled, newly_inserted(rows, inserted))
     except VisitsChangedError:
@@ -113,10 +116,11 @@ def insert_postgres(rows: list[dict]) -> dict[str, int]:
     return {row.uuid: row.id for row in result}
 
 
-def insert_sqlite(batches: list[PreparedRows], rows: list[dict]) -> dict[str, int]:
+def insert_sqlite(batches: list[PreparedRows], rows: list[dict], stored_values
+                  ) -> dict[str, int]:
     """The SQLite insert (one executemany), then the rollup upserts."""
     connection = db.session.connection()
-    params = [prepared + tuple(row[name] for name in VISIT_COLUMNS)
+    params = [prepared + stored_values(row)
               for prepared, row in zip((params for batch in batches
                                         for params in batch.sqlite_params), rows, strict=True)]
     # Through SQLAlchemy, not the raw cursor: a locked database must raise its

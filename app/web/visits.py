@@ -75,6 +75,12 @@ class Settled:
     rows: list[dict]
     before: dict[tuple[int, str], Visit | None]
     after: dict[tuple[int, str], Visit]
+    # uuid -> the VISIT_COLUMNS values its event is stored with (its visit's)
+    assigned: dict[str, tuple]
+
+    def stored_values(self, row: dict) -> tuple:
+        """The VISIT_COLUMNS values a row is stored with: its visit's, else its own."""
+        return self.assigned.get(row["uuid"]) or tuple(row[name] for name in VISIT_COLUMNS)
 
 
 def new_visit(row: dict) -> Visit:
@@ -139,6 +145,7 @@ def settle(rows: list[dict]) -> Settled | None:
     by_visitor, by_id = load_visits(fresh)
     before: dict[tuple[int, str], Visit | None] = {}  # each touched visit as it was
     touched: dict[tuple[int, str], Visit] = {}
+    assigned: dict[str, tuple] = {}
     for row in fresh:
         project_id = row["project_id"]
         if row["session_id"]:
@@ -157,10 +164,11 @@ def settle(rows: list[dict]) -> Settled | None:
                     visit, attributes=dict(visit.attributes))
             extend(visit, row)
         touched[(project_id, visit.visit_id)] = visit
-        row["visit_id"] = visit.visit_id
-        for name in VISIT_COLUMNS[1:]:  # the event keeps its own hostname
-            row[name] = visit.attributes[name]
-    return Settled(fresh, before, touched)
+        # Not written into the row: if the transaction fails, the retry must settle it
+        # again from the event's own values.
+        assigned[row["uuid"]] = (visit.visit_id,
+                                 *(visit.attributes[name] for name in VISIT_COLUMNS[1:]))
+    return Settled(fresh, before, touched, assigned)
 
 
 def load_visits(rows: list[dict]):

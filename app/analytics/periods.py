@@ -27,6 +27,9 @@ class Filters:
     age_group: str | None = None
     gender: str | None = None
     feature: str | None = None
+    # Website filters as sorted (name, value) pairs, each an exact match; value None asks
+    # for a missing value (the API's "(none)"). See app.analytics.web_filters.
+    web: tuple[tuple[str, str | None], ...] = ()
 
     @property
     def tz_name(self) -> str:
@@ -36,6 +39,17 @@ class Filters:
     def with_range(self, start: datetime, end: datetime) -> "Filters":
         """The same filters over another time range."""
         return replace(self, start=start, end=end)
+
+    def without_web(self) -> "Filters":
+        """The same filters without the website ones (what the event rollups can answer)."""
+        return replace(self, web=())
+
+    @property
+    def rollup_readable(self) -> bool:
+        """Whether the web rollups answer this filter set: they hold every visit and page
+        view of a project, split by no age group, gender, feature or website filter.
+        """
+        return not (self.web or self.age_group or self.gender or self.feature)
 
     def previous(self) -> "Filters":
         """The period of equal length just before this one."""
@@ -47,7 +61,8 @@ class Filters:
         parts = (str(self.project_id), self.start.isoformat() if self.start else "-",
                  self.end.isoformat() if self.end else "-", self.tz.key,
                  self.age_group or "*", self.gender or "*", self.feature or "*")
-        return "|".join(parts)
+        # repr quotes each value, so no value can pass for another filter or a separator.
+        return "|".join(parts) + (f"|{self.web!r}" if self.web else "")
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:

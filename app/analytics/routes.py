@@ -6,7 +6,7 @@ import functools
 import marshmallow as ma
 from flask import Response, current_app, g, request, stream_with_context
 
-from app.analytics import export, live, responses, schemas, service
+from app.analytics import export, live, responses, schemas, service, web_schemas, web_service
 from app.analytics.periods import Filters
 from app.blueprint import ApiBlueprint, abort
 from app.database import limit_statement_time
@@ -159,6 +159,29 @@ def export_csv(filters: Filters, kind: str):
     except export.ExportLimitReachedError:
         abort(429, "Too many exports running for this user; retry when one has finished",
               headers={"Retry-After": str(export.RETRY_AFTER_SECONDS)})
+
+
+# A filtered answer reads raw events; past RAW_READ_MAX_EVENTS it is refused.
+TOO_MANY_EVENTS = {400: "Invalid arguments, or a filtered answer that would read more than "
+                        "RAW_READ_MAX_EVENTS events (the message names a range that fits)"}
+
+
+@analytics_get("/analytics/web/summary", schemas.AnalyticsFilterSchema,
+               web_schemas.WebSummarySchema, errors=TOO_MANY_EVENTS)
+def web_summary(filters: Filters):
+    """Website cards: visitors, visits, page views, views per visit, bounce rate and visit
+    duration, against the previous period; and the bot events left out of them.
+    """
+    return web_service.summary(filters)
+
+
+@analytics_get("/analytics/web/breakdown", web_schemas.WebBreakdownArgsSchema,
+               web_schemas.WebBreakdownSchema, errors=TOO_MANY_EVENTS)
+def web_breakdown(filters: Filters, by: str, limit: int):
+    """Top sources, devices, countries, hostnames, entry or exit pages by visits, or top
+    pages by page views, each with its share of the total.
+    """
+    return web_service.breakdown(filters, by, limit)
 
 
 # What a stream answers with besides its type, to GET and to HEAD alike.

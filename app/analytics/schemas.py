@@ -18,6 +18,7 @@ from app.analytics.ranges import (
     TooManyPointsError,
     check_series_points,
 )
+from app.analytics.web_filters import WebFilterSchema, pop_web_filters
 from app.cursors import decode_cursor
 from app.models import AGE_GROUPS, GENDERS
 from app.validators import EVENT_NAME, SPAN_FIRST_DAY, SPAN_LAST_DAY, SPAN_MESSAGE, within_span
@@ -96,8 +97,10 @@ def as_utc(value: date | datetime, tz: ZoneInfo, *, end: bool) -> datetime:
     return local_midnight(value + timedelta(days=1) if end else value, tz)
 
 
-class AnalyticsFilterSchema(ma.Schema):
-    """The filters every analytics endpoint takes."""
+class AnalyticsFilterSchema(WebFilterSchema):
+    """The filters every analytics endpoint takes: range, zone, project, age group, gender,
+    feature and the website filters, all ANDed.
+    """
 
     startDate = DateOrDateTime(load_default=None,  # noqa: N815 - the seed API's names
                                metadata={"description": "YYYY-MM-DD or ISO datetime, inclusive"})
@@ -147,6 +150,7 @@ class AnalyticsFilterSchema(ma.Schema):
             age_group=None if age_group == "All" else age_group,
             gender=None if gender == "All" else gender,
             feature=data.pop("feature"),
+            web=pop_web_filters(data),
         )
         return data
 

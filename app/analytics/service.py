@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 
+from app.analytics.budget import check_filtered_read, check_raw_read, people_countable
 from app.analytics.data import events as event_data
 from app.analytics.data import rollup_counts
-from app.analytics.errors import TooManyEventsToReadError
 from app.analytics.periods import (
     Filters,
     bucket_seconds_for,
@@ -153,6 +153,7 @@ def feature_usage(filters: Filters) -> tuple[dict, bool]:
         ranged = resolved_range(filters)
         if ranged is None:
             return {"barChartData": [], "lineChartData": []}
+        check_filtered_read(ranged)
         bars = rollup_counts.feature_counts(ranged)
         line = daily_series(ranged)
         return {"barChartData": [{"feature": name, "count": count} for name, count in bars],
@@ -193,6 +194,7 @@ def summary(filters: Filters) -> dict:
                      "dailyAverage": 0.0, "featuresTracked": 0}
             return {**empty, "previous": empty, "change": dict.fromkeys(empty),
                     "startDate": None, "endDate": None}
+        check_filtered_read(ranged, with_previous=True)
         now, before = figures(ranged), figures(ranged.previous())
         change = {name: percent_change(now[name], before[name])
                   for name in ("totalEvents", "uniqueUsers", "dailyAverage", "featuresTracked")}
@@ -225,6 +227,7 @@ def timeseries(filters: Filters, granularity: str, compare: str | None) -> dict:
         if ranged is None:
             return {"granularity": granularity, "series": [],
                     "previous": [] if compare else None}
+        check_filtered_read(ranged, with_previous=bool(compare))
         return {"granularity": granularity, "series": series(ranged, granularity),
                 "previous": series(ranged.previous(), granularity) if compare else None}
 
@@ -233,44 +236,12 @@ def timeseries(filters: Filters, granularity: str, compare: str | None) -> dict:
     return {**answer, "cached": was_cached}
 
 
-def check_raw_read(ranged: Filters, what: str) -> None:
-    """Refuse a read of raw events past RAW_READ_MAX_EVENTS before it starts.
-
-    Breakdowns by anything but age group and gender, top pages and the daily export group
-    the matching events themselves (unique people per value have no rollup), so their cost
-    grows with the events in range. The rollups count those events in milliseconds, and the
-    answer says which range would fit, since "last 30 days" may fit where a year does not.
-    """
-    limit = current_app.config["RAW_READ_MAX_EVENTS"]
-    matching = rollup_counts.event_count(ranged)
-    if matching <= limit:
-        return
-    days = (ranged.end - ranged.start) / timedelta(days=1)
-    fitting_days = max(1, int(days * limit / matching))
-    raise TooManyEventsToReadError(
-        f"{what} reads every matching event: {matching:,} match, and at most {limit:,} are "
-        f"read per request. Choose a range of about {fitting_days} days or less, or a "
-        "feature, age group or gender.")
-
-
-def people_countable(ranged: Filters) -> bool:
-    """Whether unique people can be counted within RAW_READ_MAX_EVENTS.
-
-    The people rollups have no feature: with a feature selected, its raw events are read,
-    and a feature with millions of events would hold a worker for seconds. Past the limit
-    the figure is left out (null), and the dashboard says so, rather than the whole answer.
-    """
-    if not ranged.feature:
-        return True
-    return rollup_counts.event_count(ranged) <= current_app.config["RAW_READ_MAX_EVENTS"]
-
-
 def breakdown(filters: Filters, by: str, limit: int) -> dict:
     """Top values of a dimension with events and unique users."""
 
     def compute() -> dict:
         ranged = resolved_range(filters)
-        if ranged and by not in rollup_counts.ROLLUP_BREAKDOWNS:
+        if ranged and (by not in rollup_counts.ROLLUP_BREAKDOWNS or ranged.web):
             check_raw_read(ranged, f"A breakdown by {by}")
         rows = rollup_counts.breakdown(ranged, by, limit, count_people=people_countable(ranged)) \
             if ranged else []

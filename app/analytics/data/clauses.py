@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TIMESTAMP
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
+from app.analytics.data.web_clauses import event_web_conditions
 from app.analytics.periods import Filters
 from app.analytics.quarters import ListedMoments
 from app.analytics.ranges import MovedHours
@@ -67,7 +68,7 @@ def raw_in(pieces: list[tuple[datetime, datetime]], filters: Filters, *,
 
 
 def conditions(filters: Filters, *, with_feature: bool = True) -> list[ColumnElement]:
-    """WHERE clauses for a filter set (always within its one project)."""
+    """WHERE clauses for a filter set (always within its one project, never a bot)."""
     clauses: list[ColumnElement] = [events.c.project_id == filters.project_id]
     if filters.start is not None:
         clauses.append(events.c.occurred_at >= filters.start)
@@ -79,7 +80,7 @@ def conditions(filters: Filters, *, with_feature: bool = True) -> list[ColumnEle
         clauses.append(events.c.gender == filters.gender)
     if with_feature and filters.feature:
         clauses.append(events.c.name == filters.feature)
-    return clauses
+    return clauses + event_web_conditions(filters)
 
 
 def where(filters: Filters, *, with_feature: bool = True) -> ColumnElement:

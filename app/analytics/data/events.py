@@ -32,8 +32,10 @@ def data_range(filters: Filters) -> tuple[datetime | None, datetime | None]:
     """First and last event time matching the filters (for 'all time' views).
 
     The hourly rollup finds the first and last hours cheaply; the raw events inside those
-    two hours give the exact instants.
+    two hours give the exact instants. Website filters are left out (the rollup knows none
+    of them): the range is then the data's, which only widens an open range.
     """
+    filters = filters.without_web()
     bounds = select(func.min(hourly.c.hour), func.max(hourly.c.hour)).where(
         *dimension_filters(hourly, filters, with_feature=True))
     first_hour, last_hour = db.session.execute(bounds).one()

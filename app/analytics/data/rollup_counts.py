@@ -4,7 +4,8 @@ A range is cut as app.analytics.ranges.split_range says: whole UTC months from
 rollup_monthly, whole UTC days around them from rollup_daily, whole hours at its edges from
 rollup_hourly and, only for ranges that do not start or end on the hour, slivers of raw
 events. The pieces are disjoint, so their sums are exact. Lines in zones whose offset is not
-a whole hour are cut by app.analytics.quarters instead, with rollup_quarter_hourly.
+a whole hour are cut by app.analytics.quarters instead, with rollup_quarter_hourly. With a
+website filter (no event rollup holds those fields) every count is read from raw events.
 """
 
 from collections import Counter
@@ -31,6 +32,7 @@ from app.analytics.quarters import hour_shift, moved_pieces, split_quarter_range
 from app.analytics.ranges import (
     EARLIEST,
     LATEST,
+    RangePieces,
     ceil_hour,
     day_noon_epoch,
     floor_hour,
@@ -53,9 +55,19 @@ from app.rollups.tables import (
 )
 
 
+def pieces_of(filters: Filters) -> RangePieces:
+    """The range as the rollups read it; all raw with a website filter, which no event
+    rollup can apply.
+    """
+    if filters.web:
+        return RangePieces(raw=[(filters.start or EARLIEST, filters.end or LATEST)],
+                           hours=[], days=None)
+    return split_range(filters.start, filters.end)
+
+
 def counted_parts(filters: Filters, column_names: tuple[str, ...], *, with_feature: bool):
     """SELECTs of (columns..., count) over each piece of the range, for a UNION ALL."""
-    pieces = split_range(filters.start, filters.end)
+    pieces = pieces_of(filters)
     parts = []
     if pieces.days:
         # Whole calendar months from the monthly rollup, the days around them from the daily.
@@ -99,7 +111,7 @@ def counts_by(filters: Filters, column_names: tuple[str, ...], *, with_feature: 
 
 def people_parts(filters: Filters, value_column: str | None):
     """SELECTs of ([value,] person) whose UNION holds each active person once."""
-    pieces = split_range(filters.start, filters.end)
+    pieces = pieces_of(filters)
     use_rollup = pieces.days is not None and not filters.feature
     parts = []
     if use_rollup:
@@ -169,14 +181,14 @@ def counts_per_bucket(filters: Filters, bucket_seconds: int, *, days_only: bool 
     days, weeks or months, never hours), whole UTC days come from the daily rollups
     instead; see day_counts_as_buckets.
     """
-    if bucket_seconds == 900:
+    if bucket_seconds == 900 and not filters.web:
         return quarter_counts_per_bucket(filters, days_only=days_only)
-    if bucket_seconds != 3600:
+    if bucket_seconds not in (900, 3600):
         raise ValueError(f"unsupported bucket width {bucket_seconds}")
     start, end = filters.start or EARLIEST, filters.end or LATEST
     first_hour, last_hour = ceil_hour(start), floor_hour(end)
-    if first_hour >= last_hour:
-        return raw_counts_per_bucket(filters, bucket_seconds, start, end)
+    if first_hour >= last_hour or filters.web:
+        return sorted(raw_counts_per_bucket(filters, bucket_seconds, start, end))
     pieces = split_range(start, end)
     counts: Counter = Counter()
     hour_ranges = [(first_hour, last_hour)]

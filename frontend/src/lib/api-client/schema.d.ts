@@ -675,6 +675,38 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Channel, e.g. Organic Search; "(none)" for none */
+                    channel?: string | null;
+                    /** @description Referrer domain, without www.; "(none)" for none */
+                    referrer?: string | null;
+                    /** @description utm_source of the visit's first page; "(none)" for none */
+                    utm_source?: string | null;
+                    /** @description utm_medium of the visit's first page; "(none)" for none */
+                    utm_medium?: string | null;
+                    /** @description utm_campaign of the visit's first page; "(none)" for none */
+                    utm_campaign?: string | null;
+                    /** @description utm_term of the visit's first page; "(none)" for none */
+                    utm_term?: string | null;
+                    /** @description utm_content of the visit's first page; "(none)" for none */
+                    utm_content?: string | null;
+                    /** @description Browser, e.g. Firefox; "(none)" for none */
+                    browser?: string | null;
+                    /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
+                    browser_version?: string | null;
+                    /** @description Operating system, e.g. macOS; "(none)" for none */
+                    os?: string | null;
+                    /** @description desktop, mobile or tablet; "(none)" for none */
+                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
+                    country?: string | null;
+                    /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
+                    page?: string | null;
+                    /** @description Path of the first page of the event's visit; "(none)" for none */
+                    entry_page?: string | null;
+                    /** @description Path of the last page of the event's visit; "(none)" for none */
+                    exit_page?: string | null;
+                    /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
+                    hostname?: string | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -764,6 +796,38 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Channel, e.g. Organic Search; "(none)" for none */
+                    channel?: string | null;
+                    /** @description Referrer domain, without www.; "(none)" for none */
+                    referrer?: string | null;
+                    /** @description utm_source of the visit's first page; "(none)" for none */
+                    utm_source?: string | null;
+                    /** @description utm_medium of the visit's first page; "(none)" for none */
+                    utm_medium?: string | null;
+                    /** @description utm_campaign of the visit's first page; "(none)" for none */
+                    utm_campaign?: string | null;
+                    /** @description utm_term of the visit's first page; "(none)" for none */
+                    utm_term?: string | null;
+                    /** @description utm_content of the visit's first page; "(none)" for none */
+                    utm_content?: string | null;
+                    /** @description Browser, e.g. Firefox; "(none)" for none */
+                    browser?: string | null;
+                    /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
+                    browser_version?: string | null;
+                    /** @description Operating system, e.g. macOS; "(none)" for none */
+                    os?: string | null;
+                    /** @description desktop, mobile or tablet; "(none)" for none */
+                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
+                    country?: string | null;
+                    /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
+                    page?: string | null;
+                    /** @description Path of the first page of the event's visit; "(none)" for none */
+                    entry_page?: string | null;
+                    /** @description Path of the last page of the event's visit; "(none)" for none */
+                    exit_page?: string | null;
+                    /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
+                    hostname?: string | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -853,6 +917,38 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Channel, e.g. Organic Search; "(none)" for none */
+                    channel?: string | null;
+                    /** @description Referrer domain, without www.; "(none)" for none */
+                    referrer?: string | null;
+                    /** @description utm_source of the visit's first page; "(none)" for none */
+                    utm_source?: string | null;
+                    /** @description utm_medium of the visit's first page; "(none)" for none */
+                    utm_medium?: string | null;
+                    /** @description utm_campaign of the visit's first page; "(none)" for none */
+                    utm_campaign?: string | null;
+                    /** @description utm_term of the visit's first page; "(none)" for none */
+                    utm_term?: string | null;
+                    /** @description utm_content of the visit's first page; "(none)" for none */
+                    utm_content?: string | null;
+                    /** @description Browser, e.g. Firefox; "(none)" for none */
+                    browser?: string | null;
+                    /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
+                    browser_version?: string | null;
+                    /** @description Operating system, e.g. macOS; "(none)" for none */
+                    os?: string | null;
+                    /** @description desktop, mobile or tablet; "(none)" for none */
+                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
+                    country?: string | null;
+                    /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
+                    page?: string | null;
+                    /** @description Path of the first page of the event's visit; "(none)" for none */
+                    entry_page?: string | null;
+                    /** @description Path of the last page of the event's visit; "(none)" for none */
+                    exit_page?: string | null;
+                    /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
+                    hostname?: string | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -946,6 +1042,38 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description Channel, e.g. Organic Search; "(none)" for none */
+                    channel?: string | null;
+                    /** @description Referrer domain, without www.; "(none)" for none */
+                    referrer?: string | null;
+                    /** @description utm_source of the visit's first page; "(none)" for none */
+                    utm_source?: string | null;
+                    /** @description utm_medium of the visit's first page; "(none)" for none */
+                    utm_medium?: string | null;
+                    /** @description utm_campaign of the visit's first page; "(none)" for none */
+                    utm_campaign?: string | null;
+                    /** @description utm_term of the visit's first page; "(none)" for none */
+                    utm_term?: string | null;
+                    /** @description utm_content of the visit's first page; "(none)" for none */
+                    utm_content?: string | null;
+                    /** @description Browser, e.g. Firefox; "(none)" for none */
+                    browser?: string | null;
+                    /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
+                    browser_version?: string | null;
+                    /** @description Operating system, e.g. macOS; "(none)" for none */
+                    os?: string | null;
+                    /** @description desktop, mobile or tablet; "(none)" for none */
+                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
+                    country?: string | null;
+                    /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
+                    page?: string | null;
+                    /** @description Path of the first page of the event's visit; "(none)" for none */
+                    entry_page?: string | null;
+                    /** @description Path of the last page of the event's visit; "(none)" for none */
+                    exit_page?: string | null;
+                    /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
+                    hostname?: string | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -1039,6 +1167,38 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Channel, e.g. Organic Search; "(none)" for none */
+                    channel?: string | null;
+                    /** @description Referrer domain, without www.; "(none)" for none */
+                    referrer?: string | null;
+                    /** @description utm_source of the visit's first page; "(none)" for none */
+                    utm_source?: string | null;
+                    /** @description utm_medium of the visit's first page; "(none)" for none */
+                    utm_medium?: string | null;
+                    /** @description utm_campaign of the visit's first page; "(none)" for none */
+                    utm_campaign?: string | null;
+                    /** @description utm_term of the visit's first page; "(none)" for none */
+                    utm_term?: string | null;
+                    /** @description utm_content of the visit's first page; "(none)" for none */
+                    utm_content?: string | null;
+                    /** @description Browser, e.g. Firefox; "(none)" for none */
+                    browser?: string | null;
+                    /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
+                    browser_version?: string | null;
+                    /** @description Operating system, e.g. macOS; "(none)" for none */
+                    os?: string | null;
+                    /** @description desktop, mobile or tablet; "(none)" for none */
+                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
+                    country?: string | null;
+                    /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
+                    page?: string | null;
+                    /** @description Path of the first page of the event's visit; "(none)" for none */
+                    entry_page?: string | null;
+                    /** @description Path of the last page of the event's visit; "(none)" for none */
+                    exit_page?: string | null;
+                    /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
+                    hostname?: string | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -1134,6 +1294,38 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Channel, e.g. Organic Search; "(none)" for none */
+                    channel?: string | null;
+                    /** @description Referrer domain, without www.; "(none)" for none */
+                    referrer?: string | null;
+                    /** @description utm_source of the visit's first page; "(none)" for none */
+                    utm_source?: string | null;
+                    /** @description utm_medium of the visit's first page; "(none)" for none */
+                    utm_medium?: string | null;
+                    /** @description utm_campaign of the visit's first page; "(none)" for none */
+                    utm_campaign?: string | null;
+                    /** @description utm_term of the visit's first page; "(none)" for none */
+                    utm_term?: string | null;
+                    /** @description utm_content of the visit's first page; "(none)" for none */
+                    utm_content?: string | null;
+                    /** @description Browser, e.g. Firefox; "(none)" for none */
+                    browser?: string | null;
+                    /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
+                    browser_version?: string | null;
+                    /** @description Operating system, e.g. macOS; "(none)" for none */
+                    os?: string | null;
+                    /** @description desktop, mobile or tablet; "(none)" for none */
+                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
+                    country?: string | null;
+                    /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
+                    page?: string | null;
+                    /** @description Path of the first page of the event's visit; "(none)" for none */
+                    entry_page?: string | null;
+                    /** @description Path of the last page of the event's visit; "(none)" for none */
+                    exit_page?: string | null;
+                    /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
+                    hostname?: string | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -1231,6 +1423,38 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Channel, e.g. Organic Search; "(none)" for none */
+                    channel?: string | null;
+                    /** @description Referrer domain, without www.; "(none)" for none */
+                    referrer?: string | null;
+                    /** @description utm_source of the visit's first page; "(none)" for none */
+                    utm_source?: string | null;
+                    /** @description utm_medium of the visit's first page; "(none)" for none */
+                    utm_medium?: string | null;
+                    /** @description utm_campaign of the visit's first page; "(none)" for none */
+                    utm_campaign?: string | null;
+                    /** @description utm_term of the visit's first page; "(none)" for none */
+                    utm_term?: string | null;
+                    /** @description utm_content of the visit's first page; "(none)" for none */
+                    utm_content?: string | null;
+                    /** @description Browser, e.g. Firefox; "(none)" for none */
+                    browser?: string | null;
+                    /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
+                    browser_version?: string | null;
+                    /** @description Operating system, e.g. macOS; "(none)" for none */
+                    os?: string | null;
+                    /** @description desktop, mobile or tablet; "(none)" for none */
+                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
+                    country?: string | null;
+                    /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
+                    page?: string | null;
+                    /** @description Path of the first page of the event's visit; "(none)" for none */
+                    entry_page?: string | null;
+                    /** @description Path of the last page of the event's visit; "(none)" for none */
+                    exit_page?: string | null;
+                    /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
+                    hostname?: string | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -1309,6 +1533,274 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analytics/web/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Website cards: visitors, visits, page views, views per visit, bounce rate and visit
+         *     duration, against the previous period; and the bot events left out of them.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Channel, e.g. Organic Search; "(none)" for none */
+                    channel?: string | null;
+                    /** @description Referrer domain, without www.; "(none)" for none */
+                    referrer?: string | null;
+                    /** @description utm_source of the visit's first page; "(none)" for none */
+                    utm_source?: string | null;
+                    /** @description utm_medium of the visit's first page; "(none)" for none */
+                    utm_medium?: string | null;
+                    /** @description utm_campaign of the visit's first page; "(none)" for none */
+                    utm_campaign?: string | null;
+                    /** @description utm_term of the visit's first page; "(none)" for none */
+                    utm_term?: string | null;
+                    /** @description utm_content of the visit's first page; "(none)" for none */
+                    utm_content?: string | null;
+                    /** @description Browser, e.g. Firefox; "(none)" for none */
+                    browser?: string | null;
+                    /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
+                    browser_version?: string | null;
+                    /** @description Operating system, e.g. macOS; "(none)" for none */
+                    os?: string | null;
+                    /** @description desktop, mobile or tablet; "(none)" for none */
+                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
+                    country?: string | null;
+                    /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
+                    page?: string | null;
+                    /** @description Path of the first page of the event's visit; "(none)" for none */
+                    entry_page?: string | null;
+                    /** @description Path of the last page of the event's visit; "(none)" for none */
+                    exit_page?: string | null;
+                    /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
+                    hostname?: string | null;
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
+                    startDate?: (string) | null;
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
+                    endDate?: (string) | null;
+                    /** @description <18, 18-40, >40, or All */
+                    ageGroup?: "<18" | "18-40" | ">40" | "All";
+                    /** @description Male, Female, Other, or All */
+                    gender?: "Male" | "Female" | "Other" | "All";
+                    /** @description Event name */
+                    feature?: string | null;
+                    /** @description IANA zone for day and hour buckets */
+                    tz?: string;
+                    /** @description Slug of the project to read; default: the caller's default project (`ouroboard` for its members, else their first) */
+                    project?: string | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebSummary"];
+                    };
+                };
+                /** @description Invalid arguments, or a filtered answer that would read more than RAW_READ_MAX_EVENTS events (the message names a range that fits) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not logged in, or the share link or API token is unknown or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/web/breakdown": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Top sources, devices, countries, hostnames, entry or exit pages by visits, or top
+         *     pages by page views, each with its share of the total.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Channel, e.g. Organic Search; "(none)" for none */
+                    channel?: string | null;
+                    /** @description Referrer domain, without www.; "(none)" for none */
+                    referrer?: string | null;
+                    /** @description utm_source of the visit's first page; "(none)" for none */
+                    utm_source?: string | null;
+                    /** @description utm_medium of the visit's first page; "(none)" for none */
+                    utm_medium?: string | null;
+                    /** @description utm_campaign of the visit's first page; "(none)" for none */
+                    utm_campaign?: string | null;
+                    /** @description utm_term of the visit's first page; "(none)" for none */
+                    utm_term?: string | null;
+                    /** @description utm_content of the visit's first page; "(none)" for none */
+                    utm_content?: string | null;
+                    /** @description Browser, e.g. Firefox; "(none)" for none */
+                    browser?: string | null;
+                    /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
+                    browser_version?: string | null;
+                    /** @description Operating system, e.g. macOS; "(none)" for none */
+                    os?: string | null;
+                    /** @description desktop, mobile or tablet; "(none)" for none */
+                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
+                    country?: string | null;
+                    /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
+                    page?: string | null;
+                    /** @description Path of the first page of the event's visit; "(none)" for none */
+                    entry_page?: string | null;
+                    /** @description Path of the last page of the event's visit; "(none)" for none */
+                    exit_page?: string | null;
+                    /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
+                    hostname?: string | null;
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
+                    startDate?: (string) | null;
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
+                    endDate?: (string) | null;
+                    /** @description <18, 18-40, >40, or All */
+                    ageGroup?: "<18" | "18-40" | ">40" | "All";
+                    /** @description Male, Female, Other, or All */
+                    gender?: "Male" | "Female" | "Other" | "All";
+                    /** @description Event name */
+                    feature?: string | null;
+                    /** @description IANA zone for day and hour buckets */
+                    tz?: string;
+                    /** @description Slug of the project to read; default: the caller's default project (`ouroboard` for its members, else their first) */
+                    project?: string | null;
+                    /** @description page (counts page views) or a visit dimension (counts visits): channel, referrer, utm_source, utm_medium, utm_campaign, utm_term, utm_content, browser, browser_version, os, device, country, entry_page, exit_page, hostname */
+                    by: "channel" | "referrer" | "utm_source" | "utm_medium" | "utm_campaign" | "utm_term" | "utm_content" | "browser" | "browser_version" | "os" | "device" | "country" | "entry_page" | "exit_page" | "hostname" | "page";
+                    /** @description How many values, 1-100 */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebBreakdown"];
+                    };
+                };
+                /** @description Invalid arguments, or a filtered answer that would read more than RAW_READ_MAX_EVENTS events (the message names a range that fits) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not logged in, or the share link or API token is unknown or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/analytics/stream": {
         parameters: {
             query?: never;
@@ -1323,6 +1815,38 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Channel, e.g. Organic Search; "(none)" for none */
+                    channel?: string | null;
+                    /** @description Referrer domain, without www.; "(none)" for none */
+                    referrer?: string | null;
+                    /** @description utm_source of the visit's first page; "(none)" for none */
+                    utm_source?: string | null;
+                    /** @description utm_medium of the visit's first page; "(none)" for none */
+                    utm_medium?: string | null;
+                    /** @description utm_campaign of the visit's first page; "(none)" for none */
+                    utm_campaign?: string | null;
+                    /** @description utm_term of the visit's first page; "(none)" for none */
+                    utm_term?: string | null;
+                    /** @description utm_content of the visit's first page; "(none)" for none */
+                    utm_content?: string | null;
+                    /** @description Browser, e.g. Firefox; "(none)" for none */
+                    browser?: string | null;
+                    /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
+                    browser_version?: string | null;
+                    /** @description Operating system, e.g. macOS; "(none)" for none */
+                    os?: string | null;
+                    /** @description desktop, mobile or tablet; "(none)" for none */
+                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
+                    country?: string | null;
+                    /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
+                    page?: string | null;
+                    /** @description Path of the first page of the event's visit; "(none)" for none */
+                    entry_page?: string | null;
+                    /** @description Path of the last page of the event's visit; "(none)" for none */
+                    exit_page?: string | null;
+                    /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
+                    hostname?: string | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -3444,6 +3968,75 @@ export interface components {
             events: components["schemas"]["RecentEvent"][];
             /** @description Pass as `before` for the next page; null on the last page */
             nextCursor: string | null;
+        };
+        /** @description The website cards of one period (bots left out). */
+        WebFigures: {
+            /** @description Distinct visitors with an event in the period */
+            visitors: number;
+            /** @description Visits that started in the period */
+            visits: number;
+            /** @description page_view events in the period */
+            pageviews: number;
+            /** @description Page views of those visits per visit, 2 decimals; 0 without visits */
+            viewsPerVisit: number;
+            /** @description Percent of those visits with one page view and no other event, 0-100, 1 decimal */
+            bounceRate: number;
+            /** @description Mean length of those visits in whole seconds */
+            visitDuration: number;
+        };
+        /** @description Each card's change against the previous period. */
+        WebChange: {
+            /** @description Visitors: change in %, 1 decimal; null when the previous period's was 0 */
+            visitors: number | null;
+            /** @description Visits: change in %, 1 decimal; null when the previous period's was 0 */
+            visits: number | null;
+            /** @description Page views: change in %, 1 decimal; null when the previous period's was 0 */
+            pageviews: number | null;
+            /** @description Views per visit: change in %, 1 decimal; null when the previous period's was 0 */
+            viewsPerVisit: number | null;
+            /** @description Bounce rate: change in %, 1 decimal; null when the previous period's was 0 */
+            bounceRate: number | null;
+            /** @description Visit duration: change in %, 1 decimal; null when the previous period's was 0 */
+            visitDuration: number | null;
+        };
+        /** @description The website cards of the range and of the period of equal length before it. */
+        WebSummary: {
+            /** @description The range's figures */
+            current: components["schemas"]["WebFigures"];
+            /** @description The same figures for the period of equal length just before */
+            previous: components["schemas"]["WebFigures"];
+            /** @description Change against the previous period */
+            change: components["schemas"]["WebChange"];
+            /** @description Events of crawlers and headless browsers in the range (left out of every figure; not filtered) */
+            botEvents: number;
+            /** @description Whether the project has ever had a page view (events from the website tracker) */
+            webTraffic: boolean;
+            /** @description Whether the answer came from the cache */
+            cached: boolean;
+        };
+        /** @description One value and its count. */
+        WebBreakdownRow: {
+            /** @description The value; null where the visit has none (filter it as "(none)") */
+            value: string | null;
+            /** @description Visits (page views for pages) */
+            count: number;
+            /** @description count / total * 100, 1 decimal */
+            percentage: number;
+            /** @description Distinct visitors; null when the answer comes from the rollups (no filter) */
+            visitors: number | null;
+        };
+        /** @description The top values of a visit dimension, or the top pages. */
+        WebBreakdown: {
+            /** @description The dimension, as asked */
+            by: string;
+            /** @description What count counts: visits, or pageviews for pages */
+            metric: string;
+            /** @description Highest count first, then by value; null (none) last among equals */
+            rows: components["schemas"]["WebBreakdownRow"][];
+            /** @description The count over every value (visits, or page views of pages with a path) */
+            total: number;
+            /** @description Whether the answer came from the cache */
+            cached: boolean;
         };
         /** @description A project as one of its members sees it. */
         Project: {

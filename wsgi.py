@@ -5,5 +5,5 @@ from app.web.devices import load_rules
 
 app = create_app()
 # Build the User-Agent parsers before the first request rather than during it (about half
-# a second); with gunicorn's preload the workers inherit them.
+# a second), in each worker that imports this module.
 load_rules()

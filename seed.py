@@ -12,6 +12,11 @@
                                 the same, spread at random over the `ouroboard` project and
                                 bench-1 .. bench-4 (created when missing); every bulk user
                                 is a member of each, user1 their owner
+    python seed.py --web-events 10000000
+                                bulk website traffic for benchmarks: that many events of the
+                                demo website's traffic model over the last 365 days, into
+                                the project `bench-web` (user1 its owner), with its visits,
+                                web rollups and visitor days
 
 Demo logins are user1 ... userN, all with the password in config.Config.DEMO_PASSWORD.
 The first run also creates the ingestion key "demo-site" and prints the demo page's URL;
@@ -30,6 +35,9 @@ from app import create_app
 from app.auth.service import hash_password
 from app.seeding import data, demo, web_demo
 from app.seeding.demo import DEFAULT_EXTRA_EVENTS, DEFAULT_USER_COUNT
+
+# The project `seed.py --web-events N` loads website traffic into.
+WEB_BENCH_SLUG = "bench-web"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--projects", type=int, default=1,
                         help="bulk mode: spread the events over `ouroboard` and bench-1 .. "
                              "bench-(N-1) (default 1: `ouroboard` only)")
+    parser.add_argument("--web-events", type=int, default=None,
+                        help="bulk mode: load this many website events into `bench-web` "
+                             "(benchmarks)")
     args = parser.parse_args(argv)
+    if args.web_events is not None:
+        return bulk_web_main(args.web_events)
     if args.events is not None:
         return bulk_main(args.events, args.users, args.projects)
     if args.users < 9:
@@ -102,6 +115,32 @@ def bulk_main(events: int, users: int, projects: int = 1) -> int:
           f"project{'s' if projects > 1 else ''} in "
           f"{result['seconds']:.1f} s ({result['rate']:,.0f} events/s), "
           f"{result['rollup_rows']:,} rollup rows")
+    return 0
+
+
+def bulk_web_main(events: int) -> int:
+    """Bulk website traffic: events and visits written directly, web rollups rebuilt."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from app.seeding import web_data
+    from app.seeding.web_bulk import load_web_traffic
+
+    if events < 1:
+        print("seed: --web-events must be positive", file=sys.stderr)
+        return 2
+    app = create_app()
+    with app.app_context():
+        owner = data.ensure_bulk_users(1, hash_password(app.config["DEMO_PASSWORD"]),
+                                       random.Random(7))[0][0]
+        project_id = web_data.ensure_project(WEB_BENCH_SLUG, "Bench website", "UTC")
+        data.ensure_memberships([project_id], [owner], owner_id=owner)
+        today = datetime.now(UTC).date()
+        days = [today - timedelta(days=offset) for offset in range(365, 0, -1)]
+        result = load_web_traffic(project_id, events, days)
+    print(f"seed: loaded {result['events']:,} website events in {result['visits']:,} visits "
+          f"into `{WEB_BENCH_SLUG}` in {result['seconds']:.1f} s "
+          f"({result['rate']:,.0f} events/s)")
     return 0
 
 

@@ -1,6 +1,8 @@
 """The web demo's SQL: its project, its owner, and its events, visits and web rollups."""
 
-from sqlalchemy import delete, select
+import contextlib
+
+from sqlalchemy import delete, select, text
 
 from app.extensions import db
 from app.models import Event, Membership, Project, Visit
@@ -47,3 +49,39 @@ def delete_web_data(project_id: int) -> None:
     db.session.execute(delete(Visit).where(Visit.project_id == project_id))
     for table in (web_daily, web_monthly, visitor_days, visitor_day_pairs):
         db.session.execute(delete(table).where(table.c.project_id == project_id))
+
+
+# The visits table's secondary indexes, dropped during a bulk load and built once after it.
+VISIT_INDEXES = {
+    "ix_visits_project_started_at": "visits (project_id, started_at)",
+    "ix_visits_project_visitor_ended_at": "visits (project_id, visitor_id, ended_at)",
+}
+
+
+@contextlib.contextmanager
+def visit_indexes_deferred():
+    """Drop the visits table's secondary indexes, and always put them back."""
+    for name in VISIT_INDEXES:
+        db.session.execute(text(f"DROP INDEX IF EXISTS {name}"))
+    db.session.commit()
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        for name, target in VISIT_INDEXES.items():
+            db.session.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {target}"))
+        db.session.commit()
+
+
+def write_rows(dialect: str, table: str, columns: tuple[str, ...], payload) -> None:
+    """Bulk rows into `table` (a constant name): executemany of tuples on SQLite, COPY text
+    on Postgres.
+    """
+    connection = db.session.connection().connection.driver_connection
+    if dialect == "sqlite":
+        connection.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - constants
+            f"VALUES ({', '.join('?' * len(columns))})", payload)
+        return
+    with connection.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        copy.write(payload)

@@ -9,13 +9,14 @@ inserted in time order by app.track.store.insert_events, which settles visits an
 the web rollups and visitor days, committed batch by batch.
 """
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from app.event_rows import event_row
 from app.extensions import db
 from app.projects.builtin import self_tracking_project_id
 from app.seeding import data, web_data
-from app.seeding.web_traffic import TrafficModel, hits_in_time_order
+from app.seeding.web_traffic import SimVisit, TrafficModel, hits_in_time_order
 from app.track.store import insert_events
 from app.web.client import ClientInfo
 from app.web.enrich import enrich_rows
@@ -62,9 +63,15 @@ def seed_web_demo(usernames: list[str], now: datetime | None = None,
     now = now or datetime.now(UTC)
     model = TrafficModel(RANDOM_SEED, demo_days(now), total_events, until=now)
     # Deterministic uuids for a given day, apart from the feature demo's (uuid5) ones.
-    uuid_prefix = f"{now:%Y%m%d}-0000-4000-8000-"
+    return store_traffic(project_id, model.visits(), f"{now:%Y%m%d}-0000-4000-8000-")
+
+
+def store_traffic(project_id: int, visits: Iterable[SimVisit], uuid_prefix: str) -> int:
+    """Store simulated visits' events in time order as ingestion would; how many were
+    stored. Event number n (from 1) gets the uuid `uuid_prefix` + n in 12 hex digits.
+    """
     added, batch = 0, []
-    for index, (hit, visit) in enumerate(hits_in_time_order(model.visits())):
+    for index, (hit, visit) in enumerate(hits_in_time_order(visits), start=1):
         row = event_row(hit.name, datetime.fromtimestamp(hit.at, UTC), project_id=project_id,
                         uuid=f"{uuid_prefix}{index:012x}",
                         anonymous_id=visit.anonymous_id, page_url=hit.page_url,

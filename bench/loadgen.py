@@ -127,8 +127,14 @@ def drive(arguments: tuple) -> Tally:
     started = time.monotonic()
     deadline = started + seconds
 
+    # A body factory may vary headers per request (a User-Agent, a forwarded address):
+    # its `headers()` is called right after the body, for the same request.
+    varied = getattr(body_factory, "headers", None)
+
     def send_next(connection: Connection) -> None:
-        connection.outgoing = request_bytes(host, path, headers, body_factory(), method)
+        body = body_factory()
+        sent = {**headers, **varied()} if varied else headers
+        connection.outgoing = request_bytes(host, path, sent, body, method)
         connection.started = time.perf_counter()
         flush(connection)
 

@@ -4,7 +4,8 @@ rate, and export memory. Loopback only; writes bench/results.md.
 
 Environment: BENCH_EVENTS (default 10,000,000), BENCH_DB (sqlite or postgres),
 BENCH_SAMPLES (queries per endpoint and project, default 30), BENCH_INGEST_SECONDS
-(default 20), BENCH_PROJECTS (projects the events are spread over, default 5).
+(default 20), BENCH_PROJECTS (projects the events are spread over, default 5), BENCH_WEB
+(0 skips the website analytics benchmark, bench/web.py, which runs last).
 """
 
 import contextlib
@@ -863,6 +864,11 @@ def main() -> int:
                                               ROOT / "bench" / "faults.md")
         if extra.is_file())
     write_report(run)
+    if os.environ.get("BENCH_WEB", "1") != "0":
+        # The website analytics benchmark: its own database and bench/results-web.md.
+        import web
+
+        web.main([])
     log(f"done in {time.monotonic() - started:.0f} s")
     return 0
 

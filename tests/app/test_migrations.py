@@ -92,3 +92,28 @@ def test_projects_migration_refuses_to_fold_several_projects_back_into_one(app, 
     assert "more than one project exists" in caplog.text
     # Refused before changing anything: the projects are all still there.
     assert client.get("/api/v1/projects/shop", headers=auth.headers).status_code == 200
+
+
+def test_web_analytics_migration_keeps_stored_events_as_humans_without_web_values(
+        app, client, auth):
+    """0011 on a database with events: they stay, as non-bots with no web values (they
+    predate enrichment), the feature counts are unchanged, and the web tables start empty."""
+    ingest_mixed_events(app, client, auth)
+    before = client.get("/api/v1/analytics", headers=auth.headers).get_json()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+        flask_migrate.downgrade(revision="0010_projects")
+        tables = set(db.inspect(db.engine).get_table_names())
+        assert tables.isdisjoint({"visits", "web_rollup_daily", "visitor_days", "visit_salts"})
+        assert "is_bot" not in {column["name"] for column in db.inspect(db.engine)
+                                .get_columns("events")}
+        flask_migrate.upgrade()
+        rows = db.session.execute(text(
+            "SELECT COUNT(*), SUM(CASE WHEN is_bot THEN 1 ELSE 0 END), COUNT(visitor_id) "
+            "FROM events")).one()
+        assert rows[0] > 0 and rows[1] == 0 and rows[2] == 0
+        assert db.session.execute(text("SELECT COUNT(*) FROM visits")).scalar() == 0
+        db.session.remove()
+        db.engine.dispose()
+    assert client.get("/api/v1/analytics", headers=auth.headers).get_json() == before

@@ -228,8 +228,8 @@ LANDING_PAGES = {
 PAGE_QUERIES = {"/docs/api": ("?lang=python", "?lang=javascript", "#authentication"),
                 "/pricing": ("?billing=yearly", "#faq"), "/signup": ("?plan=pro",)}
 # Bounce probability of a visit by its source kind (about 45 % over all).
-BOUNCE_RATES = {"direct": 0.40, "search": 0.50, "social": 0.58, "referral": 0.42,
-                "email": 0.35, "paid": 0.52, "campaign_social": 0.55}
+BOUNCE_RATES = {"direct": 0.36, "search": 0.46, "social": 0.54, "referral": 0.38,
+                "email": 0.32, "paid": 0.48, "campaign_social": 0.50}
 
 # Custom events the site fires: (its property, the values it takes).
 CUSTOM_EVENTS = {

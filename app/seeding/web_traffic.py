@@ -266,8 +266,8 @@ class TrafficModel:
         return None
 
     def dwell(self) -> int:
-        """Seconds on a page: log-normal, median 40 s, at most MAX_GAP_SECONDS."""
-        return min(MAX_GAP_SECONDS, max(3, int(self.rng.lognormvariate(3.7, 1.0))))
+        """Seconds on a page: log-normal, median 50 s, at most MAX_GAP_SECONDS."""
+        return min(MAX_GAP_SECONDS, max(3, int(self.rng.lognormvariate(3.9, 1.0))))
 
     def human_hits(self, start: int, kind: str, campaigns: dict) -> list[Hit]:
         """A human visit's events: page views along the site map, custom events between."""

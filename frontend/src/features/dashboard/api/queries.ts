@@ -39,9 +39,11 @@ function useAnalyticsQuery<T>(
   queryKey: readonly unknown[],
   fetcher: (signal: AbortSignal) => Promise<T>,
   poll: Poll,
+  enabled = true,
 ) {
   return useQuery<T, Error, T, readonly unknown[]>({
     queryKey,
+    enabled,
     queryFn: ({ signal }) => fetcher(signal),
     refetchInterval: poll,
     placeholderData: sameProjectPlaceholder(queryKey),
@@ -72,8 +74,9 @@ export const useTopPages = (params: AnalyticsParams, poll: Poll) =>
 export const useRecentEvents = (params: AnalyticsParams, poll: Poll) =>
   useAnalyticsQuery(analyticsKeys.recent(params), (signal) => fetchRecent(params, signal), poll);
 
-export const useWebSummary = (params: AnalyticsParams, poll: Poll) =>
-  useAnalyticsQuery(analyticsKeys.webSummary(params), (signal) => fetchWebSummary(params, signal), poll);
+/** The web cards' figures; `enabled` false asks nothing (yet). */
+export const useWebSummary = (params: AnalyticsParams, poll: Poll, enabled = true) =>
+  useAnalyticsQuery(analyticsKeys.webSummary(params), (signal) => fetchWebSummary(params, signal), poll, enabled);
 
 export const useWebBreakdown = (params: AnalyticsParams, by: WebDimension, poll: Poll) =>
   useAnalyticsQuery(analyticsKeys.webBreakdown(params, by), (signal) => fetchWebBreakdown(params, by, signal), poll);

@@ -20,6 +20,7 @@ import { TrendPanel } from "./TrendPanel";
 import { WebAnalytics } from "./web/WebAnalytics";
 import { WebFilterChips } from "./web/WebFilterChips";
 import { CollapsedWebAnalytics } from "./web/WebSection";
+import { WebStatsCards } from "./web/WebStatsCards";
 import { useWebFilters } from "../hooks/useWebFilters";
 
 interface DashboardPageProps {
@@ -46,8 +47,12 @@ export function DashboardPage({ project, user, switcher, account, shareToken, on
   const query = { params, poll };
   const web = useWebFilters(filters, update);
   // A website's project (it has page views) opens on its visitors; until the answer comes,
-  // the web cards hold the top, as they will for most projects that have a site.
-  const webTraffic = useWebSummary(params, poll).data?.webTraffic;
+  // the web cards (loading) hold the top, as they will for most projects that have a site.
+  // The self-tracking project's page views are the dashboard's own, not a site's: it opens
+  // on its features, with its web panels folded below (and not asked for until opened).
+  const selfTracking = Boolean(project.isSelfTracking);
+  const webTraffic = useWebSummary(params, poll, !selfTracking).data?.webTraffic;
+  const webFolded = selfTracking || webTraffic === false;
 
   return (
     <div className="min-h-screen overflow-x-hidden">
@@ -75,7 +80,7 @@ export function DashboardPage({ project, user, switcher, account, shareToken, on
         </div>
         <FilterBar filters={filters} onChange={update} onReset={reset} />
         <WebFilterChips filters={filters.web} onRemove={web.remove} />
-        {webTraffic !== false && <WebAnalytics {...query} onFilter={web.add} />}
+        {!webFolded && (webTraffic ? <WebAnalytics {...query} onFilter={web.add} /> : <WebStatsCards {...query} />)}
         <StatsCards {...query} />
 
         <div className="grid grid-cols-1 gap-4 xl:grid-cols-5">
@@ -90,7 +95,13 @@ export function DashboardPage({ project, user, switcher, account, shareToken, on
         </div>
 
         <RecentEventsPanel {...query} />
-        {webTraffic === false && <CollapsedWebAnalytics {...query} onFilter={web.add} />}
+        {webFolded && (
+          <CollapsedWebAnalytics
+            {...query}
+            onFilter={web.add}
+            hint={selfTracking ? "the dashboard's own visitors" : "no page views yet: embed /t.js on a site to see its visitors"}
+          />
+        )}
       </main>
     </div>
   );

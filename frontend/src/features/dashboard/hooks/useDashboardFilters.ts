@@ -52,6 +52,9 @@ export interface DashboardProject {
   name: string;
   /** The project's reporting time zone (IANA): days and hours are counted in it. */
   timezone: string;
+  /** The built-in project recording the dashboard's own use: its feature panels come first
+   * (its page views are the dashboard's own). Unknown through a share link. */
+  isSelfTracking?: boolean;
 }
 
 /** The filters as API parameters for one project, recomputed when the filters, the project

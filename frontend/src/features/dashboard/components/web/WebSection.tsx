@@ -3,9 +3,10 @@ import { useState } from "react";
 import { WebAnalytics } from "./WebAnalytics";
 import type { WebPanelProps } from "./WebBreakdownPanel";
 
-/** The website figures, folded away for a project without page views: its events may still
- * carry devices and countries (a server-side sender), but most readers want the features. */
-export function CollapsedWebAnalytics(props: WebPanelProps) {
+/** The website figures, folded away below the features: for a project without page views
+ * (its events may still carry devices and countries, from a server-side sender) and for the
+ * self-tracking project (whose page views are the dashboard's own). */
+export function CollapsedWebAnalytics({ hint, ...props }: WebPanelProps & { hint: string }) {
   const [open, setOpen] = useState(false);
   return (
     <details
@@ -15,7 +16,7 @@ export function CollapsedWebAnalytics(props: WebPanelProps) {
     >
       <summary className="cursor-pointer text-sm font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">
         Website analytics
-        <span className="ml-2 font-normal normal-case tracking-normal">no page views yet: embed /t.js on a site to see its visitors</span>
+        <span className="ml-2 font-normal normal-case tracking-normal">{hint}</span>
       </summary>
       {/* Fetched only once opened. */}
       {open && (

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from app.analytics.ranges import MAX_SERIES_POINTS
 from app.analytics.schemas import StreamArgsSchema
+from app.analytics.web_filters import WEB_FILTER_NAMES
 from app.cursors import encode_cursor
 from app.validators import SPAN_END, SPAN_START
 from tests.analytics.conftest import FixtureEvent, utc
@@ -122,6 +123,10 @@ FILTERS = {
     "gender": choice(["Male", "Female", "Other", "All"]),
     "feature": choice(["page_view", "old", "new", "date_filter"], 120),
 }
+# The website filters: a value, "(none)", or any text (of up to 600 characters).
+WEB_FILTERS = {name: (st.sampled_from(["(none)", "/a", "DE", "mobile", "Chrome 120"]),
+                      st.text(max_size=600) | st.text(max_size=8))
+               for name in WEB_FILTER_NAMES}
 ENDPOINTS = {
     "/analytics": {},
     "/analytics/summary": {},
@@ -135,22 +140,31 @@ ENDPOINTS = {
     "/analytics/recent": {"limit": (valid_limits, hostile_limits),
                           "before": (valid_cursors, hostile_cursors)},
     "/analytics/export.csv": {"kind": choice(["events", "daily"])},
+    "/analytics/web/summary": {},
+    "/analytics/web/breakdown": {
+        "by": (st.sampled_from(["page", "country", "browser_version", "entry_page"]),
+               st.text(max_size=20)),
+        "limit": (valid_limits, hostile_limits)},
 }
 
 
 # Parameters an endpoint cannot do without, with a valid value.
-REQUIRED = {"/analytics/breakdown": {"by": "feature"}}
+REQUIRED = {"/analytics/breakdown": {"by": "feature"}, "/analytics/web/breakdown": {"by": "page"}}
 
 
 @st.composite
 def hostile_query(draw, own: dict, required: dict | None = None) -> dict:
     """Some parameters with valid values and up to two with hostile ones: a value reaches
     the arithmetic behind it only when every other parameter passes validation. Now and
-    then a misspelt parameter too.
+    then a website filter (which sends most answers down their raw path), and a misspelt
+    parameter.
     """
-    parameters = {**FILTERS, **own}
     query = {**(required or {}), **draw(st.fixed_dictionaries(
-        {}, optional={name: valid for name, (valid, _) in parameters.items()}))}
+        {}, optional={name: valid for name, (valid, _) in {**FILTERS, **own}.items()}))}
+    parameters = {**FILTERS, **WEB_FILTERS, **own}
+    if draw(st.integers(0, 2)) == 0:
+        name = draw(st.sampled_from(sorted(WEB_FILTERS)))
+        query[name] = draw(WEB_FILTERS[name][0])
     for name in draw(st.lists(st.sampled_from(sorted(parameters)), max_size=2,
                               unique=True)):
         query[name] = draw(parameters[name][1])

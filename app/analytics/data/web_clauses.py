@@ -98,13 +98,15 @@ def events_in(project_id: int, start: datetime, end: datetime) -> list[ColumnEle
 
 
 def event_level_conditions(filters: Filters) -> list[ColumnElement]:
-    """What a visit's events must match for a visit to count: a page view of the filtered
-    page, the feature, age group and gender.
+    """What one of a visit's events must match for the visit to count: the page (viewed,
+    unless a feature says which event on it), the feature, age group and gender.
     """
     clauses: list[ColumnElement] = []
     page = dict(filters.web)
     if "page" in page:
-        clauses += [events.c.name == PAGE_VIEW, matching(event_value("page"), page["page"])]
+        clauses.append(matching(event_value("page"), page["page"]))
+        if not filters.feature:
+            clauses.append(events.c.name == PAGE_VIEW)
     if filters.feature:
         clauses.append(events.c.name == filters.feature)
     if filters.age_group:

@@ -28,7 +28,7 @@ function stubApi(webTraffic: boolean) {
       asked.push(url);
       const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200 });
       if (url.pathname.endsWith("/web/summary")) {
-        const summary: WebSummary = { current: FIGURES, previous: FIGURES, change: NO_CHANGE, botEvents: 0, webTraffic };
+        const summary: WebSummary = { current: FIGURES, previous: FIGURES, change: NO_CHANGE, botEvents: 0, webTraffic, cached: false };
         return json(summary);
       }
       if (url.pathname.endsWith("/web/breakdown")) {

@@ -1,8 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
+
+import type { WebDimension } from "../api/web";
+import type { QueryParams } from "../../../lib/api-client";
 
 import {
   NONE_VALUE,
   WEB_FILTER_KEYS,
+  type WebFilterKey,
   activeWebFilters,
   addWebFilter,
   chipLabel,
@@ -12,6 +16,20 @@ import {
 } from "./webFilters";
 
 describe("web filters", () => {
+  it("are the API's: each a breakdown and a parameter of every analytics endpoint (checked by tsc)", () => {
+    expectTypeOf<WebFilterKey>().toEqualTypeOf<WebDimension>();
+    expectTypeOf<WebFilterKey & keyof QueryParams<"/api/v1/analytics">>().toEqualTypeOf<WebFilterKey>();
+    expectTypeOf<WebFilterKey & keyof QueryParams<"/api/v1/analytics/summary">>().toEqualTypeOf<WebFilterKey>();
+    expectTypeOf<WebFilterKey & keyof QueryParams<"/api/v1/analytics/timeseries">>().toEqualTypeOf<WebFilterKey>();
+    expectTypeOf<WebFilterKey & keyof QueryParams<"/api/v1/analytics/breakdown">>().toEqualTypeOf<WebFilterKey>();
+    expectTypeOf<WebFilterKey & keyof QueryParams<"/api/v1/analytics/top-pages">>().toEqualTypeOf<WebFilterKey>();
+    expectTypeOf<WebFilterKey & keyof QueryParams<"/api/v1/analytics/recent">>().toEqualTypeOf<WebFilterKey>();
+    expectTypeOf<WebFilterKey & keyof QueryParams<"/api/v1/analytics/export.csv">>().toEqualTypeOf<WebFilterKey>();
+    expectTypeOf<WebFilterKey & keyof QueryParams<"/api/v1/analytics/stream">>().toEqualTypeOf<WebFilterKey>();
+    expectTypeOf<WebFilterKey & keyof QueryParams<"/api/v1/analytics/web/summary">>().toEqualTypeOf<WebFilterKey>();
+    expect(WEB_FILTER_KEYS).toHaveLength(16);
+  });
+
   it("add a row's value, replacing an earlier one of the same key", () => {
     const once = addWebFilter(undefined, "country", "DE");
     expect(once).toEqual({ country: "DE" });

@@ -49,9 +49,10 @@ function withQueries(node: ReactNode) {
 function breakdown(by: string, rows: [string | null, number][], metric: "visits" | "pageviews" = "visits"): WebBreakdown {
   const total = rows.reduce((sum, [, count]) => sum + count, 0);
   return {
-    by: by as WebBreakdown["by"],
+    by,
     metric,
     total,
+    cached: false,
     rows: rows.map(([value, count]) => ({ value, count, percentage: (count / total) * 100, visitors: count })),
   };
 }
@@ -112,6 +113,7 @@ describe("web cards", () => {
       change: { visitors: 100, visits: 50, pageviews: 100, viewsPerVisit: 33.5, bounceRate: -50, visitDuration: null },
       botEvents: 7,
       webTraffic: true,
+      cached: false,
     };
     stubApi(() => summary);
     withQueries(<WebStatsCards params={PARAMS} poll={false} />);

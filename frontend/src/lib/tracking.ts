@@ -19,6 +19,7 @@ export type TrackedEvent =
   | "web_filter_add"
   | "web_filter_remove"
   | "web_tab_change"
+  | "web_panels_open"
   | "line_chart_hover"
   | "refresh_data"
   | "theme_toggle"

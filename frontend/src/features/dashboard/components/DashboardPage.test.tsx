@@ -5,12 +5,14 @@ import userEvent from "@testing-library/user-event";
 import { MemoryRouter, useLocation } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
+import { setTracker } from "../../../lib/tracking";
 import type { WebSummary } from "../api/web";
 import type { DashboardProject } from "../hooks/useDashboardFilters";
 import { DashboardPage } from "./DashboardPage";
 
 afterEach(() => {
   cleanup();
+  setTracker(null);
   vi.unstubAllGlobals();
 });
 
@@ -72,6 +74,8 @@ describe("DashboardPage and the website panels", () => {
 
   it("folds the web panels below for a project without page views, and loads them when opened", async () => {
     const asked = stubApi(false);
+    const tracked = vi.fn();
+    setTracker({ track: tracked, flush: async () => undefined, setEnabled: () => undefined });
     renderDashboard(SITE);
     const folded = await screen.findByTestId("web-collapsed");
     expect(screen.queryByTestId("web-cards")).toBeNull();
@@ -79,6 +83,7 @@ describe("DashboardPage and the website panels", () => {
     await userEvent.setup().click(screen.getByText("Website analytics"));
     expect(folded.hasAttribute("open")).toBe(true);
     expect(await screen.findByTestId("web-cards")).toBeTruthy();
+    expect(tracked).toHaveBeenCalledWith("web_panels_open", undefined);
   });
 
   it("opens the self-tracking project on its features, asking nothing of the web until opened", async () => {

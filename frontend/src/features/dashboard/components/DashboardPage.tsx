@@ -19,7 +19,7 @@ import { TopPagesPanel } from "./TopPagesPanel";
 import { TrendPanel } from "./TrendPanel";
 import { WebAnalytics } from "./web/WebAnalytics";
 import { WebFilterChips } from "./web/WebFilterChips";
-import { CollapsedWebAnalytics } from "./web/WebSection";
+import { CollapsedWebAnalytics } from "./web/CollapsedWebAnalytics";
 import { WebStatsCards } from "./web/WebStatsCards";
 import { useWebFilters } from "../hooks/useWebFilters";
 

@@ -1,5 +1,7 @@
 import { useState } from "react";
 
+import { track } from "../../../../lib/tracking";
+
 import { WebAnalytics } from "./WebAnalytics";
 import type { WebPanelProps } from "./WebBreakdownPanel";
 
@@ -11,7 +13,11 @@ export function CollapsedWebAnalytics({ hint, ...props }: WebPanelProps & { hint
   return (
     <details
       className="rounded-2xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900"
-      onToggle={(event) => setOpen(event.currentTarget.open)}
+      onToggle={(event) => {
+        const opened = event.currentTarget.open;
+        if (opened) track("web_panels_open");
+        setOpen(opened);
+      }}
       data-testid="web-collapsed"
     >
       <summary className="cursor-pointer text-sm font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">

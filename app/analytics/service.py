@@ -326,8 +326,11 @@ def summary_total(filters: Filters) -> int:
 
 def stream_total(filters: Filters) -> Callable[[], int]:
     """Return how a live stream reads its fresh total: cached per generation, and ending
-    the read transaction each time, since streams stay open for minutes.
+    the read transaction each time, since streams stay open for minutes. A website filter
+    recounts raw events on each change, so its range must fit the raw-read budget.
     """
+    if filters.web and (ranged := resolved_range(filters)) is not None:
+        check_filtered_read(ranged)
 
     def fresh_total() -> int:
         total = summary_total(filters)

@@ -6,12 +6,14 @@ events never in another's answers.
 
 import csv
 import io
+import json
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.analytics.test_export_cache_live import StreamReader, parse_frame
 from tests.analytics.web_traffic import BOTS, BROWSERS, Stored, make_site, user_id
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -264,3 +266,16 @@ def test_a_web_summary_without_page_views_or_data(app, client, shop):
                            query_string={"project": "app", "by": "page"}).get_json()
     assert (breakdown["rows"], breakdown["total"], breakdown["metric"]) == ([], 0,
                                                                           "pageviews")
+
+
+def test_a_live_total_with_a_website_filter(app, client, shop):
+    path = f"/api/v1/analytics/stream?project=shop&device=mobile&startDate={RANGE['startDate']}"
+    stream = StreamReader(app.test_client(), shop["headers"], path)
+    assert stream.response_status()[0] == 200
+    hello = stream.next(2, timeout=5)[1]
+    assert json.loads(parse_frame(hello)["data"]) == {"total": 2}  # B's two page views
+    stream.stop()
+    app.config["RAW_READ_MAX_EVENTS"] = 3  # four human events to read
+    refused = client.get(path, headers=shop["headers"])
+    assert refused.status_code == 400
+    assert "at most 3 are read per request" in refused.get_json()["error"]

@@ -212,12 +212,14 @@ def differing_rows(first: int, second: int) -> dict[str, tuple[int, int]]:
 
     from sqlalchemy import select
 
+    import app.web.tables  # noqa: F401 - the web tables, in the metadata
     from app.extensions import db
     from app.models import Visit
-    from app.web.tables import visitor_day_pairs, visitor_days, web_daily, web_monthly
 
+    web_tables = [table for name, table in sorted(db.metadata.tables.items())
+                  if name.startswith(("web_rollup_", "visitor_day"))]
     found = {}
-    for table in (web_daily, web_monthly, visitor_day_pairs, visitor_days, Visit.__table__):
+    for table in (*web_tables, Visit.__table__):
         columns = [column for column in table.c
                    if column.name not in ("project_id", "visitor_id", "visit_id")]
         rows = [Counter(tuple(row) for row in db.session.execute(

@@ -32,7 +32,10 @@ def test_a_bulk_load_stores_what_ingestion_stores(app):
         stored = web_demo.store_traffic(
             ingested, TrafficModel(SEED, DAYS, EVENTS).visits(), "00000000-0000-4000-8000-")
         assert result["events"] == stored == EVENTS
-        for table in (web_daily, web_monthly, visitor_day_pairs):
+        rollups = [table for name, table in db.metadata.tables.items()
+                   if name.startswith("web_rollup_")]
+        assert {web_daily, web_monthly} <= set(rollups)
+        for table in (*rollups, visitor_day_pairs):
             assert rows_of(table, bulk) == rows_of(table, ingested), table.name
         # Cookieless visitors' hashes differ (ingestion keys them with the daily salt), so
         # visitor days and visits compare without the visitor's name.

@@ -124,8 +124,32 @@ def browser():
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield launched
+        yield PersonBrowser(launched)
         launched.close()
+
+
+class PersonBrowser:
+    """The launched browser, whose new contexts and pages send an ordinary desktop Chrome
+    User-Agent: headless Chromium names itself HeadlessChrome, which ingestion rightly
+    counts as a bot, and these tests stand in for people.
+    """
+
+    def __init__(self, launched):
+        self.launched = launched
+        major = launched.version.split(".")[0]
+        self.user_agent = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like "
+                           f"Gecko) Chrome/{major}.0.0.0 Safari/537.36")
+
+    def new_context(self, **options):
+        options.setdefault("user_agent", self.user_agent)
+        return self.launched.new_context(**options)
+
+    def new_page(self, **options):
+        options.setdefault("user_agent", self.user_agent)
+        return self.launched.new_page(**options)
+
+    def __getattr__(self, name):
+        return getattr(self.launched, name)
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ from app.web.tables import (
     VISIT_DIMENSIONS,
     visitor_day_pairs,
     visitor_days,
+    visitor_hours,
     web_daily,
+    web_hourly,
     web_monthly,
 )
 
@@ -123,7 +125,7 @@ def add_to_rollups(deltas: dict) -> None:
     value) -> (visits, pageviews, bounces, duration_seconds, events). Sorted, so concurrent
     writers lock rows in the same order.
     """
-    for kind, table in (("day", web_daily), ("month", web_monthly)):
+    for kind, table in (("hour", web_hourly), ("day", web_daily), ("month", web_monthly)):
         rows = [{"project_id": project_id, kind: period, "dimension": dimension,
                  "value": value[:500], **dict(zip(MEASURES, measures, strict=True))}
                 for (key_kind, project_id, period, dimension, value), measures
@@ -135,6 +137,16 @@ def add_to_rollups(deltas: dict) -> None:
             index_elements=["project_id", kind, "dimension", "value"],
             set_={name: table.c[name] + statement.excluded[name] for name in MEASURES})
         db.session.execute(statement, rows)
+
+
+def add_visitor_hours(present: set[tuple]) -> None:
+    """Record (project, hour, visitor) presences; known ones are kept as they are."""
+    if not present:
+        return
+    statement = upsert(visitor_hours).on_conflict_do_nothing()
+    db.session.execute(statement, [
+        {"project_id": project_id, "hour": hour, "visitor_id": visitor}
+        for project_id, hour, visitor in sorted(present)])
 
 
 def load_visitor_days(project_id: int, visitors: set[str]) -> dict[str, list[date]]:
@@ -179,6 +191,13 @@ def save_visitor_days(project_id: int, inserts: list[tuple], relinks: list[tuple
         db.session.execute(statement, changed)
 
 
+def hour_sql(column: str, dialect: str) -> str:
+    """The UTC hour of a timestamp column, in SQL, as UTCDateTime stores it."""
+    if dialect == "postgresql":
+        return f"date_trunc('hour', {column} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
+    return f"strftime('%Y-%m-%d %H:00:00.000000', {column})"
+
+
 def day_sql(column: str, dialect: str) -> str:
     """The UTC day of a timestamp column, in SQL."""
     if dialect == "postgresql":
@@ -213,7 +232,8 @@ def rebuild_web(project_id: int) -> None:
     loaders that write those directly). No commit: the caller's transaction.
     """
     dialect = dialect_name()
-    for table in (web_daily, web_monthly, visitor_days, visitor_day_pairs):
+    for table in (web_hourly, web_daily, web_monthly, visitor_days, visitor_hours,
+                  visitor_day_pairs):
         db.session.execute(delete(table).where(table.c.project_id == project_id))
     duration = f"{seconds_sql('ended_at', dialect)} - {seconds_sql('started_at', dialect)}"
     visit_measures = ("COUNT(*), SUM(pageviews), "
@@ -221,7 +241,8 @@ def rebuild_web(project_id: int) -> None:
                       f"SUM({duration}), SUM(events)")
     human = "visitor_id IS NOT NULL AND NOT is_bot"
     pageview = "SUM(CASE WHEN name = 'page_view' THEN 1 ELSE 0 END)"
-    for table, kind, period in (("web_rollup_daily", "day", day_sql),
+    for table, kind, period in (("web_rollup_hourly", "hour", hour_sql),
+                                ("web_rollup_daily", "day", day_sql),
                                 ("web_rollup_monthly", "month", month_sql)):
         columns = f"project_id, {kind}, dimension, value, {', '.join(MEASURES)}"
         selects = [(f"'{name}'", dimension_sql(name)) for name in VISIT_DIMENSIONS]
@@ -254,6 +275,10 @@ def rebuild_web(project_id: int) -> None:
         f"PARTITION BY visitor_id ORDER BY day), {none}) FROM ("
         f"SELECT DISTINCT visitor_id, {day_sql('occurred_at', dialect)} AS day FROM events "
         f"WHERE project_id = :project AND {human}) AS days"), {"project": project_id})
+    db.session.execute(text(
+        "INSERT INTO visitor_hours (project_id, hour, visitor_id) "  # noqa: S608 - constants
+        f"SELECT DISTINCT :project, {hour_sql('occurred_at', dialect)}, visitor_id FROM events "
+        f"WHERE project_id = :project AND {human}"), {"project": project_id})
     db.session.execute(text(
         "INSERT INTO visitor_day_pairs (project_id, day, prev_day, visitors) "
         "SELECT project_id, day, prev_day, COUNT(*) FROM visitor_days "

@@ -21,6 +21,8 @@ from app.web import data
 from app.web.tables import NO_PREVIOUS_DAY, VISIT_DIMENSIONS
 
 SESSION_GAP = timedelta(minutes=30)
+# The web rollups' periods: hours (the edges of a range), days and months.
+PERIOD_KINDS = ("hour", "day", "month")
 PAGEVIEW = "page_view"
 # The visit's own copies of its first event's values (hostname included).
 ATTRIBUTES = ("hostname", *VISIT_COLUMNS[1:])
@@ -208,12 +210,15 @@ def record(settled: Settled | None, stored: list[dict]) -> None:
     add_event_counts(deltas, stored)
     data.add_to_rollups(deltas)
     record_visitor_days(humans)
+    data.add_visitor_hours({(row["project_id"], periods(row["occurred_at"])[0],
+                             row["visitor_id"]) for row in humans})
 
 
-def periods(moment: datetime) -> tuple[date, date]:
-    """The UTC day and month (its first day) of a moment."""
-    day = moment.astimezone(UTC).date()
-    return day, day.replace(day=1)
+def periods(moment: datetime) -> tuple[datetime, date, date]:
+    """The UTC hour, day and month (its first day) of a moment, in PERIOD_KINDS order."""
+    moment = moment.astimezone(UTC)
+    day = moment.date()
+    return moment.replace(minute=0, second=0, microsecond=0), day, day.replace(day=1)
 
 
 def bump(deltas: dict, key: tuple, measures: tuple) -> None:
@@ -240,14 +245,14 @@ def visit_deltas(settled: Settled) -> dict:
         project_id, values = visit.project_id, visit.dimension_values()
         new_periods = periods(visit.started_at)
         if old is None:
-            for kind, period in zip(("day", "month"), new_periods, strict=True):
+            for kind, period in zip(PERIOD_KINDS, new_periods, strict=True):
                 bump(deltas, (kind, project_id, period, "", ""), visit.measures())
                 added.extend([(kind, project_id, period, dimension, value)
                               for dimension, value in values.items()])
             continue
         old_periods, old_values = periods(old.started_at), old.dimension_values()
         moved = old_periods != new_periods
-        for kind, period, old_period in zip(("day", "month"), new_periods, old_periods,
+        for kind, period, old_period in zip(PERIOD_KINDS, new_periods, old_periods,
                                             strict=True):
             bump(deltas, (kind, project_id, period, "", ""), visit.measures())
             bump(deltas, (kind, project_id, old_period, "", ""),
@@ -270,7 +275,7 @@ def add_event_counts(deltas: dict, stored: list[dict]) -> None:
     for row in stored:
         if row["visitor_id"] is None and not row["is_bot"]:
             continue  # not enriched (WEB_ENRICHMENT was off when it was built)
-        day, month = periods(row["occurred_at"])
+        row_periods = periods(row["occurred_at"])
         if row["is_bot"]:
             keys, measures = [("bots", "")], (0, 0, 0, 0, 1)
         else:
@@ -280,7 +285,7 @@ def add_event_counts(deltas: dict, stored: list[dict]) -> None:
             if row["pathname"]:
                 keys.append(("page", row["pathname"]))
         for dimension, value in keys:
-            for kind, period in (("day", day), ("month", month)):
+            for kind, period in zip(PERIOD_KINDS, row_periods, strict=True):
                 bump(deltas, (kind, row["project_id"], period, dimension, value), measures)
 
 
@@ -290,7 +295,7 @@ def record_visitor_days(rows: list[dict]) -> None:
     """
     wanted: dict[int, set[tuple[str, date]]] = {}
     for row in rows:
-        day, _month = periods(row["occurred_at"])
+        day = row["occurred_at"].astimezone(UTC).date()
         wanted.setdefault(row["project_id"], set()).add((row["visitor_id"], day))
     for project_id, pairs in wanted.items():
         known = data.load_visitor_days(project_id, {visitor for visitor, _ in pairs})

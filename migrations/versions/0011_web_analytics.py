@@ -53,11 +53,13 @@ def upgrade():
     op.create_index("ix_visits_project_started_at", "visits", ["project_id", "started_at"])
     op.create_index("ix_visits_project_visitor_ended_at", "visits",
                     ["project_id", "visitor_id", "ended_at"])
-    for table, period in (("web_rollup_daily", "day"), ("web_rollup_monthly", "month")):
+    for table, period, period_type in (
+            ("web_rollup_hourly", "hour", sa.DateTime(timezone=True)),
+            ("web_rollup_daily", "day", sa.Date()), ("web_rollup_monthly", "month", sa.Date())):
         op.create_table(
             table,
             sa.Column("project_id", sa.Integer(), nullable=False),
-            sa.Column(period, sa.Date(), nullable=False),
+            sa.Column(period, period_type, nullable=False),
             sa.Column("dimension", sa.String(length=24), nullable=False),
             sa.Column("value", sa.String(length=500), nullable=False),
             *(sa.Column(measure, sa.BigInteger(), nullable=False) for measure in MEASURES),
@@ -70,6 +72,13 @@ def upgrade():
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("prev_day", sa.Date(), nullable=False),
         sa.PrimaryKeyConstraint("project_id", "visitor_id", "day"),
+    )
+    op.create_table(
+        "visitor_hours",
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("hour", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("visitor_id", sa.String(length=80), nullable=False),
+        sa.PrimaryKeyConstraint("project_id", "hour", "visitor_id"),
     )
     op.create_table(
         "visitor_day_pairs",
@@ -88,8 +97,8 @@ def upgrade():
 
 
 def downgrade():
-    for table in ("visit_salts", "visitor_day_pairs", "visitor_days", "web_rollup_monthly",
-                  "web_rollup_daily"):
+    for table in ("visit_salts", "visitor_day_pairs", "visitor_hours", "visitor_days",
+                  "web_rollup_monthly", "web_rollup_daily", "web_rollup_hourly"):
         op.drop_table(table)
     op.drop_index("ix_visits_project_visitor_ended_at", table_name="visits")
     op.drop_index("ix_visits_project_started_at", table_name="visits")

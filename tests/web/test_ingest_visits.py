@@ -12,7 +12,14 @@ from app.extensions import db
 from app.models import Event, Visit
 from app.projects.builtin import self_tracking_project_id
 from app.web import data as web_data
-from app.web.tables import visitor_day_pairs, visitor_days, web_daily, web_monthly
+from app.web.tables import (
+    visitor_day_pairs,
+    visitor_days,
+    visitor_hours,
+    web_daily,
+    web_hourly,
+    web_monthly,
+)
 from tests.helpers import iso
 
 CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -48,10 +55,10 @@ def table_rows(table):
 def rollup_snapshot(project_id):
     """The web rollups and visitor-day tables of a project, without all-zero rows."""
     snapshot = {}
-    for table in (web_daily, web_monthly):
+    for table in (web_hourly, web_daily, web_monthly):
         snapshot[table.name] = [row for row in table_rows(table)
                                 if row[0] == project_id and any(row[4:])]
-    for table in (visitor_days, visitor_day_pairs):
+    for table in (visitor_days, visitor_hours, visitor_day_pairs):
         snapshot[table.name] = [row for row in table_rows(table)
                                 if row[0] == project_id and row[-1] != 0]
     return snapshot

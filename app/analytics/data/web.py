@@ -1,15 +1,16 @@
 """Website figures: visitors, visits, page views, bounces, durations, bots and breakdowns.
 
 Without filters (`raw` False), whole UTC months come from web_rollup_monthly, the other
-whole UTC days from web_rollup_daily, and the range's edges (under a day at each end) from
-the raw visits (by start) and events (by time); the visitors of the whole days from
-visitor_day_pairs, plus those of the edges that have no visitor_days row in them. With a
+whole UTC days from web_rollup_daily, the whole hours around them from web_rollup_hourly,
+and slivers under an hour from the raw visits (by start) and events (by time); the
+visitors of the whole days from visitor_day_pairs, plus those of the edges (visitor_hours
+and raw slivers) that have no visitor_days row in those days. With a
 filter (`raw` True) everything is read from raw visits and events. Both give the same
 numbers: visits count at their start, page views and visitors at each event's time.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, exists, func, null, select, true, union_all
 from sqlalchemy.sql import Select
@@ -33,27 +34,33 @@ from app.analytics.data.web_clauses import (
 from app.analytics.periods import Filters
 from app.analytics.ranges import split_range, whole_months
 from app.extensions import db
-from app.web.tables import visitor_day_pairs, visitor_days, web_daily, web_monthly
+from app.web.tables import (
+    visitor_day_pairs,
+    visitor_days,
+    visitor_hours,
+    web_daily,
+    web_hourly,
+    web_monthly,
+)
 
 VISIT_MEASURES = ("visits", "pageviews", "bounces", "duration")
 
 
 @dataclass(frozen=True)
 class WebPieces:
-    """A range as the web rollups read it: whole UTC days, and raw edges around them."""
+    """A range as the web rollups read it: whole UTC days, whole hours at their edges, and
+    raw slivers (under an hour) outside those.
+    """
 
     days: tuple[date, date] | None  # [first, last)
-    edges: list[tuple[datetime, datetime]]
+    hours: list[tuple[datetime, datetime]]
+    raw: list[tuple[datetime, datetime]]
 
 
 def web_pieces(start: datetime, end: datetime) -> WebPieces:
-    """Cut [start, end) into whole UTC days and the (at most two) raw pieces outside."""
-    days = split_range(start, end).days
-    if days is None:
-        return WebPieces(None, [(start, end)])
-    low, high = (datetime.combine(day, time.min, UTC) for day in days)
-    return WebPieces(days, [piece for piece in ((start, low), (high, end))
-                            if piece[0] < piece[1]])
+    """Cut [start, end) as app.analytics.ranges.split_range does."""
+    pieces = split_range(start, end)
+    return WebPieces(pieces.days, pieces.hours, pieces.raw)
 
 
 def each_day(first: date, last: date) -> list[date]:
@@ -61,27 +68,33 @@ def each_day(first: date, last: date) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((last - first).days)]
 
 
-def rollup_selects(project_id: int, days: tuple[date, date], dimensions: list[str],
+def rollup_selects(project_id: int, pieces: WebPieces, dimensions: list[str],
                    columns) -> list[Select]:
     """SELECTs of `columns(table)` over the rollup rows of these dimensions: whole months
-    from the monthly table, the other days from the daily one. Each month and day is
-    listed, so each is one seek of the primary key rather than a scan of every dimension.
+    from the monthly table, the other days from the daily one, the edge hours from the
+    hourly one. Each month and day is listed, so each is one seek of the primary key
+    rather than a scan of every dimension.
     """
-    months, day_ranges = whole_months(*days)
-    month_starts = []
-    if months:
-        month = months[0]
-        while month < months[1]:
-            month_starts.append(month)
-            month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-    listed_days = [day for first, last in day_ranges for day in each_day(first, last)]
     parts = []
-    for table, period, listed in ((web_monthly, "month", month_starts),
-                                  (web_daily, "day", listed_days)):
-        if listed:
-            parts.append(select(*columns(table)).where(
-                table.c.project_id == project_id, table.c[period].in_(listed),
-                table.c.dimension.in_(dimensions)))
+    if pieces.days:
+        months, day_ranges = whole_months(*pieces.days)
+        month_starts = []
+        if months:
+            month = months[0]
+            while month < months[1]:
+                month_starts.append(month)
+                month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+        listed_days = [day for first, last in day_ranges for day in each_day(first, last)]
+        for table, period, listed in ((web_monthly, "month", month_starts),
+                                      (web_daily, "day", listed_days)):
+            if listed:
+                parts.append(select(*columns(table)).where(
+                    table.c.project_id == project_id, table.c[period].in_(listed),
+                    table.c.dimension.in_(dimensions)))
+    for low, high in pieces.hours:
+        parts.append(select(*columns(web_hourly)).where(
+            web_hourly.c.project_id == project_id, web_hourly.c.hour >= low,
+            web_hourly.c.hour < high, web_hourly.c.dimension.in_(dimensions)))
     return parts
 
 
@@ -110,11 +123,11 @@ def visit_measures(filters: Filters, *, raw: bool) -> dict[str, int]:
         return summed([raw_visit_measures(visit_conditions(filters, filters.start,
                                                            filters.end))], VISIT_MEASURES)
     pieces = web_pieces(filters.start, filters.end)
-    parts = rollup_selects(filters.project_id, pieces.days, [""], lambda table: (
+    parts = rollup_selects(filters.project_id, pieces, [""], lambda table: (
         table.c.visits, table.c.pageviews, table.c.bounces,
-        table.c.duration_seconds.label("duration"))) if pieces.days else []
+        table.c.duration_seconds.label("duration")))
     parts += [raw_visit_measures(visit_conditions(filters, low, high))
-              for low, high in pieces.edges]
+              for low, high in pieces.raw]
     return summed(parts, VISIT_MEASURES)
 
 
@@ -128,12 +141,12 @@ def event_measures(filters: Filters, *, raw: bool) -> dict[str, int]:
     so always from the rollups and the edges).
     """
     pieces = web_pieces(filters.start, filters.end)
-    parts = rollup_selects(filters.project_id, pieces.days, ["*", "bots"], lambda table: (
+    parts = rollup_selects(filters.project_id, pieces, ["*", "bots"], lambda table: (
         func.coalesce(func.sum(table.c.pageviews).filter(table.c.dimension == "*"), 0)
         .label("pageviews"),
         func.coalesce(func.sum(table.c.events).filter(table.c.dimension == "bots"), 0)
-        .label("bots"))) if pieces.days else []
-    for low, high in pieces.edges:
+        .label("bots")))
+    for low, high in pieces.raw:
         parts.append(select(
             counted(and_(*human_events(), events.c.name == PAGE_VIEW)).label("pageviews"),
             counted(events.c.is_bot.is_(True)).label("bots")).where(
@@ -149,29 +162,35 @@ def event_measures(filters: Filters, *, raw: bool) -> dict[str, int]:
 
 def visitor_count(filters: Filters, *, raw: bool) -> int:
     """Distinct visitors with a human event in the range (matching the filters)."""
-    pieces = web_pieces(filters.start, filters.end)
-    if raw or pieces.days is None:
+    if raw:
         query = select(func.count(events.c.visitor_id.distinct())).where(
             *conditions(filters), *human_events())
         return db.session.execute(query).scalar_one()
-    first, last = pieces.days
-    whole_days = select(func.coalesce(func.sum(visitor_day_pairs.c.visitors), 0)).where(
-        visitor_day_pairs.c.project_id == filters.project_id,
-        visitor_day_pairs.c.day.in_(each_day(first, last)),
-        visitor_day_pairs.c.prev_day < first)
-    total = int(db.session.execute(whole_days).scalar_one())
-    if not pieces.edges:
+    pieces = web_pieces(filters.start, filters.end)
+    total = 0
+    if pieces.days:
+        first, last = pieces.days
+        whole_days = select(func.coalesce(func.sum(visitor_day_pairs.c.visitors), 0)).where(
+            visitor_day_pairs.c.project_id == filters.project_id,
+            visitor_day_pairs.c.day.in_(each_day(first, last)),
+            visitor_day_pairs.c.prev_day < first)
+        total = int(db.session.execute(whole_days).scalar_one())
+    edge_parts = [select(visitor_hours.c.visitor_id.label("visitor_id")).where(
+        visitor_hours.c.project_id == filters.project_id, visitor_hours.c.hour >= low,
+        visitor_hours.c.hour < high) for low, high in pieces.hours]
+    edge_parts += [select(events.c.visitor_id.label("visitor_id")).where(
+        *events_in(filters.project_id, low, high)) for low, high in pieces.raw]
+    if not edge_parts:
         return total
-    seen_on_whole_days = exists().where(
-        visitor_days.c.project_id == events.c.project_id,
-        visitor_days.c.visitor_id == events.c.visitor_id,
-        visitor_days.c.day >= first, visitor_days.c.day < last)
-    edge_visitors = union_all(*(
-        select(events.c.visitor_id).where(*events_in(filters.project_id, low, high),
-                                          ~seen_on_whole_days)
-        for low, high in pieces.edges)).subquery()
-    return total + db.session.execute(
-        select(func.count(edge_visitors.c.visitor_id.distinct()))).scalar_one()
+    edge_visitors = union_all(*edge_parts).subquery()
+    distinct_visitors = select(edge_visitors.c.visitor_id).distinct().subquery()
+    query = select(func.count()).select_from(distinct_visitors)
+    if pieces.days:  # those already counted on a whole day are not counted again
+        query = query.where(~exists().where(
+            visitor_days.c.project_id == filters.project_id,
+            visitor_days.c.visitor_id == distinct_visitors.c.visitor_id,
+            visitor_days.c.day >= first, visitor_days.c.day < last))
+    return total + db.session.execute(query).scalar_one()
 
 
 def has_page_views(project_id: int) -> bool:
@@ -188,9 +207,9 @@ def breakdown_parts(filters: Filters, by: str) -> list[Select]:
     """
     pieces = web_pieces(filters.start, filters.end)
     measure = "pageviews" if by == "page" else "visits"
-    parts = rollup_selects(filters.project_id, pieces.days, [by], lambda table: (
-        table.c.value.label("value"), table.c[measure].label("n"))) if pieces.days else []
-    for low, high in pieces.edges:
+    parts = rollup_selects(filters.project_id, pieces, [by], lambda table: (
+        table.c.value.label("value"), table.c[measure].label("n")))
+    for low, high in pieces.raw:
         if by == "page":
             value = event_value("page").label("value")
             parts.append(select(value, func.count().label("n")).where(

@@ -29,18 +29,20 @@ def check_read(ranged: Filters, *periods: Filters) -> None:
 
 
 def figures(ranged: Filters, *, raw: bool) -> tuple[dict, int]:
-    """The cards of one period, and its bot events."""
+    """The cards of one period, and its bot events (always the rollups': never filtered)."""
     visits = web_data.visit_measures(ranged, raw=raw)
-    events = web_data.event_measures(ranged, raw=raw)
+    rolled_up = web_data.event_measures(ranged)
+    events = web_data.raw_event_measures(ranged) if raw else {
+        "pageviews": rolled_up["pageviews"], "visitors": web_data.visitor_count(ranged)}
     count = visits["visits"]
     return {
-        "visitors": web_data.visitor_count(ranged, raw=raw),
+        "visitors": events["visitors"],
         "visits": count,
         "pageviews": events["pageviews"],
         "viewsPerVisit": round(visits["pageviews"] / count, 2) if count else 0.0,
         "bounceRate": round(visits["bounces"] / count * 100, 1) if count else 0.0,
         "visitDuration": round(visits["duration"] / count) if count else 0,
-    }, events["bots"]
+    }, rolled_up["bots"]
 
 
 def summary(filters: Filters, *, force_raw: bool = False) -> dict:

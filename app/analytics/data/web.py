@@ -136,9 +136,9 @@ def counted(condition) -> ColumnElement:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def event_measures(filters: Filters, *, raw: bool) -> dict[str, int]:
-    """Page views in the range (matching the filters) and bot events (never filtered,
-    so always from the rollups and the edges).
+def event_measures(filters: Filters) -> dict[str, int]:
+    """Page views (unfiltered) and bot events (never filtered) from the rollups and raw
+    slivers.
     """
     pieces = web_pieces(filters.start, filters.end)
     parts = rollup_selects(filters.project_id, pieces, ["*", "bots"], lambda table: (
@@ -152,20 +152,22 @@ def event_measures(filters: Filters, *, raw: bool) -> dict[str, int]:
             counted(events.c.is_bot.is_(True)).label("bots")).where(
             events.c.project_id == filters.project_id, events.c.occurred_at >= low,
             events.c.occurred_at < high))
-    if not raw:
-        return summed(parts, ("pageviews", "bots"))
-    pageviews = select(func.count()).where(*conditions(filters), *human_events(),
-                                           events.c.name == PAGE_VIEW)
-    return {"pageviews": db.session.execute(pageviews).scalar_one(),
-            "bots": summed(parts, ("bots",))["bots"]}
+    return summed(parts, ("pageviews", "bots"))
 
 
-def visitor_count(filters: Filters, *, raw: bool) -> int:
-    """Distinct visitors with a human event in the range (matching the filters)."""
-    if raw:
-        query = select(func.count(events.c.visitor_id.distinct())).where(
-            *conditions(filters), *human_events())
-        return db.session.execute(query).scalar_one()
+def raw_event_measures(filters: Filters) -> dict[str, int]:
+    """Page views and distinct visitors of the human events matching the filters, in one
+    pass over the range's events.
+    """
+    query = select(counted(events.c.name == PAGE_VIEW),
+                   func.count(events.c.visitor_id.distinct())).where(
+        *conditions(filters), events.c.visitor_id.is_not(None))
+    pageviews, visitors = db.session.execute(query).one()
+    return {"pageviews": int(pageviews), "visitors": visitors}
+
+
+def visitor_count(filters: Filters) -> int:
+    """Distinct visitors with a human event in the range, from the visitor tables."""
     pieces = web_pieces(filters.start, filters.end)
     total = 0
     if pieces.days:

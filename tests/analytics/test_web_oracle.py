@@ -143,10 +143,13 @@ def params_of(range_params: dict, asked: Asked) -> dict:
 
 @EXAMPLES
 @given(data=st.data(), picked=ranges(),
-       feature=st.none() | st.just(None) | st.sampled_from(["page_view", *OTHER_EVENTS]))
-def test_web_summary_matches_brute_force(client, site, data, picked, feature):
+       feature=st.sampled_from([None, None, None, "page_view", *OTHER_EVENTS]),
+       age_group=st.sampled_from([None] * 9 + ["18-40"]))
+def test_web_summary_matches_brute_force(client, site, data, picked, feature, age_group):
+    """Age group and feature filters too (the traffic's visitors have no age group)."""
     range_params, asked = picked
-    asked = replace(asked, web=draw_filters(data, site.stored), feature=feature)
+    asked = replace(asked, web=draw_filters(data, site.stored), feature=feature,
+                    age_group=age_group)
     body = fetch(client, site, "summary", params_of(range_params, asked))
     assert body.pop("webTraffic") is True
     assert body == site.oracle.summary(asked)

@@ -217,7 +217,7 @@ def differing_rows(first: int, second: int) -> dict[str, tuple[int, int]]:
     from app.models import Visit
 
     web_tables = [table for name, table in sorted(db.metadata.tables.items())
-                  if name.startswith(("web_rollup_", "visitor_day"))]
+                  if name.startswith(("web_rollup_", "visitor_"))]
     found = {}
     for table in (*web_tables, Visit.__table__):
         columns = [column for column in table.c

@@ -5,8 +5,8 @@ import contextlib
 from sqlalchemy import delete, select, text
 
 from app.extensions import db
-from app.models import Event, Membership, Project, Visit
-from app.web.tables import visitor_day_pairs, visitor_days, web_daily, web_monthly
+from app.models import Event, Membership, Project
+from app.web.tables import WEB_TABLES
 
 
 def ensure_project(slug: str, name: str, timezone: str) -> int:
@@ -42,12 +42,12 @@ def has_events(project_id: int) -> bool:
 
 
 def delete_web_data(project_id: int) -> None:
-    """Delete the project's events, visits, web rollups and visitor days. No commit; the
+    """Delete the project's events, visits, web rollups and visitor tables. No commit; the
     event rollups still count the deleted events: rebuild them in the same transaction.
     """
     db.session.execute(delete(Event).where(Event.project_id == project_id))
-    db.session.execute(delete(Visit).where(Visit.project_id == project_id))
-    for table in (web_daily, web_monthly, visitor_days, visitor_day_pairs):
+    for name in WEB_TABLES:
+        table = db.metadata.tables[name]
         db.session.execute(delete(table).where(table.c.project_id == project_id))
 
 

@@ -11,7 +11,14 @@ from app.models import Event, Visit
 from app.seeding import web_data, web_demo
 from app.seeding.web_bulk import WEB_EVENT_COLUMNS, load_web_traffic
 from app.seeding.web_traffic import TrafficModel
-from app.web.tables import visitor_day_pairs, visitor_days, web_daily, web_monthly
+from app.web.tables import (
+    visitor_day_pairs,
+    visitor_days,
+    visitor_hours,
+    web_daily,
+    web_hourly,
+    web_monthly,
+)
 
 DAYS = [date(2026, 10, 20) + timedelta(days=offset) for offset in range(45)]
 SEED, EVENTS = 5, 6000
@@ -34,13 +41,14 @@ def test_a_bulk_load_stores_what_ingestion_stores(app):
         assert result["events"] == stored == EVENTS
         rollups = [table for name, table in db.metadata.tables.items()
                    if name.startswith("web_rollup_")]
-        assert {web_daily, web_monthly} <= set(rollups)
+        assert {web_hourly, web_daily, web_monthly} <= set(rollups)
         for table in (*rollups, visitor_day_pairs):
             assert rows_of(table, bulk) == rows_of(table, ingested), table.name
         # Cookieless visitors' hashes differ (ingestion keys them with the daily salt), so
-        # visitor days and visits compare without the visitor's name.
-        assert rows_of(visitor_days, bulk, ("project_id", "visitor_id")) == rows_of(
-            visitor_days, ingested, ("project_id", "visitor_id"))
+        # visitor days and hours and visits compare without the visitor's name.
+        for table in (visitor_days, visitor_hours):
+            assert rows_of(table, bulk, ("project_id", "visitor_id")) == rows_of(
+                table, ingested, ("project_id", "visitor_id")), table.name
         visits = Visit.__table__
         assert rows_of(visits, bulk, ("project_id", "visit_id", "visitor_id")) == rows_of(
             visits, ingested, ("project_id", "visit_id", "visitor_id"))

@@ -15,7 +15,7 @@ from app.seeding.web_catalog import BOTS, BROWSERS, browser_versions
 from app.seeding.web_traffic import MAX_GAP_SECONDS, TrafficModel, hits_in_time_order
 from app.web.devices import device_of
 from app.web.sources import channel, page_parts, referrer_domain
-from app.web.tables import web_daily
+from app.web.tables import WEB_TABLES, web_daily
 
 NOW = datetime(2026, 12, 3, 15, 20, tzinfo=UTC)
 DAYS = web_demo.demo_days(NOW)
@@ -229,8 +229,8 @@ def test_seeding_twice_adds_nothing_and_reset_removes_the_traffic(app):
         demo.reset_demo_data(30)
         left = [db.session.execute(select(func.count()).select_from(table).where(
             table.c.project_id == project_id)).scalar_one()
-            for table in (Event.__table__, Visit.__table__, web_daily)]
-    assert left == [0, 0, 0]
+            for table in (Event.__table__, *(db.metadata.tables[name] for name in WEB_TABLES))]
+    assert left == [0] * (1 + len(WEB_TABLES))
     assert seed(app) == 4000
 
 

@@ -27,6 +27,12 @@ events = Event.__table__
 visits = Visit.__table__
 salts = VisitSalt.__table__
 VISIT_FIELDS = tuple(column.name for column in visits.columns)
+# What a visit's later events change; its source, device and country stay its first's.
+VISIT_CHANGES = ("started_at", "ended_at", "entry_page", "exit_page", "pageviews", "events")
+SQLITE_SAVE_VISIT = (
+    f"INSERT INTO visits ({', '.join(VISIT_FIELDS)}) "  # noqa: S608 - constants
+    f"VALUES ({', '.join('?' * len(VISIT_FIELDS))}) ON CONFLICT (project_id, visit_id) "
+    f"DO UPDATE SET {', '.join(f'{name} = excluded.{name}' for name in VISIT_CHANGES)}")
 
 
 def dialect_name() -> str:
@@ -113,11 +119,16 @@ def save_visits(changed: list) -> None:
              "exit_page": visit.exit_page, "pageviews": visit.pageviews,
              "events": visit.events, **visit.attributes}
             for visit in sorted(changed, key=lambda visit: (visit.project_id, visit.visit_id))]
+    if dialect_name() == "sqlite":  # positional rows through the driver, as for rollups
+        cursor = db.session.connection().connection.driver_connection.cursor()
+        cursor.executemany(SQLITE_SAVE_VISIT, [
+            tuple(sqlite_value(row[name]) if name in ("started_at", "ended_at") else row[name]
+                  for name in VISIT_FIELDS) for row in rows])
+        return
     statement = upsert(visits)
     statement = statement.on_conflict_do_update(
         index_elements=["project_id", "visit_id"],
-        set_={name: statement.excluded[name] for name in
-              ("started_at", "ended_at", "entry_page", "exit_page", "pageviews", "events")})
+        set_={name: statement.excluded[name] for name in VISIT_CHANGES})
     db.session.execute(statement, rows)
 
 

@@ -1,6 +1,6 @@
 """Bulk loading of website traffic for the web benchmark: millions of events of
 app.seeding.web_traffic's model written straight into `events` and `visits`, then the web
-rollups and visitor days rebuilt by app.web.data.rebuild_web.
+rollups and visitor days rebuilt by app.web.rebuild_data.rebuild_web.
 
 A second process generates the traffic in time order and computes every web column as
 ingestion would (app.web.sources, devices and geo on each request's page, referrer,
@@ -27,9 +27,9 @@ from app.seeding import data, web_data
 from app.seeding.bulk import Progress
 from app.seeding.generator import CLOCK
 from app.seeding.web_traffic import TrafficModel, hits_in_time_order
-from app.web.data import rebuild_web
 from app.web.devices import device_of
 from app.web.geo import country_of
+from app.web.rebuild_data import rebuild_web
 from app.web.sources import channel, page_parts, referrer_domain
 from app.web.visits import PAGEVIEW, SESSION_GAP
 

@@ -5,7 +5,7 @@ rebuild. Every value is a bound parameter; table and column names are our consta
 import functools
 import hashlib
 from collections import Counter
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, bindparam, delete, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -14,7 +14,6 @@ from app.extensions import db
 from app.models import Event, Visit, VisitSalt, sqlite_value
 from app.web.tables import (
     MEASURES,
-    VISIT_DIMENSIONS,
     visitor_day_pairs,
     visitor_days,
     visitor_hours,
@@ -60,11 +59,35 @@ def rotate_salts(today: date, fresh_salt: bytes, *, keep_after: date) -> bytes:
                                   ).scalar_one()
 
 
+def sqlite_cursor():
+    """The SQLite driver's cursor on the session's connection. The write path's lookups go
+    through it with positional parameters: for a lone tracker event, SQLAlchemy's
+    statement handling cost more than SQLite's index seeks.
+    """
+    return db.session.connection().connection.driver_connection.cursor()
+
+
+def placeholders(count: int) -> str:
+    """"?, ?, ..." for an IN list of `count` values."""
+    return ", ".join("?" * count)
+
+
+def from_sqlite_text(text_value: str) -> datetime:
+    """An aware UTC datetime from the naive UTC text UTCDateTime stores on SQLite."""
+    return datetime.fromisoformat(text_value).replace(tzinfo=UTC)
+
+
 def stored_uuids(uuids: list[str]) -> set[str]:
     """Which of these event uuids are stored already."""
     found: set[str] = set()
+    sqlite = dialect_name() == "sqlite"
     for start in range(0, len(uuids), 500):
         chunk = uuids[start:start + 500]
+        if sqlite:
+            found.update(uuid for (uuid,) in sqlite_cursor().execute(
+                f"SELECT uuid FROM events WHERE uuid IN ({placeholders(len(chunk))})",  # noqa: S608
+                chunk))
+            continue
         found.update(db.session.execute(
             select(events.c.uuid).where(events.c.uuid.in_(chunk))).scalars())
     return found
@@ -96,6 +119,8 @@ def load_visits(project_id: int, visitors: set[str], visit_ids: set[str],
     """
     found: dict[str, dict] = {}
     listed_visitors, listed_ids = sorted(visitors), sorted(visit_ids)
+    if dialect_name() == "sqlite":
+        return load_visits_sqlite(project_id, listed_visitors, listed_ids, since)
     for start in range(0, max(len(listed_visitors), len(listed_ids)), 500):
         clauses = []
         if listed_visitors[start:start + 500]:
@@ -106,6 +131,30 @@ def load_visits(project_id: int, visitors: set[str], visit_ids: set[str],
         query = select(visits).where(visits.c.project_id == project_id, or_(*clauses))
         for row in db.session.execute(query).mappings():
             found[row["visit_id"]] = dict(row)
+    return list(found.values())
+
+
+def load_visits_sqlite(project_id: int, visitors: list[str], visit_ids: list[str],
+                       since: datetime) -> list[dict]:
+    """load_visits on SQLite, through the driver."""
+    found: dict[str, dict] = {}
+    for start in range(0, max(len(visitors), len(visit_ids)), 500):
+        some_visitors, some_ids = visitors[start:start + 500], visit_ids[start:start + 500]
+        clauses, params = [], [project_id]
+        if some_visitors:
+            clauses.append(f"(visitor_id IN ({placeholders(len(some_visitors))}) "
+                           "AND ended_at >= ?)")
+            params += [*some_visitors, sqlite_value(since)]
+        if some_ids:
+            clauses.append(f"visit_id IN ({placeholders(len(some_ids))})")
+            params += some_ids
+        query = (f"SELECT {', '.join(VISIT_FIELDS)} FROM visits "  # noqa: S608 - constants
+                 f"WHERE project_id = ? AND ({' OR '.join(clauses)})")
+        for values in sqlite_cursor().execute(query, params):
+            row = dict(zip(VISIT_FIELDS, values, strict=True))
+            row["started_at"] = from_sqlite_text(row["started_at"])
+            row["ended_at"] = from_sqlite_text(row["ended_at"])
+            found[row["visit_id"]] = row
     return list(found.values())
 
 
@@ -199,7 +248,16 @@ def load_visitor_days(project_id: int, visitors: set[str]) -> dict[str, list[dat
     """Each visitor's known days, sorted."""
     days: dict[str, list[date]] = {}
     listed = sorted(visitors)
+    sqlite = dialect_name() == "sqlite"
     for start in range(0, len(listed), 500):
+        chunk = listed[start:start + 500]
+        if sqlite:
+            for visitor, day in sqlite_cursor().execute(
+                    "SELECT visitor_id, day FROM visitor_days WHERE project_id = ? "  # noqa: S608
+                    f"AND visitor_id IN ({placeholders(len(chunk))}) ORDER BY visitor_id, day",
+                    [project_id, *chunk]):
+                days.setdefault(visitor, []).append(date.fromisoformat(day))
+            continue
         query = (select(visitor_days.c.visitor_id, visitor_days.c.day)
                  .where(visitor_days.c.project_id == project_id,
                         visitor_days.c.visitor_id.in_(listed[start:start + 500]))
@@ -214,6 +272,9 @@ def save_visitor_days(project_id: int, inserts: list[tuple], relinks: list[tuple
     """Store new visitor days, point the following days at them, and apply the pair
     counts' changes.
     """
+    if dialect_name() == "sqlite":
+        save_visitor_days_sqlite(project_id, inserts, relinks, counts)
+        return
     if inserts:
         db.session.execute(visitor_days.insert(), [
             {"project_id": project_id, "visitor_id": visitor, "day": day, "prev_day": previous}
@@ -237,97 +298,27 @@ def save_visitor_days(project_id: int, inserts: list[tuple], relinks: list[tuple
         db.session.execute(statement, changed)
 
 
-def hour_sql(column: str, dialect: str) -> str:
-    """The UTC hour of a timestamp column, in SQL, as UTCDateTime stores it."""
-    if dialect == "postgresql":
-        return f"date_trunc('hour', {column} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
-    return f"strftime('%Y-%m-%d %H:00:00.000000', {column})"
-
-
-def day_sql(column: str, dialect: str) -> str:
-    """The UTC day of a timestamp column, in SQL."""
-    if dialect == "postgresql":
-        return f"CAST({column} AT TIME ZONE 'UTC' AS date)"
-    return f"date({column})"
-
-
-def month_sql(column: str, dialect: str) -> str:
-    """The UTC month (its first day) of a timestamp column, in SQL."""
-    if dialect == "postgresql":
-        return f"CAST(date_trunc('month', {column} AT TIME ZONE 'UTC') AS date)"
-    return f"date({column}, 'start of month')"
-
-
-def seconds_sql(column: str, dialect: str) -> str:
-    """Whole epoch seconds of a timestamp column."""
-    if dialect == "postgresql":
-        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
-    return f"CAST(strftime('%s', {column}) AS INTEGER)"
-
-
-def dimension_sql(name: str) -> str:
-    """A visit dimension's rollup value over the visits table."""
-    if name == "browser_version":
-        return ("CASE WHEN browser IS NOT NULL AND browser_version IS NOT NULL "
-                "THEN browser || ' ' || browser_version ELSE '' END")
-    return f"COALESCE({VISIT_DIMENSIONS[name]}, '')"
-
-
-def rebuild_web(project_id: int) -> None:
-    """Recount a project's web rollups and visitor days from its events and visits (for
-    loaders that write those directly). No commit: the caller's transaction.
-    """
-    dialect = dialect_name()
-    for table in (web_hourly, web_daily, web_monthly, visitor_days, visitor_hours,
-                  visitor_day_pairs):
-        db.session.execute(delete(table).where(table.c.project_id == project_id))
-    duration = f"{seconds_sql('ended_at', dialect)} - {seconds_sql('started_at', dialect)}"
-    visit_measures = ("COUNT(*), SUM(pageviews), "
-                      "SUM(CASE WHEN pageviews = 1 AND events = 1 THEN 1 ELSE 0 END), "
-                      f"SUM({duration}), SUM(events)")
-    human = "visitor_id IS NOT NULL AND NOT is_bot"
-    pageview = "SUM(CASE WHEN name = 'page_view' THEN 1 ELSE 0 END)"
-    for table, kind, period in (("web_rollup_hourly", "hour", hour_sql),
-                                ("web_rollup_daily", "day", day_sql),
-                                ("web_rollup_monthly", "month", month_sql)):
-        columns = f"project_id, {kind}, dimension, value, {', '.join(MEASURES)}"
-        selects = [(f"'{name}'", dimension_sql(name)) for name in VISIT_DIMENSIONS]
-        for label, value in [("''", "''"), *selects]:
-            # Dimension rows count visits only; the totals row has every measure.
-            measures = visit_measures if label == "''" else "COUNT(*), 0, 0, 0, 0"
-            db.session.execute(text(
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608 - constants
-                f"SELECT project_id, {period('started_at', dialect)}, {label}, {value}, "
-                f"{measures} FROM visits WHERE project_id = :project "
-                f"GROUP BY project_id, 2, 4"), {"project": project_id})
-        event_period = period("occurred_at", dialect)
-        with_page = f"{human} AND pathname IS NOT NULL"
-        for label, value, condition in (("'*'", "''", human),
-                                        ("'page'", "pathname", with_page)):
-            db.session.execute(text(
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608 - constants
-                f"SELECT project_id, {event_period}, {label}, {value}, 0, {pageview}, 0, 0, "
-                f"COUNT(*) FROM events WHERE project_id = :project AND {condition} "
-                f"GROUP BY project_id, 2, 4"), {"project": project_id})
-        db.session.execute(text(
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608 - constants
-            f"SELECT project_id, {event_period}, 'bots', '', 0, 0, 0, 0, COUNT(*) "
-            f"FROM events WHERE project_id = :project AND is_bot GROUP BY project_id, 2"),
-            {"project": project_id})
-    none = ("CAST('1970-01-01' AS date)" if dialect == "postgresql" else "'1970-01-01'")
-    db.session.execute(text(
-        "INSERT INTO visitor_days (project_id, visitor_id, day, prev_day) "  # noqa: S608
-        f"SELECT :project, visitor_id, day, COALESCE(LAG(day) OVER ("
-        f"PARTITION BY visitor_id ORDER BY day), {none}) FROM ("
-        f"SELECT DISTINCT visitor_id, {day_sql('occurred_at', dialect)} AS day FROM events "
-        f"WHERE project_id = :project AND {human}) AS days"), {"project": project_id})
-    db.session.execute(text(
-        "INSERT INTO visitor_hours (project_id, hour, visitor_id) "  # noqa: S608 - constants
-        f"SELECT DISTINCT :project, {hour_sql('occurred_at', dialect)}, visitor_id FROM events "
-        f"WHERE project_id = :project AND {human}"), {"project": project_id})
-    db.session.execute(text(
-        "INSERT INTO visitor_day_pairs (project_id, day, prev_day, visitors) "
-        "SELECT project_id, day, prev_day, COUNT(*) FROM visitor_days "
-        "WHERE project_id = :project GROUP BY project_id, day, prev_day"),
-        {"project": project_id})
-
+def save_visitor_days_sqlite(project_id: int, inserts: list[tuple], relinks: list[tuple],
+                             counts: Counter) -> None:
+    """save_visitor_days on SQLite, through the driver."""
+    cursor = sqlite_cursor()
+    if inserts:
+        cursor.executemany(
+            "INSERT INTO visitor_days (project_id, visitor_id, day, prev_day) "
+            "VALUES (?, ?, ?, ?)",
+            [(project_id, visitor, day.isoformat(), previous.isoformat())
+             for visitor, day, previous in inserts])
+    if relinks:
+        cursor.executemany(
+            "UPDATE visitor_days SET prev_day = ? "
+            "WHERE project_id = ? AND visitor_id = ? AND day = ?",
+            [(previous.isoformat(), project_id, visitor, day.isoformat())
+             for visitor, day, previous in relinks])
+    changed = [(project_id, day.isoformat(), previous.isoformat(), n)
+               for (day, previous), n in sorted(counts.items()) if n]
+    if changed:
+        cursor.executemany(
+            "INSERT INTO visitor_day_pairs (project_id, day, prev_day, visitors) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (project_id, day, prev_day) "
+            "DO UPDATE SET visitors = visitor_day_pairs.visitors + excluded.visitors",
+            changed)

@@ -1,5 +1,5 @@
 """Visits, web rollups and visitor days kept at ingest, checked against an independent
-recount (app.web.data.rebuild_web) and against the stored rows."""
+recount (app.web.rebuild_data.rebuild_web) and against the stored rows."""
 
 import random
 import uuid
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Event, Visit
 from app.projects.builtin import self_tracking_project_id
-from app.web import data as web_data
+from app.web import rebuild_data as web_data
 from app.web.tables import (
     visitor_day_pairs,
     visitor_days,

@@ -40,8 +40,9 @@ NONE_HINT = f'; "{NO_VALUE_TEXT}" for none'
 def free_text(longest: int, what: str) -> ma.fields.String:
     """An optional exact-match filter of 1 to `longest` printable characters."""
     longest = max(longest, len(NO_VALUE_TEXT))
+    # Not nullable in the document: a query parameter is a string or absent, never null.
     return ma.fields.String(
-        load_default=None,
+        load_default=None, allow_none=False,
         validate=WholeValue(rf"^[^\x00-\x1f\x7f]{{1,{longest}}}$",
                             error=f"Use 1-{longest} characters, none of them control "
                                   "characters."),
@@ -61,10 +62,10 @@ class WebFilterSchema(ma.Schema):
     browser = free_text(*FREE_TEXT_FILTERS["browser"])
     browser_version = free_text(*FREE_TEXT_FILTERS["browser_version"])
     os = free_text(*FREE_TEXT_FILTERS["os"])
-    device = ma.fields.String(load_default=None,
+    device = ma.fields.String(load_default=None, allow_none=False,
                               validate=validate.OneOf((*DEVICE_TYPES, NO_VALUE_TEXT)),
                               metadata={"description": "desktop, mobile or tablet" + NONE_HINT})
-    country = ma.fields.String(load_default=None,
+    country = ma.fields.String(load_default=None, allow_none=False,
                                validate=WholeValue(r"^([A-Z]{2}|\(none\))$",
                                                    error="Use an ISO 3166 code such as DE, "
                                                          f"or {NO_VALUE_TEXT}."),

@@ -676,37 +676,37 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
-                    channel?: string | null;
+                    channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
-                    referrer?: string | null;
+                    referrer?: string;
                     /** @description utm_source of the visit's first page; "(none)" for none */
-                    utm_source?: string | null;
+                    utm_source?: string;
                     /** @description utm_medium of the visit's first page; "(none)" for none */
-                    utm_medium?: string | null;
+                    utm_medium?: string;
                     /** @description utm_campaign of the visit's first page; "(none)" for none */
-                    utm_campaign?: string | null;
+                    utm_campaign?: string;
                     /** @description utm_term of the visit's first page; "(none)" for none */
-                    utm_term?: string | null;
+                    utm_term?: string;
                     /** @description utm_content of the visit's first page; "(none)" for none */
-                    utm_content?: string | null;
+                    utm_content?: string;
                     /** @description Browser, e.g. Firefox; "(none)" for none */
-                    browser?: string | null;
+                    browser?: string;
                     /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
-                    browser_version?: string | null;
+                    browser_version?: string;
                     /** @description Operating system, e.g. macOS; "(none)" for none */
-                    os?: string | null;
+                    os?: string;
                     /** @description desktop, mobile or tablet; "(none)" for none */
-                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    device?: "desktop" | "mobile" | "tablet" | "(none)";
                     /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
-                    country?: string | null;
+                    country?: string;
                     /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
-                    page?: string | null;
+                    page?: string;
                     /** @description Path of the first page of the event's visit; "(none)" for none */
-                    entry_page?: string | null;
+                    entry_page?: string;
                     /** @description Path of the last page of the event's visit; "(none)" for none */
-                    exit_page?: string | null;
+                    exit_page?: string;
                     /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
-                    hostname?: string | null;
+                    hostname?: string;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -797,37 +797,37 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
-                    channel?: string | null;
+                    channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
-                    referrer?: string | null;
+                    referrer?: string;
                     /** @description utm_source of the visit's first page; "(none)" for none */
-                    utm_source?: string | null;
+                    utm_source?: string;
                     /** @description utm_medium of the visit's first page; "(none)" for none */
-                    utm_medium?: string | null;
+                    utm_medium?: string;
                     /** @description utm_campaign of the visit's first page; "(none)" for none */
-                    utm_campaign?: string | null;
+                    utm_campaign?: string;
                     /** @description utm_term of the visit's first page; "(none)" for none */
-                    utm_term?: string | null;
+                    utm_term?: string;
                     /** @description utm_content of the visit's first page; "(none)" for none */
-                    utm_content?: string | null;
+                    utm_content?: string;
                     /** @description Browser, e.g. Firefox; "(none)" for none */
-                    browser?: string | null;
+                    browser?: string;
                     /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
-                    browser_version?: string | null;
+                    browser_version?: string;
                     /** @description Operating system, e.g. macOS; "(none)" for none */
-                    os?: string | null;
+                    os?: string;
                     /** @description desktop, mobile or tablet; "(none)" for none */
-                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    device?: "desktop" | "mobile" | "tablet" | "(none)";
                     /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
-                    country?: string | null;
+                    country?: string;
                     /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
-                    page?: string | null;
+                    page?: string;
                     /** @description Path of the first page of the event's visit; "(none)" for none */
-                    entry_page?: string | null;
+                    entry_page?: string;
                     /** @description Path of the last page of the event's visit; "(none)" for none */
-                    exit_page?: string | null;
+                    exit_page?: string;
                     /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
-                    hostname?: string | null;
+                    hostname?: string;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -918,37 +918,37 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
-                    channel?: string | null;
+                    channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
-                    referrer?: string | null;
+                    referrer?: string;
                     /** @description utm_source of the visit's first page; "(none)" for none */
-                    utm_source?: string | null;
+                    utm_source?: string;
                     /** @description utm_medium of the visit's first page; "(none)" for none */
-                    utm_medium?: string | null;
+                    utm_medium?: string;
                     /** @description utm_campaign of the visit's first page; "(none)" for none */
-                    utm_campaign?: string | null;
+                    utm_campaign?: string;
                     /** @description utm_term of the visit's first page; "(none)" for none */
-                    utm_term?: string | null;
+                    utm_term?: string;
                     /** @description utm_content of the visit's first page; "(none)" for none */
-                    utm_content?: string | null;
+                    utm_content?: string;
                     /** @description Browser, e.g. Firefox; "(none)" for none */
-                    browser?: string | null;
+                    browser?: string;
                     /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
-                    browser_version?: string | null;
+                    browser_version?: string;
                     /** @description Operating system, e.g. macOS; "(none)" for none */
-                    os?: string | null;
+                    os?: string;
                     /** @description desktop, mobile or tablet; "(none)" for none */
-                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    device?: "desktop" | "mobile" | "tablet" | "(none)";
                     /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
-                    country?: string | null;
+                    country?: string;
                     /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
-                    page?: string | null;
+                    page?: string;
                     /** @description Path of the first page of the event's visit; "(none)" for none */
-                    entry_page?: string | null;
+                    entry_page?: string;
                     /** @description Path of the last page of the event's visit; "(none)" for none */
-                    exit_page?: string | null;
+                    exit_page?: string;
                     /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
-                    hostname?: string | null;
+                    hostname?: string;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -1043,37 +1043,37 @@ export interface paths {
             parameters: {
                 query: {
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
-                    channel?: string | null;
+                    channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
-                    referrer?: string | null;
+                    referrer?: string;
                     /** @description utm_source of the visit's first page; "(none)" for none */
-                    utm_source?: string | null;
+                    utm_source?: string;
                     /** @description utm_medium of the visit's first page; "(none)" for none */
-                    utm_medium?: string | null;
+                    utm_medium?: string;
                     /** @description utm_campaign of the visit's first page; "(none)" for none */
-                    utm_campaign?: string | null;
+                    utm_campaign?: string;
                     /** @description utm_term of the visit's first page; "(none)" for none */
-                    utm_term?: string | null;
+                    utm_term?: string;
                     /** @description utm_content of the visit's first page; "(none)" for none */
-                    utm_content?: string | null;
+                    utm_content?: string;
                     /** @description Browser, e.g. Firefox; "(none)" for none */
-                    browser?: string | null;
+                    browser?: string;
                     /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
-                    browser_version?: string | null;
+                    browser_version?: string;
                     /** @description Operating system, e.g. macOS; "(none)" for none */
-                    os?: string | null;
+                    os?: string;
                     /** @description desktop, mobile or tablet; "(none)" for none */
-                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    device?: "desktop" | "mobile" | "tablet" | "(none)";
                     /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
-                    country?: string | null;
+                    country?: string;
                     /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
-                    page?: string | null;
+                    page?: string;
                     /** @description Path of the first page of the event's visit; "(none)" for none */
-                    entry_page?: string | null;
+                    entry_page?: string;
                     /** @description Path of the last page of the event's visit; "(none)" for none */
-                    exit_page?: string | null;
+                    exit_page?: string;
                     /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
-                    hostname?: string | null;
+                    hostname?: string;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -1168,37 +1168,37 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
-                    channel?: string | null;
+                    channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
-                    referrer?: string | null;
+                    referrer?: string;
                     /** @description utm_source of the visit's first page; "(none)" for none */
-                    utm_source?: string | null;
+                    utm_source?: string;
                     /** @description utm_medium of the visit's first page; "(none)" for none */
-                    utm_medium?: string | null;
+                    utm_medium?: string;
                     /** @description utm_campaign of the visit's first page; "(none)" for none */
-                    utm_campaign?: string | null;
+                    utm_campaign?: string;
                     /** @description utm_term of the visit's first page; "(none)" for none */
-                    utm_term?: string | null;
+                    utm_term?: string;
                     /** @description utm_content of the visit's first page; "(none)" for none */
-                    utm_content?: string | null;
+                    utm_content?: string;
                     /** @description Browser, e.g. Firefox; "(none)" for none */
-                    browser?: string | null;
+                    browser?: string;
                     /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
-                    browser_version?: string | null;
+                    browser_version?: string;
                     /** @description Operating system, e.g. macOS; "(none)" for none */
-                    os?: string | null;
+                    os?: string;
                     /** @description desktop, mobile or tablet; "(none)" for none */
-                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    device?: "desktop" | "mobile" | "tablet" | "(none)";
                     /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
-                    country?: string | null;
+                    country?: string;
                     /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
-                    page?: string | null;
+                    page?: string;
                     /** @description Path of the first page of the event's visit; "(none)" for none */
-                    entry_page?: string | null;
+                    entry_page?: string;
                     /** @description Path of the last page of the event's visit; "(none)" for none */
-                    exit_page?: string | null;
+                    exit_page?: string;
                     /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
-                    hostname?: string | null;
+                    hostname?: string;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -1295,37 +1295,37 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
-                    channel?: string | null;
+                    channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
-                    referrer?: string | null;
+                    referrer?: string;
                     /** @description utm_source of the visit's first page; "(none)" for none */
-                    utm_source?: string | null;
+                    utm_source?: string;
                     /** @description utm_medium of the visit's first page; "(none)" for none */
-                    utm_medium?: string | null;
+                    utm_medium?: string;
                     /** @description utm_campaign of the visit's first page; "(none)" for none */
-                    utm_campaign?: string | null;
+                    utm_campaign?: string;
                     /** @description utm_term of the visit's first page; "(none)" for none */
-                    utm_term?: string | null;
+                    utm_term?: string;
                     /** @description utm_content of the visit's first page; "(none)" for none */
-                    utm_content?: string | null;
+                    utm_content?: string;
                     /** @description Browser, e.g. Firefox; "(none)" for none */
-                    browser?: string | null;
+                    browser?: string;
                     /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
-                    browser_version?: string | null;
+                    browser_version?: string;
                     /** @description Operating system, e.g. macOS; "(none)" for none */
-                    os?: string | null;
+                    os?: string;
                     /** @description desktop, mobile or tablet; "(none)" for none */
-                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    device?: "desktop" | "mobile" | "tablet" | "(none)";
                     /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
-                    country?: string | null;
+                    country?: string;
                     /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
-                    page?: string | null;
+                    page?: string;
                     /** @description Path of the first page of the event's visit; "(none)" for none */
-                    entry_page?: string | null;
+                    entry_page?: string;
                     /** @description Path of the last page of the event's visit; "(none)" for none */
-                    exit_page?: string | null;
+                    exit_page?: string;
                     /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
-                    hostname?: string | null;
+                    hostname?: string;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -1424,37 +1424,37 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
-                    channel?: string | null;
+                    channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
-                    referrer?: string | null;
+                    referrer?: string;
                     /** @description utm_source of the visit's first page; "(none)" for none */
-                    utm_source?: string | null;
+                    utm_source?: string;
                     /** @description utm_medium of the visit's first page; "(none)" for none */
-                    utm_medium?: string | null;
+                    utm_medium?: string;
                     /** @description utm_campaign of the visit's first page; "(none)" for none */
-                    utm_campaign?: string | null;
+                    utm_campaign?: string;
                     /** @description utm_term of the visit's first page; "(none)" for none */
-                    utm_term?: string | null;
+                    utm_term?: string;
                     /** @description utm_content of the visit's first page; "(none)" for none */
-                    utm_content?: string | null;
+                    utm_content?: string;
                     /** @description Browser, e.g. Firefox; "(none)" for none */
-                    browser?: string | null;
+                    browser?: string;
                     /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
-                    browser_version?: string | null;
+                    browser_version?: string;
                     /** @description Operating system, e.g. macOS; "(none)" for none */
-                    os?: string | null;
+                    os?: string;
                     /** @description desktop, mobile or tablet; "(none)" for none */
-                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    device?: "desktop" | "mobile" | "tablet" | "(none)";
                     /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
-                    country?: string | null;
+                    country?: string;
                     /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
-                    page?: string | null;
+                    page?: string;
                     /** @description Path of the first page of the event's visit; "(none)" for none */
-                    entry_page?: string | null;
+                    entry_page?: string;
                     /** @description Path of the last page of the event's visit; "(none)" for none */
-                    exit_page?: string | null;
+                    exit_page?: string;
                     /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
-                    hostname?: string | null;
+                    hostname?: string;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -1548,37 +1548,37 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
-                    channel?: string | null;
+                    channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
-                    referrer?: string | null;
+                    referrer?: string;
                     /** @description utm_source of the visit's first page; "(none)" for none */
-                    utm_source?: string | null;
+                    utm_source?: string;
                     /** @description utm_medium of the visit's first page; "(none)" for none */
-                    utm_medium?: string | null;
+                    utm_medium?: string;
                     /** @description utm_campaign of the visit's first page; "(none)" for none */
-                    utm_campaign?: string | null;
+                    utm_campaign?: string;
                     /** @description utm_term of the visit's first page; "(none)" for none */
-                    utm_term?: string | null;
+                    utm_term?: string;
                     /** @description utm_content of the visit's first page; "(none)" for none */
-                    utm_content?: string | null;
+                    utm_content?: string;
                     /** @description Browser, e.g. Firefox; "(none)" for none */
-                    browser?: string | null;
+                    browser?: string;
                     /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
-                    browser_version?: string | null;
+                    browser_version?: string;
                     /** @description Operating system, e.g. macOS; "(none)" for none */
-                    os?: string | null;
+                    os?: string;
                     /** @description desktop, mobile or tablet; "(none)" for none */
-                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    device?: "desktop" | "mobile" | "tablet" | "(none)";
                     /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
-                    country?: string | null;
+                    country?: string;
                     /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
-                    page?: string | null;
+                    page?: string;
                     /** @description Path of the first page of the event's visit; "(none)" for none */
-                    entry_page?: string | null;
+                    entry_page?: string;
                     /** @description Path of the last page of the event's visit; "(none)" for none */
-                    exit_page?: string | null;
+                    exit_page?: string;
                     /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
-                    hostname?: string | null;
+                    hostname?: string;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -1680,37 +1680,37 @@ export interface paths {
             parameters: {
                 query: {
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
-                    channel?: string | null;
+                    channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
-                    referrer?: string | null;
+                    referrer?: string;
                     /** @description utm_source of the visit's first page; "(none)" for none */
-                    utm_source?: string | null;
+                    utm_source?: string;
                     /** @description utm_medium of the visit's first page; "(none)" for none */
-                    utm_medium?: string | null;
+                    utm_medium?: string;
                     /** @description utm_campaign of the visit's first page; "(none)" for none */
-                    utm_campaign?: string | null;
+                    utm_campaign?: string;
                     /** @description utm_term of the visit's first page; "(none)" for none */
-                    utm_term?: string | null;
+                    utm_term?: string;
                     /** @description utm_content of the visit's first page; "(none)" for none */
-                    utm_content?: string | null;
+                    utm_content?: string;
                     /** @description Browser, e.g. Firefox; "(none)" for none */
-                    browser?: string | null;
+                    browser?: string;
                     /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
-                    browser_version?: string | null;
+                    browser_version?: string;
                     /** @description Operating system, e.g. macOS; "(none)" for none */
-                    os?: string | null;
+                    os?: string;
                     /** @description desktop, mobile or tablet; "(none)" for none */
-                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    device?: "desktop" | "mobile" | "tablet" | "(none)";
                     /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
-                    country?: string | null;
+                    country?: string;
                     /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
-                    page?: string | null;
+                    page?: string;
                     /** @description Path of the first page of the event's visit; "(none)" for none */
-                    entry_page?: string | null;
+                    entry_page?: string;
                     /** @description Path of the last page of the event's visit; "(none)" for none */
-                    exit_page?: string | null;
+                    exit_page?: string;
                     /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
-                    hostname?: string | null;
+                    hostname?: string;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
@@ -1816,37 +1816,37 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
-                    channel?: string | null;
+                    channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
-                    referrer?: string | null;
+                    referrer?: string;
                     /** @description utm_source of the visit's first page; "(none)" for none */
-                    utm_source?: string | null;
+                    utm_source?: string;
                     /** @description utm_medium of the visit's first page; "(none)" for none */
-                    utm_medium?: string | null;
+                    utm_medium?: string;
                     /** @description utm_campaign of the visit's first page; "(none)" for none */
-                    utm_campaign?: string | null;
+                    utm_campaign?: string;
                     /** @description utm_term of the visit's first page; "(none)" for none */
-                    utm_term?: string | null;
+                    utm_term?: string;
                     /** @description utm_content of the visit's first page; "(none)" for none */
-                    utm_content?: string | null;
+                    utm_content?: string;
                     /** @description Browser, e.g. Firefox; "(none)" for none */
-                    browser?: string | null;
+                    browser?: string;
                     /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
-                    browser_version?: string | null;
+                    browser_version?: string;
                     /** @description Operating system, e.g. macOS; "(none)" for none */
-                    os?: string | null;
+                    os?: string;
                     /** @description desktop, mobile or tablet; "(none)" for none */
-                    device?: "desktop" | "mobile" | "tablet" | "(none)" | null;
+                    device?: "desktop" | "mobile" | "tablet" | "(none)";
                     /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
-                    country?: string | null;
+                    country?: string;
                     /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
-                    page?: string | null;
+                    page?: string;
                     /** @description Path of the first page of the event's visit; "(none)" for none */
-                    entry_page?: string | null;
+                    entry_page?: string;
                     /** @description Path of the last page of the event's visit; "(none)" for none */
-                    exit_page?: string | null;
+                    exit_page?: string;
                     /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
-                    hostname?: string | null;
+                    hostname?: string;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
                     startDate?: (string) | null;
                     /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */

@@ -9,6 +9,7 @@ one added, so bounces, durations and exit pages stay exact as events arrive (in 
 """
 
 import functools
+import hashlib
 import math
 from bisect import bisect_left, insort
 from collections import Counter
@@ -86,10 +87,19 @@ class Settled:
         return self.assigned.get(row["uuid"]) or tuple(row[name] for name in VISIT_COLUMNS)
 
 
+def session_visit_id(row: dict) -> str:
+    """The visit of a client-supplied session id: "s:" and a hash of the visitor and the
+    id, so two visitors whose senders reuse an id (say, "default") never share a visit.
+    """
+    digest = hashlib.blake2b(f"{row['visitor_id']}\x00{row['session_id']}".encode(),
+                             digest_size=16)
+    return "s:" + digest.hexdigest()
+
+
 def new_visit(row: dict) -> Visit:
     """A visit started by this row."""
     page = row["pathname"] if row["name"] == PAGEVIEW else None
-    visit_id = (f"s:{row['session_id']}" if row["session_id"]
+    visit_id = (session_visit_id(row) if row["session_id"]
                 else "v:" + row["uuid"].replace("-", "")[:40])
     return Visit(row["project_id"], visit_id, row["visitor_id"], row["occurred_at"],
                  row["occurred_at"], page, page, int(row["name"] == PAGEVIEW), 1,
@@ -152,7 +162,7 @@ def settle(rows: list[dict]) -> Settled | None:
     for row in fresh:
         project_id = row["project_id"]
         if row["session_id"]:
-            visit = by_id.get((project_id, f"s:{row['session_id']}"))
+            visit = by_id.get((project_id, session_visit_id(row)))
         else:
             visit = open_visit(by_visitor.get((project_id, row["visitor_id"]), []),
                                row["occurred_at"])
@@ -185,7 +195,7 @@ def load_visits(rows: list[dict]):
         per_project.setdefault(row["project_id"], []).append(row)
     for project_id, listed in per_project.items():
         visitors = {row["visitor_id"] for row in listed if not row["session_id"]}
-        session_ids = {f"s:{row['session_id']}" for row in listed if row["session_id"]}
+        session_ids = {session_visit_id(row) for row in listed if row["session_id"]}
         since = min(row["occurred_at"] for row in listed) - SESSION_GAP
         for stored in data.load_visits(project_id, visitors, session_ids, since):
             visit = Visit(project_id, stored["visit_id"], stored["visitor_id"],

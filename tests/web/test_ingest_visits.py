@@ -119,9 +119,13 @@ def test_a_client_session_id_wins_over_the_gap(app, client, ingest_key):
     send(client, ingest_key, [
         page("/", start, anonymous_id="v", session_id="tab-1"),
         page("/later", start + timedelta(hours=2), anonymous_id="v", session_id="tab-1")])
+    # Another visitor sending the same session id gets a visit of their own.
+    send(client, ingest_key, [page("/", start, anonymous_id="w", session_id="tab-1")])
     with app.app_context():
-        visit = db.session.execute(select(Visit)).scalar_one()
-    assert (visit.visit_id, visit.pageviews, visit.exit_page) == ("s:tab-1", 2, "/later")
+        visits = {visit.visitor_id: visit for visit in db.session.execute(select(Visit)).scalars()}
+    visit = visits["a:v"]
+    assert visit.visit_id.startswith("s:") and visits["a:w"].visit_id != visit.visit_id
+    assert (visit.pageviews, visit.exit_page) == (2, "/later")
 
 
 def test_out_of_order_events_move_entry_and_exit(app, client, ingest_key, project_id):

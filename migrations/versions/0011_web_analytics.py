@@ -73,6 +73,8 @@ def upgrade():
         sa.Column("prev_day", sa.Date(), nullable=False),
         sa.PrimaryKeyConstraint("project_id", "visitor_id", "day"),
     )
+    op.create_index("ix_visitor_days_prev_day", "visitor_days",
+                    ["project_id", "prev_day", "day", "visitor_id"])
     op.create_table(
         "visitor_hours",
         sa.Column("project_id", sa.Integer(), nullable=False),

@@ -64,14 +64,15 @@ def database_url(events: int = EVENTS, name: str = "bench-web") -> str:
 
 
 def schema_is_current(engine) -> bool:
-    """Whether every table and column of this checkout's models exists (a database loaded
-    by an earlier version of a migration is loaded again).
+    """Whether every table, column and index of this checkout's models exists (a database
+    loaded by an earlier version of a migration is loaded again).
     """
     from sqlalchemy import inspect
 
     import app.models  # noqa: F401 - the tables, web ones included, in the metadata
     import app.rollups.tables  # noqa: F401
     from app.extensions import db
+    from app.web.tables import WEB_TABLES
 
     inspector = inspect(engine)
     for table in db.metadata.sorted_tables:
@@ -80,6 +81,10 @@ def schema_is_current(engine) -> bool:
         stored = {column["name"] for column in inspector.get_columns(table.name)}
         if not {column.name for column in table.columns} <= stored:
             return False
+        if table.name in ("events", *WEB_TABLES):  # (SQLite cannot reflect users' index)
+            indexes = {index["name"] for index in inspector.get_indexes(table.name)}
+            if not {index.name for index in table.indexes} <= indexes:
+                return False
     return True
 
 

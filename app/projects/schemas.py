@@ -25,7 +25,11 @@ def known_time_zones() -> frozenset[str]:
 
 
 class ProjectName(ma.fields.String):
-    """1-100 characters, not only spaces; outer spaces are dropped."""
+    """1-100 characters, not only spaces; outer spaces are dropped.
+
+    The sent value is bounded before trimming, as the published maxLength says: a
+    101-character name with a leading space is refused, not cut to 100.
+    """
 
     default_error_messages = {"length": "Names are 1-100 characters, not only spaces."}
 
@@ -34,8 +38,9 @@ class ProjectName(ma.fields.String):
                                    **kwargs.pop("metadata", {})}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        name = super()._deserialize(value, attr, data, **kwargs).strip()
-        if not 1 <= len(name) <= 100:
+        sent = super()._deserialize(value, attr, data, **kwargs)
+        name = sent.strip()
+        if len(sent) > 100 or not name:
             raise self.make_error("length")
         return name
 

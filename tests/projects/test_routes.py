@@ -57,6 +57,12 @@ def test_create_with_a_cookie_session_needs_the_csrf_header(app, root):
     assert root.post("/projects", json={"name": "Shop"}, cookies=True).status_code == 201
 
 
+def test_create_keeps_a_full_length_name_without_its_outer_spaces(app, root):
+    response = root.post("/projects", json={"name": "  " + "N" * 98, "slug": "long"})
+    assert response.status_code == 201
+    assert response.get_json()["name"] == "N" * 98
+
+
 def test_create_derives_a_free_slug_from_the_name(app, root):
     first = root.post("/projects", json={"name": "My Shop!"}).get_json()
     second = root.post("/projects", json={"name": "my shop"}).get_json()
@@ -80,6 +86,8 @@ def test_create_refuses_a_taken_slug(app, team):
     {"name": ""},
     {"name": "   "},
     {"name": "x" * 101},
+    {"name": " " + "x" * 100},      # bounded as sent, before the outer spaces are dropped
+    {"name": "\r\u00df" + "*" * 99},
     {"name": 5},
     {"name": "Ok", "slug": "ab"},
     {"name": "Ok", "slug": "x" * 49},
@@ -151,7 +159,8 @@ def test_update_changes_only_what_is_given(app, team):
 
 
 @pytest.mark.parametrize("body", [{"name": ""}, {"timezone": "Nowhere/City"},
-                                  {"slug": "renamed"}, {"name": None}])
+                                  {"slug": "renamed"}, {"name": None},
+                                  {"name": "x" * 100 + "\t"}])
 def test_update_rejects_invalid_input(app, team, body):
     assert team.owner.patch("/projects/acme", json=body).status_code == 400
 

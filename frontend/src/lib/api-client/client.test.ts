@@ -56,6 +56,73 @@ describe("apiRequest", () => {
     expect(handler).toHaveBeenCalledTimes(1);
   });
 
+  it("retries once, without signing out, a request refused because its token was replaced meanwhile", async () => {
+    const handler = vi.fn();
+    setUnauthorizedHandler(handler);
+    document.cookie = "csrf_access_token=old-token; path=/";
+    const fetchMock = vi.fn(async () => {
+      if (fetchMock.mock.calls.length === 1) {
+        // the password change's answer set a new session cookie while this request was out
+        document.cookie = "csrf_access_token=new-token; path=/";
+        return jsonResponse(401, { error: "Token has been revoked" });
+      }
+      return jsonResponse(200, { ok: true });
+    });
+    vi.stubGlobal("fetch", fetchMock);
+    await expect(apiRequest("/analytics/summary")).resolves.toEqual({ ok: true });
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("waits for a password change under way before deciding that a 401 signs out", async () => {
+    const handler = vi.fn();
+    setUnauthorizedHandler(handler);
+    document.cookie = "csrf_access_token=old-token; path=/";
+    let answerChange: (response: Response) => void = () => undefined;
+    const fetchMock = vi.fn(async (url: string) => {
+      if (url.endsWith("/me/password")) {
+        return new Promise<Response>((resolve) => {
+          answerChange = resolve;
+        });
+      }
+      // the refetch that left with the old token is refused before the change answers
+      return fetchMock.mock.calls.length === 2 ? jsonResponse(401, { error: "Token has been revoked" })
+        : jsonResponse(200, { ok: true });
+    });
+    vi.stubGlobal("fetch", fetchMock);
+    const change = apiRequest("/me/password", { method: "POST", body: {}, skipAuthRedirect: true, renewsSession: true });
+    const refetch = apiRequest("/analytics/summary");
+    await vi.waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(2));
+    document.cookie = "csrf_access_token=new-token; path=/";
+    answerChange(jsonResponse(200, { user: { id: 1 } }));
+    await expect(change).resolves.toEqual({ user: { id: 1 } });
+    await expect(refetch).resolves.toEqual({ ok: true });
+    expect(fetchMock).toHaveBeenCalledTimes(3);
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("signs out on a 401 when the token is the one the request was sent with, or after one retry", async () => {
+    const handler = vi.fn();
+    setUnauthorizedHandler(handler);
+    document.cookie = "csrf_access_token=same-token; path=/";
+    const unchanged = vi.fn(async () => jsonResponse(401, { error: "Token has been revoked" }));
+    vi.stubGlobal("fetch", unchanged);
+    await expect(apiRequest("/analytics/summary")).rejects.toBeInstanceOf(ApiError);
+    expect(unchanged).toHaveBeenCalledTimes(1);
+    expect(handler).toHaveBeenCalledTimes(1);
+
+    let serial = 0;
+    const alwaysNew = vi.fn(async () => {
+      serial += 1;
+      document.cookie = `csrf_access_token=token-${serial}; path=/`;
+      return jsonResponse(401, { error: "Token has been revoked" });
+    });
+    vi.stubGlobal("fetch", alwaysNew);
+    await expect(apiRequest("/analytics/summary")).rejects.toBeInstanceOf(ApiError);
+    expect(alwaysNew).toHaveBeenCalledTimes(2);
+    expect(handler).toHaveBeenCalledTimes(2);
+  });
+
   it("reports a network failure as status 0", async () => {
     vi.stubGlobal("fetch", vi.fn(async () => Promise.reject(new TypeError("Failed to fetch"))));
     const error = (await apiRequest("/me").catch((e: unknown) => e)) as ApiError;

@@ -36,7 +36,12 @@ export function logoutEverywhere(): Promise<Schema<"Message">> {
 
 /** Change the password; other sessions end, this one continues with a fresh cookie. */
 export function changePassword(input: ChangePasswordInput): Promise<SessionResponse> {
-  return apiRequest<SessionResponse>("/me/password", { method: "POST", body: input, skipAuthRedirect: true });
+  return apiRequest<SessionResponse>("/me/password", {
+    method: "POST",
+    body: input,
+    skipAuthRedirect: true,
+    renewsSession: true,
+  });
 }
 
 /** The signed-in user, or null. The session probe answers 200 either way (GET /me answers

@@ -171,10 +171,9 @@ def endpoints(app) -> dict[str, tuple[str, dict]]:
     return found
 
 
-def measure_queries(url: str, filters: int, samples: int) -> dict:
-    """p50/p95/max per endpoint and range shape, with `filters` web filters per call, the
-    answer cache off: {label: {shape: figures}}; figures also count non-200 answers.
-    """
+def query_client(url: str):
+    """A Flask test client on `url` with the answer cache and the read limits off, and the
+    bench user's bearer headers."""
     from app import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": bench.normalized(url),
@@ -182,7 +181,14 @@ def measure_queries(url: str, filters: int, samples: int) -> dict:
                       "AUTH_RATE_LIMIT_PER_IP": "10000/minute",
                       "ANALYTICS_RATE_LIMIT": "1000000/minute"})
     client = app.test_client()
-    headers = bench.bearer(client)
+    return client, bench.bearer(client)
+
+
+def measure_queries(url: str, filters: int, samples: int) -> dict:
+    """p50/p95/max per endpoint and range shape, with `filters` web filters per call, the
+    answer cache off: {label: {shape: figures}}; figures also count non-200 answers.
+    """
+    client, headers = query_client(url)
     rng = random.Random(19 + filters)
     results: dict[str, dict] = {}
     by_zone: dict[str, dict[str, list[float]]] = {}
@@ -199,7 +205,7 @@ def measure_queries(url: str, filters: int, samples: int) -> dict:
             params.update(rng.choice(TWO_FILTERS))
         return params
 
-    for label, (path, extra) in endpoints(app).items():
+    for label, (path, extra) in endpoints(client.application).items():
         results[label] = {}
         for shape in RANGE_SHAPES:
             # As in a server that has been running: each zone's query shape compiled and

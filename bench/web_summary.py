@@ -15,19 +15,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import run as bench  # noqa: E402 - bench/, beside this file
 import web  # noqa: E402 - bench/, beside this file
 
-from app import create_app  # noqa: E402
-
 SUMMARY = "/api/v1/analytics/web/summary"
 
 
 def main() -> None:
     url = f"sqlite:///{bench.DATA / 'bench-web-10000000.db'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": bench.normalized(url),
-                      "CACHE_TYPE": "NullCache", "JWT_SECRET_KEY": bench.SECRET,
-                      "AUTH_RATE_LIMIT_PER_IP": "10000/minute",
-                      "ANALYTICS_RATE_LIMIT": "1000000/minute"})
-    client = app.test_client()
-    headers = bench.bearer(client)
+    client, headers = web.query_client(url)
     by_zone: dict[str, list[float]] = {}
 
     def params(shape: str, zone: str) -> dict:

@@ -110,10 +110,12 @@ def claim_instance_admin(user_id: int) -> bool:
     Postgres an id is taken before its row is visible), but the unique index on the admin
     flag lets exactly one claim succeed.
     """
-    claimed = db.session.execute(
-        update(User).where(User.id == user_id, ~select(User.id).where(User.id < user_id)
-                           .exists()).values(is_instance_admin=True))
     try:
+        # Postgres checks the unique index during the UPDATE itself (it waits for a racing
+        # claim to commit, then refuses), SQLite at commit: both are inside the try.
+        claimed = db.session.execute(
+            update(User).where(User.id == user_id, ~select(User.id).where(User.id < user_id)
+                               .exists()).values(is_instance_admin=True))
         db.session.commit()
     except IntegrityError:
         db.session.rollback()  # another registration claimed it first

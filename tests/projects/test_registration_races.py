@@ -108,3 +108,21 @@ def test_accepting_several_invitations_to_one_project_at_once_makes_one_member(a
     assert statuses == [200] * len(tokens)
     members = owner.get("/projects/acme/members").get_json()["members"]
     assert [member["username"] for member in members].count("joiner") == 1
+
+
+def test_a_claim_that_loses_to_a_later_account_is_refused_not_raised(app):
+    """The interleaving of the race, made deterministic: on Postgres a later id can commit
+    its claim before an earlier id's row is visible to it. The earlier account's claim then
+    meets the unique index (during the UPDATE on Postgres) and must lose quietly."""
+    from app.auth.service import hash_password
+    from app.projects.data import claim_instance_admin
+
+    with app.app_context():
+        early, late = (User(username=name, password_hash=hash_password("x" * 12), age=30,
+                            gender="Other") for name in ("early", "late"))
+        db.session.add_all([early, late])
+        db.session.commit()
+        late.is_instance_admin = True
+        db.session.commit()
+        assert claim_instance_admin(early.id) is False
+        assert stored_users(app) == [("early", False), ("late", True)]

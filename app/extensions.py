@@ -67,10 +67,13 @@ class OuroboardApi(Api):
         if self._undocumented:
             with self._documenting:
                 while self._undocumented:
-                    blueprint, app, name, parameters = self._undocumented.pop(0)
+                    blueprint, app, name, parameters = self._undocumented[0]
                     blueprint.register_views_in_doc(self, app, self._spec, name=name,
                                                     parameters=parameters)
                     self._spec.tag({"name": name, "description": blueprint.description})
+                    # Removed once described: a reader that finds the list empty without
+                    # taking the lock must find the document complete.
+                    self._undocumented.pop(0)
         return self._spec
 
     @spec.setter

@@ -16,6 +16,7 @@ import random
 import shutil
 import statistics
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,24 +32,22 @@ NOW_MARK = "@@NOW@@"
 
 
 class WebBody:
-    """Request bodies and headers from prepared website requests, in turn; uuids unique
-    across processes and runs (as loadgen.BatchBody makes them). Picklable.
+    """Request bodies and headers from prepared website requests, in turn, each event with
+    a random v4 uuid as trackers send: serial uuids would insert at the end of the uuid
+    index, the best case for it. Picklable.
     """
 
     def __init__(self, requests: list[tuple[str, str, list[str]]]):
         self.requests = requests    # (User-Agent, address, body split at UUID_MARK)
-        self.prefix, self.serial, self.index = "", 0, -1
+        self.index = -1
 
     def bind(self) -> None:
-        self.prefix = f"{random.SystemRandom().getrandbits(32):08x}-{os.getpid() % 65536:04x}"
         self.index = random.SystemRandom().randrange(len(self.requests))
 
     def __call__(self) -> bytes:
         self.index = (self.index + 1) % len(self.requests)
         parts = self.requests[self.index][2]
-        uuids = [f'"{self.prefix}-4000-8000-{number:012x}"'
-                 for number in range(self.serial, self.serial + len(parts) - 1)]
-        self.serial += len(uuids)
+        uuids = [f'"{uuid.uuid4()}"' for _ in range(len(parts) - 1)]
         body = parts[0] + "".join(uuid + part for uuid, part in zip(uuids, parts[1:],
                                                                        strict=True))
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -77,6 +77,7 @@ class TrackBody:
 @dataclass
 class Connection:
     sock: socket.socket
+    port: int
     outgoing: bytes = b""
     incoming: bytearray = field(default_factory=bytearray)
     started: float = 0.0
@@ -115,13 +116,14 @@ def complete_response(buffer: bytearray) -> tuple[int, bytes, int, bool] | None:
 
 
 def drive(arguments: tuple) -> Tally:
-    """One generator process: `connections` keep-alive sockets, one request in flight each."""
-    port, path, headers, body_factory, seconds, connections = arguments
+    """One generator process: `connections` keep-alive sockets, one request in flight each,
+    spread in turn over `ports` (one port, or several instances of a server)."""
+    ports, path, headers, body_factory, seconds, connections = arguments
+    ports = (ports,) if isinstance(ports, int) else tuple(ports)
     body_factory.bind()
     method = getattr(body_factory, "method", "POST")
     # A read answers 200; ingestion 201 or 202 (a 200 on /track means nothing was stored).
     succeeded = (200,) if method == "GET" else (201, 202)
-    host = f"127.0.0.1:{port}"
     selector = selectors.DefaultSelector()
     tally = Tally()
     started = time.monotonic()
@@ -134,7 +136,8 @@ def drive(arguments: tuple) -> Tally:
     def send_next(connection: Connection) -> None:
         body = body_factory()
         sent = {**headers, **varied()} if varied else headers
-        connection.outgoing = request_bytes(host, path, sent, body, method)
+        connection.outgoing = request_bytes(f"127.0.0.1:{connection.port}", path, sent, body,
+                                            method)
         connection.started = time.perf_counter()
         flush(connection)
 
@@ -147,18 +150,18 @@ def drive(arguments: tuple) -> Tally:
     def reconnect(connection: Connection) -> None:
         selector.unregister(connection.sock)
         connection.sock.close()
-        open_connection()
+        open_connection(connection.port)
 
-    def open_connection() -> None:
+    def open_connection(port: int) -> None:
         sock = socket.create_connection(("127.0.0.1", port))
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.setblocking(False)
-        connection = Connection(sock)
+        connection = Connection(sock, port)
         selector.register(sock, selectors.EVENT_READ, connection)
         send_next(connection)
 
-    for _ in range(connections):
-        open_connection()
+    for number in range(connections):
+        open_connection(ports[number % len(ports)])
     in_flight = connections
     while in_flight:
         if time.monotonic() > deadline + DRAIN_SECONDS:
@@ -208,9 +211,11 @@ def drive(arguments: tuple) -> Tally:
     return tally
 
 
-def run_load(port: int, path: str, headers: dict, body_factory, seconds: float,
-             connections: int = 8, processes: int = 1) -> dict:
-    """Load `path` for `seconds`; every request sent before the deadline is answered."""
+def run_load(port: int | tuple[int, ...], path: str, headers: dict, body_factory,
+             seconds: float, connections: int = 8, processes: int = 1) -> dict:
+    """Load `path` for `seconds`; every request sent before the deadline is answered. With
+    several ports (instances of one service), each process's connections alternate
+    between them."""
     share = max(1, connections // processes)
     with ProcessPoolExecutor(max_workers=processes) as pool:
         tallies = list(pool.map(drive, [(port, path, headers, body_factory, seconds, share)]

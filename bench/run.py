@@ -3,9 +3,12 @@ implementations' approach and plain SQL, HTTP ingestion against the database's o
 rate, and export memory. Loopback only; writes bench/results.md.
 
 Environment: BENCH_EVENTS (default 10,000,000), BENCH_DB (sqlite or postgres),
-BENCH_SAMPLES (queries per endpoint and project, default 30), BENCH_INGEST_SECONDS
-(default 20), BENCH_PROJECTS (projects the events are spread over, default 5), BENCH_WEB
-(0 skips the website analytics benchmark, bench/web.py, which runs last).
+BENCH_QUEUE (redis: ingestion through the Redis queue, Postgres only), BENCH_PARTS (which
+parts to run, default all: queries,worst,ratios,ceiling,ingest,export,web; with
+BENCH_QUEUE, ingest), BENCH_SAMPLES (queries per endpoint and project, default 30),
+BENCH_INGEST_SECONDS (default 20), BENCH_PROJECTS (projects the events are spread over,
+default 5), BENCH_WEB (0 skips the website analytics benchmark, bench/web.py, which runs
+last). Ingestion at realistic load (issue #21) is bench/ingest_load.py; see its settings.
 """
 
 import contextlib
@@ -26,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+import ingest_load  # noqa: E402 - bench/, beside this file
 import loadgen  # noqa: E402 - bench/, beside this file
 import reference_app  # noqa: E402 - bench/, beside this file
 import worst_case  # noqa: E402 - bench/, beside this file
@@ -37,8 +41,16 @@ PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 EVENTS = int(os.environ.get("BENCH_EVENTS", "10000000"))
 BACKEND = os.environ.get("BENCH_DB", "sqlite")
-# One report per database, so a Postgres run does not replace the SQLite figures.
-RESULTS = ROOT / "bench" / ("results.md" if BACKEND == "sqlite" else f"results-{BACKEND}.md")
+QUEUE = ingest_load.QUEUE
+# One report per database, so a Postgres run does not replace the SQLite figures; the
+# queued setup has its own.
+RESULTS = ROOT / "bench" / ("results-queue.md" if QUEUE else "results.md"
+                            if BACKEND == "sqlite" else f"results-{BACKEND}.md")
+ALL_PARTS = ("queries", "worst", "ratios", "ceiling", "ingest", "export", "web")
+# "workers" (not run by default): the earlier per-worker-class ingestion table, with the
+# tuned server (raised rate limit, warning logs) and live streams open.
+PARTS = tuple(part.strip() for part in (os.environ.get("BENCH_PARTS") or (
+    "ingest" if QUEUE else ",".join(ALL_PARTS))).split(",") if part.strip())
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "30"))
 INGEST_SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "20"))
 USERS = 1000
@@ -100,8 +112,11 @@ def stored_events(url: str) -> int:
                 "SELECT COUNT(*) FROM projects WHERE slug IN :slugs").bindparams(
                 bindparam("slugs", expanding=True)), {"slugs": list(PROJECT_SLUGS)}).scalar()
             # The monthly rollup holds a few thousand rows: cheaper than scanning events.
+            # Only the bench projects count: ingestion sends to sites of its own.
             spread = connection.execute(text(
-                "SELECT COUNT(DISTINCT project_id) FROM rollup_monthly")).scalar()
+                "SELECT COUNT(DISTINCT project_id) FROM rollup_monthly WHERE project_id IN "
+                "(SELECT id FROM projects WHERE slug IN :slugs)").bindparams(
+                bindparam("slugs", expanding=True)), {"slugs": list(PROJECT_SLUGS)}).scalar()
             if projects != PROJECTS or spread != PROJECTS:
                 return -1
             return connection.execute(text(
@@ -660,8 +675,67 @@ def verdict(value: float, target: float, lower_is_better: bool = True) -> str:
     return "met" if met else "**missed**"
 
 
+INGEST_BEGIN, INGEST_END = "<!-- begin ingest -->", "<!-- end ingest -->"
+
+
+def ingest_context(run: dict) -> str:
+    """Where and when the #21 figures were measured."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "app", "config.py",
+                            "bench", "gunicorn.conf.py", "bin"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip()
+    return (f"at {commit}{' with uncommitted changes' if dirty else ''}, "
+            f"{run['ingest_started']} - {run['ingest_ended']} UTC; {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}, {run['backend_version']}, on a database "
+            f"holding {EVENTS:,} bulk-loaded events (plus what earlier cases of this run "
+            "stored).")
+
+
+def ingest_command() -> str:
+    settings = [f"{name}={os.environ[name]}" for name in (
+        "BENCH_DB", "BENCH_QUEUE", "BENCH_EVENTS", "BENCH_PARTS", "BENCH_INGEST_SECONDS",
+        "BENCH_WRITERS", "BENCH_INGEST_REPEATS", "BENCH_SITES", "BENCH_CONNECTIONS",
+        "BENCH_WEB") if os.environ.get(name)]
+    return " ".join([*settings, "make bench"])
+
+
+def ingest_lines(run: dict) -> list[str]:
+    """The #21 section between its markers, from this run or else kept from the report."""
+    if "ingest21" not in run:
+        text = RESULTS.read_text() if RESULTS.is_file() else ""
+        if INGEST_BEGIN in text:
+            return ["", INGEST_BEGIN + text.split(INGEST_BEGIN, 1)[1].split(INGEST_END, 1)[0]
+                    + INGEST_END, ""]
+        return []
+    title = ("PostgreSQL + Redis queue" if QUEUE else
+             "SQLite, synchronous" if BACKEND == "sqlite" else "PostgreSQL, synchronous")
+    lines = ingest_load.report_lines(run["ingest21"], title, ingest_command(),
+                                     ingest_context(run))
+    if "ceiling" in run:
+        ceiling = run["ceiling"]["events_per_second"]
+        lines += [f"Database ceiling through the same write path (events + rollups, synthetic "
+                  f"batches of 100, in-process, no HTTP): {ceiling:,.0f} events/s.", ""]
+    return ["", INGEST_BEGIN, *lines, INGEST_END, ""]
+
+
+def write_ingest_section(run: dict) -> None:
+    """A run of the ingestion part alone: replace its section, keep the rest."""
+    block = "\n".join(ingest_lines(run)).strip("\n")
+    text = RESULTS.read_text() if RESULTS.is_file() else (
+        "# Benchmark results\n\nWritten by `make bench` (bench/run.py); see bench/README.md "
+        "for what each figure means.\n")
+    if INGEST_BEGIN in text:
+        head, rest = text.split(INGEST_BEGIN, 1)
+        text = head + block + rest.split(INGEST_END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    RESULTS.write_text(text)
+    log(f"wrote the ingestion section of {RESULTS}")
+
+
 def write_report(run: dict) -> None:
-    queries, ratios, ingest = run["queries"], run["ratios"], run["ingest"]
+    queries, ratios = run["queries"], run["ratios"]
     lines = [
         "# Benchmark results",
         "",
@@ -719,6 +793,36 @@ def write_report(run: dict) -> None:
         f"**{ratios['vs_plain_sql']:.1f}×** faster than plain SQL over raw events. All three "
         "returned identical counts.",
         "",
+    ]
+    lines += ingest_lines(run)
+    if "workers" in run:
+        lines += worker_lines(run)
+    lines += [
+        "",
+        "## Export",
+        "",
+        f"Streaming {run['export']['rows']:,} events as CSV took "
+        f"{run['export']['seconds']:.1f} s with a peak RSS of "
+        f"{run['export']['peak_rss_mib']:.0f} MiB (the same process idle: "
+        f"{run['export']['idle_rss_mib']:.0f} MiB); target < 150 MiB. Of that RSS, the "
+        "process's own (anonymous) memory was at most "
+        f"{run['export']['peak_anon_mib']:.0f} MiB, sampled every 50 chunks (idle: "
+        f"{run['export']['idle_anon_mib']:.0f} MiB)"
+        + ("; the rest is pages of the database file that SQLite maps (PRAGMA mmap_size), "
+           "which the kernel can drop at any time. With several projects, one project's rows "
+           "share their pages with the others', so an export maps more of the file than the "
+           "events it sends." if BACKEND == "sqlite" else "."),
+        "",
+    ]
+    RESULTS.write_text("\n".join(lines) + "\n" + run.get("notes", ""))
+    log(f"wrote {RESULTS}")
+
+
+def worker_lines(run: dict) -> list[str]:
+    """The per-worker-class ingestion tables (BENCH_PARTS=...,workers): the tuned
+    server of earlier reports, synthetic bodies, with live streams open."""
+    ingest = run["workers"]
+    lines = [
         "## Ingestion over HTTP (gunicorn, production config, 2 workers, loopback)",
         "",
         "`bench/loadgen.py` (one process, 8 keep-alive connections) runs on the same 2 cores "
@@ -803,25 +907,7 @@ def write_report(run: dict) -> None:
             f"{', '.join(str(frames) for frames in streamed['frames'])} | "
             f"{', '.join(f'{announced:,}' for announced in streamed['announced'])} / "
             f"{streamed['stored']:,} |")
-    lines += [
-        "",
-        "## Export",
-        "",
-        f"Streaming {run['export']['rows']:,} events as CSV took "
-        f"{run['export']['seconds']:.1f} s with a peak RSS of "
-        f"{run['export']['peak_rss_mib']:.0f} MiB (the same process idle: "
-        f"{run['export']['idle_rss_mib']:.0f} MiB); target < 150 MiB. Of that RSS, the "
-        "process's own (anonymous) memory was at most "
-        f"{run['export']['peak_anon_mib']:.0f} MiB, sampled every 50 chunks (idle: "
-        f"{run['export']['idle_anon_mib']:.0f} MiB)"
-        + ("; the rest is pages of the database file that SQLite maps (PRAGMA mmap_size), "
-           "which the kernel can drop at any time. With several projects, one project's rows "
-           "share their pages with the others', so an export maps more of the file than the "
-           "events it sends." if BACKEND == "sqlite" else "."),
-        "",
-    ]
-    RESULTS.write_text("\n".join(lines) + "\n" + run.get("notes", ""))
-    log(f"wrote {RESULTS}")
+    return lines
 
 
 def backend_version(url: str) -> str:
@@ -843,6 +929,14 @@ def main() -> int:
     if BACKEND not in ("sqlite", "postgres"):
         print("BENCH_DB must be sqlite or postgres", file=sys.stderr)
         return 2
+    if QUEUE not in (None, "redis") or (QUEUE and BACKEND != "postgres"):
+        print("BENCH_QUEUE must be redis (with BENCH_DB=postgres) or unset", file=sys.stderr)
+        return 2
+    unknown = set(PARTS) - {*ALL_PARTS, "workers"}
+    if unknown:
+        print(f"unknown BENCH_PARTS {sorted(unknown)}; known: {', '.join(ALL_PARTS)}, "
+              "workers", file=sys.stderr)
+        return 2
     started = time.monotonic()
     # The SQLite databases, the reference app's among them, and gunicorn's instance files.
     DATA.mkdir(parents=True, exist_ok=True)
@@ -850,21 +944,37 @@ def main() -> int:
     url = prepared["url"]
     run = {"when": date.today().isoformat(), "load_seconds": prepared["load_seconds"],
            "backend_version": backend_version(url)}
-    run["queries"] = measure_queries(url)
-    run["worst"] = measure_worst(url)
-    run["ratios"] = measure_ratios(url)
-    run["ceiling"] = measure_insert_ceiling(url)
-    run["ingest"] = measure_ingestion(url)
-    run["reference"] = {worker_class: measure_reference(worker_class)
-                        for worker_class in ("sync", "gthread")}
-    run["export"] = measure_export_memory(url)
+    if "queries" in PARTS:
+        run["queries"] = measure_queries(url)
+    if "worst" in PARTS:
+        run["worst"] = measure_worst(url)
+    if "ratios" in PARTS:
+        run["ratios"] = measure_ratios(url)
+    if "ceiling" in PARTS:
+        run["ceiling"] = measure_insert_ceiling(url)
+    if "ingest" in PARTS:
+        run["ingest_started"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+        run["ingest21"] = ingest_load.measure(sys.modules[__name__], url, INGEST_SECONDS, log)
+        run["ingest_ended"] = datetime.now(UTC).strftime("%H:%M")
+    if "workers" in PARTS:
+        run["workers"] = measure_ingestion(url)
+        run["reference"] = {worker_class: measure_reference(worker_class)
+                            for worker_class in ("sync", "gthread")}
+    if "export" in PARTS:
+        run["export"] = measure_export_memory(url)
     # The notes, and the latest `make faults` summary, follow the figures.
     run["notes"] = "".join(
         "\n" + extra.read_text() for extra in (ROOT / "bench" / "notes.md",
                                               ROOT / "bench" / "faults.md")
         if extra.is_file())
-    write_report(run)
-    if os.environ.get("BENCH_WEB", "1") != "0":
+    whole = {"queries", "worst", "ratios", "ceiling", "export"}
+    if whole <= set(run) and not QUEUE:
+        write_report(run)
+    elif "ingest21" in run:
+        write_ingest_section(run)
+    else:
+        log(f"BENCH_PARTS={','.join(PARTS)}: figures above, {RESULTS} left as it was")
+    if "web" in PARTS and os.environ.get("BENCH_WEB", "1") != "0":
         # The website analytics benchmark: its own database and bench/results-web.md.
         import web
 

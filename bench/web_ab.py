@@ -58,9 +58,11 @@ class WebBody:
         return {"User-Agent": user_agent, "X-Forwarded-For": address}
 
 
-def web_requests(size: int, count: int) -> list[tuple[str, str, list[str]]]:
+def web_requests(size: int, count: int, decorate=None) -> list[tuple[str, str, list[str]]]:
     """`count` requests of `size` events each, from a day of the traffic model in time
-    order; a request's client (User-Agent, address) is its first event's."""
+    order; a request's client (User-Agent, address) is its first event's. `decorate(event,
+    visit)`, when given, returns the events to send for one hit (the hit's event changed,
+    or followed by others)."""
     from app.seeding.web_traffic import TrafficModel, hits_in_time_order
 
     today = datetime.now(UTC).date()
@@ -71,11 +73,15 @@ def web_requests(size: int, count: int) -> list[tuple[str, str, list[str]]]:
         event = {"name": hit.name, "uuid": UUID_MARK, "timestamp": NOW_MARK,
                  "page_url": hit.page_url, "referrer": hit.referrer,
                  "anonymous_id": visit.anonymous_id, "properties": hit.properties}
-        events.append({key: value for key, value in event.items() if value is not None})
-        if len(events) == size:
-            body = json.dumps({"sent_at": NOW_MARK, "events": events})
-            requests.append((*client, body.split(f'"{UUID_MARK}"')))
-            events, client = [], None
+        event = {key: value for key, value in event.items() if value is not None}
+        for sent in (decorate(event, visit) if decorate else (event,)):
+            events.append(sent)
+            if len(events) == size:
+                body = json.dumps({"sent_at": NOW_MARK, "events": events})
+                requests.append((*client, body.split(f'"{UUID_MARK}"')))
+                events, client = [], None
+        if len(requests) == count:
+            break
     return requests
 
 

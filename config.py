@@ -106,6 +106,17 @@ class Config:
     # key created with `flask keys create --import` (those may go back 400 days).
     MAX_BACKDATE_DAYS = int(os.environ.get("MAX_BACKDATE_DAYS") or 7)
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # "redis": /track and /events validate, append the events to a Redis stream and answer
+    # 202 once Redis holds them; `flask ingest-worker` processes store them (app/track/
+    # queue_data.py). Unset: each request stores its own events before answering (one box).
+    INGEST_QUEUE = os.environ.get("INGEST_QUEUE") or None
+    INGEST_QUEUE_STREAM = os.environ.get("INGEST_QUEUE_STREAM") or "ouroboard:ingest"
+    # Requests waiting in the stream past which ingestion answers 503 with Retry-After, so
+    # Redis memory stays bounded while the writers are behind or the database is down.
+    INGEST_QUEUE_MAX_ENTRIES = int(os.environ.get("INGEST_QUEUE_MAX_ENTRIES") or 200_000)
+    # A writer's entries that stay unacknowledged this long (it was killed mid-batch) are
+    # taken over by another writer; the uuid makes a second store of them a no-op.
+    INGEST_QUEUE_CLAIM_IDLE_MS = int(os.environ.get("INGEST_QUEUE_CLAIM_IDLE_MS") or 15_000)
 
     RATELIMIT_STORAGE_URI = REDIS_URL or "ouroboard-memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -197,6 +208,7 @@ class TestingConfig(Config):
     ARGON2_PARALLELISM = 1
     RATELIMIT_STORAGE_URI = "ouroboard-memory://"
     REDIS_URL = None
+    INGEST_QUEUE = None
     CACHE_TYPE = "SimpleCache"
     CACHE_REDIS_URL = None
     CACHE_OPTIONS = {}

@@ -45,7 +45,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from app.projects.invitation_routes import invitations_bp
     from app.projects.routes import projects_bp
     from app.response_headers import register_response_headers
-    from app.track.cli import keys_cli
+    from app.track import queue_data as ingest_queue
+    from app.track.cli import ingest_worker_command, keys_cli
     from app.track.routes import register_doc_schemas, track_bp
 
     app = Flask(__name__, static_folder=None)
@@ -58,6 +59,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     configure_logging(app)
     configure_secrets(app)
     configure_cookies(app)
+    ingest_queue.check_config(app)
 
     database.init_app(app)
     jwt.init_app(app)
@@ -73,6 +75,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     analytics_service.register_listeners(app)
     project_membership.register_listeners(app)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(ingest_worker_command)
     app.cli.add_command(projects_cli)
     errors.register_error_handlers(app)
     request_guards.init_app(app)

@@ -216,6 +216,16 @@ def tombstoned_project_ids(prefix: str) -> list[int]:
         select(Project.id).where(Project.slug.startswith(prefix, autoescape=True))).scalars())
 
 
+def open_project_ids(project_ids: set[int], tombstone_prefix: str) -> set[int]:
+    """Those of the ids whose project exists and is not deleted."""
+    if not project_ids:
+        return set()
+    return set(db.session.execute(
+        select(Project.id).where(Project.id.in_(sorted(project_ids)),
+                                 ~Project.slug.startswith(tombstone_prefix, autoescape=True))
+    ).scalars())
+
+
 def purge_batch(project_id: int, batch_rows: int) -> int:
     """Delete at most `batch_rows` rows of the project from the events table, else from the
     first rollup table that still has some; commit; return how many went (0: none left).

@@ -1,12 +1,21 @@
-"""`flask keys create|revoke|list`: manage ingestion keys from the shell."""
+"""Commands: `flask keys create|revoke|list` manage ingestion keys from the shell, and
+`flask ingest-worker` stores what the ingestion queue holds.
+"""
+
+import os
+import signal
+import socket
 
 import click
-from flask.cli import AppGroup
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 
 from app.models import SELF_TRACKING_SLUG
 from app.projects import data as projects_data
 from app.projects.builtin import self_tracking_project_id
 from app.track import keys, keys_data
+from app.track import queue_data as queue
+from app.track.queue_writer import QueueWriter
 
 keys_cli = AppGroup("keys", help="Manage ingestion keys for websites and apps.")
 
@@ -69,3 +78,28 @@ def list_command(project_slug: str | None) -> None:
         kind = "import" if key.allows_import else "live"
         click.echo(f"{key.name}\t{key.key_prefix}…\t{state}\t{kind}"
                    f"\tcreated {key.created_at:%Y-%m-%d}")
+
+
+@click.command("ingest-worker")
+@click.option("--name", default=None,
+              help="Consumer name in the writers' group (default: host-pid). A writer "
+                   "restarted under its old name first stores what it left unacknowledged.")
+@click.option("--drain", is_flag=True,
+              help="Store what is queued now, then exit (instead of running until stopped).")
+@with_appcontext
+def ingest_worker_command(name: str | None, drain: bool) -> None:
+    """Store events queued by INGEST_QUEUE=redis; run as many as needed, anywhere.
+
+    Stops cleanly on SIGTERM or Ctrl+C after the round in hand, whose entries are either
+    committed and acknowledged or left for the next writer.
+    """
+    app = current_app._get_current_object()
+    if not queue.queue_enabled(app):
+        raise click.ClickException("INGEST_QUEUE is not 'redis': there is no queue to write")
+    writer = QueueWriter(app, name or f"{socket.gethostname()}-{os.getpid()}")
+    if drain:
+        click.echo(f"stored {writer.drain()} queued entries")
+        return
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_args: writer.stop.set())
+    writer.run()

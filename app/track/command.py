@@ -1,7 +1,9 @@
 """The ingest command: validate a batch, store it, report what happened.
 
 The path of a batch, each module once: routes -> sender (who) -> validation (what) ->
-this command -> writer (group commit, when on) -> store (insert, dedup, rollups). The
+this command -> writer (group commit, when on) -> store (insert, dedup, rollups). Under
+INGEST_QUEUE=redis the command stops at the queue (app/track/queue_data.py), and a separate
+writer process runs the store. The
 command owns the transaction: the group writer's, or its own. Failures are domain errors
 (app.track.errors); app.errors is the one place that turns them into HTTP answers.
 """
@@ -15,6 +17,7 @@ from app.extensions import db
 from app.metrics import record_events
 from app.models import utcnow
 from app.signals import events_stored
+from app.track import queue_data as queue
 from app.track import store
 from app.track.errors import InvalidEvent, StoreUnavailable
 from app.track.sender import Sender
@@ -36,6 +39,8 @@ class IngestResult:
     duplicates: int = 0
     rejected: list[dict] = field(default_factory=list)
     stored: list[dict] = field(default_factory=list)
+    # Under INGEST_QUEUE: the rows handed to the queue, stored later by a writer.
+    queued: list[dict] | None = None
 
 
 def ingest(batch: EventBatch, sender: Sender, client: ClientInfo | None = None
@@ -52,15 +57,27 @@ def ingest(batch: EventBatch, sender: Sender, client: ClientInfo | None = None
         record_events(accepted=0, duplicates=0, rejected=1)
         raise InvalidEvent("Invalid event", details=rejected[0].get("details")
                            or {"_event": [rejected[0]["error"]]})
+    if queue.queue_enabled():
+        if rows:
+            queue.enqueue(rows)
+        # Accepted into the queue: a writer drops a uuid stored before without counting it.
+        record_events(accepted=len(rows), duplicates=0, rejected=len(rejected))
+        return IngestResult(accepted=len(rows), rejected=public_rejections(rejected),
+                            queued=rows)
     stored = commit_rows(rows)
     record_events(accepted=len(stored), duplicates=len(rows) - len(stored),
                   rejected=len(rejected))
     return IngestResult(
         accepted=len(stored),
         duplicates=len(rows) - len(stored),
-        rejected=[{"index": item["index"], "error": item["error"]} for item in rejected],
+        rejected=public_rejections(rejected),
         stored=stored,
     )
+
+
+def public_rejections(rejected: list[dict]) -> list[dict]:
+    """What a response says of each rejected event."""
+    return [{"index": item["index"], "error": item["error"]} for item in rejected]
 
 
 def commit_rows(rows: list[dict]) -> list[dict]:

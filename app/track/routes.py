@@ -40,6 +40,9 @@ ingest_rate_limit = limiter.shared_limit(ingest_limit, scope="ingest",
 @track_bp.response(201, TrackedEventSchema)
 @track_bp.alt_response(200, schema=TrackedEventSchema,
                        description="The uuid was stored before; nothing changed")
+@track_bp.alt_response(202, schema=TrackedEventSchema,
+                       description="Queued (INGEST_QUEUE=redis): a writer stores it shortly; "
+                                   "id is null, and a uuid stored before is dropped there")
 @track_bp.alt_response(401, description="Not logged in, or missing CSRF header")
 @track_bp.alt_response(409, description="The uuid is another event's")
 @track_bp.alt_response(429, description="Rate limit exceeded")
@@ -56,6 +59,10 @@ def track(click: dict):
     batch = validation.EventBatch(raw_events=[event], sent_at=None, single=True)
     who = sender.current_sender()
     result = ingest(batch, who, client_of_request())
+    if result.queued is not None:
+        row = result.queued[0]
+        return {"id": None, "uuid": row["uuid"], "feature_name": row["name"],
+                "timestamp": row["occurred_at"]}, 202
     if result.stored:
         row = result.stored[0]
         return {"id": row["id"], "uuid": row["uuid"], "feature_name": row["name"],
@@ -80,7 +87,10 @@ def track(click: dict):
     },
     security=[{"bearerAuth": []}, {"cookieAuth": []}, {"ingestKey": []}],
 )
-@track_bp.response(202, IngestResultSchema)
+@track_bp.response(202, IngestResultSchema,
+                   description="Stored; or, under INGEST_QUEUE=redis, queued: accepted "
+                               "then counts every valid event and duplicates 0, as the "
+                               "writer drops a uuid stored before")
 @track_bp.alt_response(400, description="Malformed body, or the single event is invalid")
 @track_bp.alt_response(401, description="No session and no valid ingestion key")
 @track_bp.alt_response(413, description="More than 500 events or more than 1 MiB")

@@ -100,7 +100,8 @@ class TrackSchema(ma.Schema):
 class TrackedEventSchema(ma.Schema):
     """The stored click as /track reports it."""
 
-    id = ma.fields.Integer(required=True, metadata={"description": "The stored event's id"})
+    id = ma.fields.Integer(required=True, allow_none=True,
+                           metadata={"description": "The stored event's id; null when queued"})
     uuid = ma.fields.String(required=True, metadata={"description": "Its client or server uuid"})
     feature_name = ma.fields.String(required=True, metadata={"description": "The feature clicked"})
     timestamp = ma.fields.DateTime(required=True, format="iso",

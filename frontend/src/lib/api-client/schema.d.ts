@@ -520,6 +520,15 @@ export interface paths {
                         "application/json": components["schemas"]["TrackedEvent"];
                     };
                 };
+                /** @description Queued (INGEST_QUEUE=redis): a writer stores it shortly; id is null, and a uuid stored before is dropped there */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrackedEvent"];
+                    };
+                };
                 400: components["responses"]["BAD_REQUEST"];
                 /** @description Not logged in, or missing CSRF header */
                 401: {
@@ -589,7 +598,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Accepted */
+                /** @description Stored; or, under INGEST_QUEUE=redis, queued: accepted then counts every valid event and duplicates 0, as the writer drops a uuid stored before */
                 202: {
                     headers: {
                         [name: string]: unknown;
@@ -3778,8 +3787,8 @@ export interface components {
         };
         /** @description The stored click as /track reports it. */
         TrackedEvent: {
-            /** @description The stored event's id */
-            id: number;
+            /** @description The stored event's id; null when queued */
+            id: number | null;
             /** @description Its client or server uuid */
             uuid: string;
             /** @description The feature clicked */

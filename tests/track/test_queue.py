@@ -1,0 +1,310 @@
+"""The ingestion queue (INGEST_QUEUE=redis): requests enqueue, writers store each event
+once, whatever is redelivered, and bad input or a missing Redis is a 4xx/503, never a 500.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from app import create_app
+from app.extensions import db
+from app.models import Event
+from app.projects.builtin import self_tracking_project_id
+from app.rollups.tables import daily as daily_rollup
+from app.track import queue_data as queue
+from app.track.queue_data import QueueNotConfiguredError
+from app.track.queue_writer import QueueWriter
+from tests.conftest import AuthActions
+from tests.helpers import event, post_events
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def stream(redis_url):
+    """A stream of this test's own, removed afterwards."""
+    name = f"test:ingest:{uuid.uuid4().hex}"
+    yield name
+    client = redis.Redis.from_url(redis_url)
+    client.delete(name, name + ":dead")
+
+
+@pytest.fixture
+def queued_app(make_app, redis_url, stream):
+    return make_app(INGEST_QUEUE="redis", REDIS_URL=redis_url, INGEST_QUEUE_STREAM=stream)
+
+
+@pytest.fixture
+def redis_conn(redis_url):
+    return redis.Redis.from_url(redis_url)
+
+
+def key_headers(app) -> dict:
+    from app.track.keys import create_key
+    with app.app_context():
+        _, raw_key = create_key(self_tracking_project_id(), f"site-{uuid.uuid4().hex[:8]}")
+    return {"X-Ouroboard-Key": raw_key}
+
+
+def stored_counts(app) -> tuple[int, int, int]:
+    """Rows, distinct uuids, and what the daily rollup counts."""
+    with app.app_context():
+        events = db.session.execute(select(func.count()).select_from(Event)).scalar()
+        distinct = db.session.execute(select(func.count(func.distinct(Event.uuid)))).scalar()
+        rolled_up = db.session.execute(select(func.sum(daily_rollup.c.events))).scalar() or 0
+        return events, distinct, rolled_up
+
+
+def depth(app, redis_conn) -> dict:
+    return queue.queue_depth(redis_conn, queue.stream_name(app))
+
+
+def batch(count: int, name: str = "signup") -> dict:
+    return {"events": [event(name, uuid=str(uuid.uuid4()), properties={"plan": "pro", "n": i})
+                       for i in range(count)]}
+
+
+def test_events_wait_in_the_queue_until_a_writer_stores_them_once(queued_app, redis_conn):
+    client = queued_app.test_client()
+    headers = key_headers(queued_app)
+    answer = post_events(client, batch(3), headers=headers)
+    assert answer.status_code == 202
+    assert answer.get_json() == {"accepted": 3, "duplicates": 0, "rejected": []}
+    assert stored_counts(queued_app) == (0, 0, 0)
+    assert depth(queued_app, redis_conn) == {"entries": 1, "pending": 0}
+
+    writer = QueueWriter(queued_app, "writer-a")
+    assert writer.drain() == 1
+    assert stored_counts(queued_app) == (3, 3, 3)
+    assert depth(queued_app, redis_conn) == {"entries": 0, "pending": 0}
+    with queued_app.app_context():
+        stored = db.session.execute(select(Event.name, Event.properties)).all()
+    assert sorted(row.properties["n"] for row in stored) == [0, 1, 2]
+    assert {row.name for row in stored} == {"signup"}
+
+
+def test_invalid_events_are_refused_at_the_request_and_never_queued(queued_app, redis_conn):
+    client = queued_app.test_client()
+    headers = key_headers(queued_app)
+    body = {"events": [event("ok"), {"name": ""}, "not an object"]}
+    answer = post_events(client, body, headers=headers)
+    assert answer.status_code == 202
+    assert answer.get_json()["accepted"] == 1
+    assert [item["index"] for item in answer.get_json()["rejected"]] == [1, 2]
+    lone = post_events(client, {"name": "bad name!"}, headers=headers)
+    assert lone.status_code == 400
+    assert "error" in lone.get_json()
+    assert depth(queued_app, redis_conn)["entries"] == 1
+
+
+def test_a_uuid_sent_twice_is_stored_and_counted_once(queued_app):
+    client = queued_app.test_client()
+    headers = key_headers(queued_app)
+    body = batch(4)
+    for _ in range(2):
+        assert post_events(client, body, headers=headers).status_code == 202
+    writer = QueueWriter(queued_app, "writer-a")
+    writer.drain()
+    assert stored_counts(queued_app) == (4, 4, 4)
+    assert post_events(client, body, headers=headers).status_code == 202
+    writer.drain()
+    assert stored_counts(queued_app) == (4, 4, 4)
+
+
+def test_an_entry_committed_but_not_acknowledged_is_redelivered_and_not_counted_twice(
+        queued_app, redis_conn):
+    """A writer that dies between its commit and its XACK: another claims the entries."""
+    client = queued_app.test_client()
+    headers = key_headers(queued_app)
+    for _ in range(3):
+        post_events(client, batch(5), headers=headers)
+
+    dying = QueueWriter(queued_app, "dying")
+    dying.acknowledge = lambda entry_ids: None  # killed right after its commit
+    dying.step(block=False)
+    assert stored_counts(queued_app) == (15, 15, 15)
+    assert depth(queued_app, redis_conn) == {"entries": 3, "pending": 3}
+
+    survivor = QueueWriter(queued_app, "survivor", claim_idle_ms=0)
+    assert survivor.drain() == 3
+    assert survivor.tally.duplicates == 15
+    assert stored_counts(queued_app) == (15, 15, 15)
+    assert depth(queued_app, redis_conn) == {"entries": 0, "pending": 0}
+
+
+def test_a_writer_restarted_under_its_name_stores_what_it_had_read(queued_app, redis_conn):
+    client = queued_app.test_client()
+    post_events(client, batch(2), headers=key_headers(queued_app))
+    # Read by "w1", which then died before storing anything.
+    redis_conn.xgroup_create(queue.stream_name(queued_app), queue.GROUP, id="0")
+    redis_conn.xreadgroup(queue.GROUP, "w1", {queue.stream_name(queued_app): ">"})
+    assert depth(queued_app, redis_conn)["pending"] == 1
+    # A writer of another name does not take it before it has been idle long enough...
+    assert QueueWriter(queued_app, "w2").drain() == 0
+    assert stored_counts(queued_app)[0] == 0
+    # ...but "w1" restarted reads its own history first.
+    assert QueueWriter(queued_app, "w1").drain() == 1
+    assert stored_counts(queued_app) == (2, 2, 2)
+    assert depth(queued_app, redis_conn) == {"entries": 0, "pending": 0}
+
+
+def test_track_is_answered_202_with_its_uuid_and_stored_by_the_writer(queued_app):
+    auth = AuthActions(queued_app.test_client())
+    registered = auth.register(username="clicker", age=30, gender="Female")
+    assert registered.status_code == 201
+    client = auth.client
+    click_uuid = str(uuid.uuid4())
+    answer = client.post("/api/v1/track", json={"feature_name": "date_filter",
+                                                  "uuid": click_uuid},
+                         headers=auth.headers)
+    assert answer.status_code == 202
+    body = answer.get_json()
+    assert body["id"] is None
+    assert body["uuid"] == click_uuid
+    assert body["feature_name"] == "date_filter"
+    QueueWriter(queued_app, "w").drain()
+    with queued_app.app_context():
+        row = db.session.execute(select(Event).where(Event.uuid == click_uuid)).scalar_one()
+        assert (row.name, row.age_group, row.gender) == ("date_filter", "18-40", "Female")
+
+
+def test_entries_that_cannot_be_stored_are_dead_lettered_and_the_rest_stored(
+        queued_app, redis_conn):
+    client = queued_app.test_client()
+    headers = key_headers(queued_app)
+    name = queue.stream_name(queued_app)
+    post_events(client, batch(2), headers=headers)
+    redis_conn.xadd(name, {"v": "1", "rows": "not json"})
+    redis_conn.xadd(name, {"something": "else"})
+    # A well-formed entry for a project that no longer exists.
+    good = json.loads(redis_conn.xrange(name)[0][1][b"rows"])
+    orphan = [{**good[0], "uuid": str(uuid.uuid4()), "project_id": 987654}]
+    redis_conn.xadd(name, queue.encode_rows(orphan))
+    # One the database refuses (an event must have a uuid), between good ones.
+    redis_conn.xadd(name, queue.encode_rows([{**good[0], "uuid": None}]))
+    post_events(client, batch(3), headers=headers)
+
+    writer = QueueWriter(queued_app, "w")
+    writer.drain()
+    dead = redis_conn.xrange(queue.dead_letter_stream(queued_app))
+    assert stored_counts(queued_app) == (5, 5, 5)
+    assert len(dead) == 3
+    assert [b"undecodable" in fields[b"error"] for _, fields in dead] == [True, True, False]
+    assert b"IntegrityError" in dead[2][1][b"error"]
+    assert json.loads(dead[2][1][b"rows"])[0]["uuid"] is None  # kept whole for inspection
+    assert writer.tally.dropped == 1  # the row of a project that does not exist
+    assert depth(queued_app, redis_conn) == {"entries": 0, "pending": 0}
+
+
+def test_a_full_queue_refuses_with_503_and_keeps_what_it_took(make_app, redis_url, stream,
+                                                               redis_conn):
+    app = make_app(INGEST_QUEUE="redis", REDIS_URL=redis_url, INGEST_QUEUE_STREAM=stream,
+                   INGEST_QUEUE_MAX_ENTRIES=2)
+    client = app.test_client()
+    headers = key_headers(app)
+    statuses = [post_events(client, batch(1), headers=headers).status_code for _ in range(5)]
+    assert statuses[:3] == [202, 202, 202]
+    assert statuses[3:] == [503, 503]
+    refused = post_events(client, batch(1), headers=headers)
+    assert refused.headers.get("Retry-After")
+    assert "queue" in refused.get_json()["error"]
+    QueueWriter(app, "w").drain()
+    assert stored_counts(app)[0] == 3
+
+
+def test_unreachable_redis_is_a_503_with_retry_after(make_app, stream):
+    app = make_app(INGEST_QUEUE="redis", REDIS_URL="redis://127.0.0.1:1/0",
+                   INGEST_QUEUE_STREAM=stream)
+    client = app.test_client()
+    answer = post_events(client, batch(2), headers=key_headers(app))
+    assert answer.status_code == 503
+    assert answer.headers.get("Retry-After")
+    assert "unavailable" in answer.get_json()["error"]
+    assert stored_counts(app)[0] == 0
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"INGEST_QUEUE": "kafka", "REDIS_URL": "redis://127.0.0.1:6379/0"}, "must be 'redis'"),
+    ({"INGEST_QUEUE": "redis", "REDIS_URL": None}, "needs REDIS_URL"),
+])
+def test_a_queue_setting_that_cannot_work_stops_the_start(make_app, overrides, message):
+    with pytest.raises(QueueNotConfiguredError, match=message):
+        make_app(**overrides)
+
+
+def test_without_the_queue_setting_ingestion_stores_before_answering(app, stored):
+    headers = key_headers(app)
+    answer = post_events(app.test_client(), batch(2), headers=headers)
+    assert answer.status_code == 202
+    assert stored.count() == 2
+
+
+def worker_process(database_url: str, redis_url: str, stream: str, name: str,
+                   claim_idle_ms: int = 60_000) -> subprocess.Popen:
+    env = {**os.environ, "APP_ENV": "production", "DATABASE_URL": database_url,
+           "JWT_SECRET_KEY": "queue-test-secret-that-is-long-enough-for-prod",
+           "REDIS_URL": redis_url, "INGEST_QUEUE": "redis", "INGEST_QUEUE_STREAM": stream,
+           "INGEST_QUEUE_CLAIM_IDLE_MS": str(claim_idle_ms), "LOG_LEVEL": "info",
+           "LOG_FORMAT": "text",
+           "FLASK_APP": "wsgi.py"}
+    return subprocess.Popen([sys.executable, "-m", "flask", "ingest-worker", "--name", name],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+
+
+def wait_for(condition, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.05)
+
+
+def test_writer_processes_killed_mid_stream_lose_and_duplicate_nothing(
+        queued_app, database_url, redis_url, stream, redis_conn):
+    """`flask ingest-worker` killed with SIGKILL while it works: a second writer claims
+    what it held, and every event is stored and counted exactly once.
+    """
+    client = queued_app.test_client()
+    headers = key_headers(queued_app)
+    sent = 0
+    for _ in range(240):
+        assert post_events(client, batch(50), headers=headers).status_code == 202
+        sent += 50
+
+    first = worker_process(database_url, redis_url, stream, "first")
+    try:
+        wait_for(lambda: stored_counts(queued_app)[0] > 0)
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        left = depth(queued_app, redis_conn)
+        assert left["pending"] > 0  # it died holding entries it had read
+        assert stored_counts(queued_app)[0] < sent
+        second = worker_process(database_url, redis_url, stream, "second", claim_idle_ms=500)
+        try:
+            wait_for(lambda: depth(queued_app, redis_conn) == {"entries": 0, "pending": 0})
+            assert stored_counts(queued_app) == (sent, sent, sent)
+            assert b"ingest writer second reading" in second.stdout.readline()
+            second.send_signal(signal.SIGTERM)
+            assert second.wait(20) == 0
+        finally:
+            second.kill()
+    finally:
+        first.kill()
+
+
+def test_the_writer_command_refuses_without_the_queue(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
+                      "INSTANCE_DIR": tmp_path})
+    result = app.test_cli_runner().invoke(args=["ingest-worker", "--drain"])
+    assert result.exit_code != 0
+    assert "INGEST_QUEUE" in result.output

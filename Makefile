@@ -85,7 +85,10 @@ api-types: install
 clean:
 	rm -rf frontend/dist .pytest_cache .ruff_cache
 
-# Benchmarks (not part of `make test`): BENCH_EVENTS (default 10000000), BENCH_DB=sqlite|postgres.
+# Benchmarks (not part of `make test`): BENCH_EVENTS (default 10000000), BENCH_DB=sqlite|postgres,
+# BENCH_PARTS (e.g. ingest), BENCH_QUEUE=redis; see bench/README.md. Issue #21's setups:
+#   BENCH_PARTS=ingest make bench                    (SQLite, synchronous)
+#   BENCH_DB=postgres BENCH_QUEUE=redis make bench   (Postgres + Redis queue)
 bench: install
 	$(PY) bench/run.py
 

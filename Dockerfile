@@ -21,6 +21,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     PYTHON=/opt/venv/bin/python \
     APP_ENV=production \
+    FLASK_APP=wsgi.py \
     PORT=8000 \
     INSTANCE_DIR=/app/instance \
     PROMETHEUS_MULTIPROC_DIR=/tmp/ouroboard-metrics

@@ -262,3 +262,16 @@ def init_app(app: Flask) -> None:
             event.listen(db.engine, "connect",
                          lambda conn, _record: configure_sqlite_connection(conn, lock_timeout_ms))
         install_statement_limits(db.engine, backend)
+
+
+def schema_is_current() -> bool:
+    """Whether the database has every migration of this code applied. A process that
+    writes without serving requests (the queue writer) waits for it rather than fail rows
+    on a table or column that the web service's boot is still creating.
+    """
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(migrate.get_config()).get_heads())
+    with db.engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads()) == heads

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 import redis
 from flask import Flask
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
-from app.database import ingest_write_turn
+from app.database import ingest_write_turn, schema_is_current
 from app.extensions import db
 from app.projects import data as projects_data
 from app.projects.purge import DELETED_SLUG_PREFIX
@@ -42,6 +42,7 @@ BLOCK_MS = 1000
 CLAIM_EVERY_SECONDS = 2.0
 RETRY_PAUSE_SECONDS = (0.1, 0.2, 0.5, 1.0, 2.0)
 REPORT_EVERY_SECONDS = 10.0
+SCHEMA_WAIT_SECONDS = 2.0
 
 
 @dataclass
@@ -260,6 +261,7 @@ class QueueWriter:
 
     def run(self) -> None:
         """Write until stop is set; a Redis outage is waited out, not fatal."""
+        self.wait_for_schema()
         log.info("ingest writer %s reading %s", self.consumer, self.stream)
         pause = 0
         while not self.stop.is_set():
@@ -274,6 +276,22 @@ class QueueWriter:
                 self.stop.wait(wait)
         self.report(force=True)
         log.info("ingest writer %s stopped", self.consumer)
+
+    def wait_for_schema(self) -> None:
+        """Wait until the database is reachable and migrated to this code's schema."""
+        warned = False
+        while not self.stop.is_set():
+            try:
+                with self.app.app_context():
+                    if schema_is_current():
+                        return
+                reason = "its migrations are not all applied"
+            except SQLAlchemyError as exc:
+                reason = f"it is unreachable ({type(exc).__name__})"
+            if not warned:
+                log.warning("ingest writer waits for the database: %s", reason)
+                warned = True
+            self.stop.wait(SCHEMA_WAIT_SECONDS)
 
     def drain(self) -> int:
         """Handle entries until none are left to read now (tests and one-off catch-up)."""

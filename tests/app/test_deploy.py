@@ -235,6 +235,21 @@ def test_render_blueprint_wires_web_postgres_and_key_value():
     assert env["REDIS_URL"]["fromService"] == {"type": "keyvalue", "name": key_value["name"],
                                                "property": "connectionString"}
     assert key_value["ipAllowList"] == []
+    assert env["INGEST_QUEUE"]["value"] == "redis"
+
+
+def test_render_blueprint_runs_a_queue_writer_on_the_same_database_and_redis():
+    blueprint = yaml.safe_load((ROOT / "render.yaml").read_text())
+    (web,) = [service for service in blueprint["services"] if service["type"] == "web"]
+    (writer,) = [service for service in blueprint["services"] if service["type"] == "worker"]
+    web_env = {entry["key"]: entry for entry in web["envVars"]}
+    env = {entry["key"]: entry for entry in writer["envVars"]}
+    assert writer["startCommand"] == "python -m flask ingest-worker"
+    assert env["FLASK_APP"]["value"] == "wsgi.py"
+    for shared in ("DATABASE_URL", "REDIS_URL", "INGEST_QUEUE", "APP_ENV"):
+        assert env[shared] == web_env[shared]
+    assert env["JWT_SECRET_KEY"]["fromService"] == {"type": "web", "name": web["name"],
+                                                    "envVarKey": "JWT_SECRET_KEY"}
 
 
 # --- README --------------------------------------------------------------------------------

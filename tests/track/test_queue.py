@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -293,7 +294,9 @@ def test_writer_processes_killed_mid_stream_lose_and_duplicate_nothing(
         try:
             wait_for(lambda: depth(queued_app, redis_conn) == {"entries": 0, "pending": 0})
             assert stored_counts(queued_app) == (sent, sent, sent)
-            assert b"ingest writer second reading" in second.stdout.readline()
+            # Signal handlers are set once it reads (a SIGTERM during its start kills it).
+            assert any(b"ingest writer second reading" in second.stdout.readline()
+                       for _ in range(20))
             second.send_signal(signal.SIGTERM)
             assert second.wait(20) == 0
         finally:
@@ -308,3 +311,31 @@ def test_the_writer_command_refuses_without_the_queue(tmp_path):
     result = app.test_cli_runner().invoke(args=["ingest-worker", "--drain"])
     assert result.exit_code != 0
     assert "INGEST_QUEUE" in result.output
+
+
+def test_health_shows_how_far_the_writers_are_behind(queued_app, app):
+    client = queued_app.test_client()
+    headers = key_headers(queued_app)
+    for _ in range(2):
+        post_events(client, batch(2), headers=headers)
+    assert client.get("/health").get_json()["queue"] == {"entries": 2, "pending": 0}
+    QueueWriter(queued_app, "w").drain()
+    assert client.get("/health").get_json()["queue"] == {"entries": 0, "pending": 0}
+    assert app.test_client().get("/health").get_json()["queue"] is None  # no queue
+
+
+def test_a_writer_waits_for_the_migrations_before_storing(redis_url, stream, tmp_path):
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}",
+                      "INSTANCE_DIR": tmp_path, "INGEST_QUEUE": "redis",
+                      "REDIS_URL": redis_url, "INGEST_QUEUE_STREAM": stream})
+    writer = QueueWriter(app, "early")
+    waiting = threading.Thread(target=writer.wait_for_schema)
+    waiting.start()
+    waiting.join(0.5)
+    assert waiting.is_alive()  # an empty database: the web service has not migrated yet
+    with app.app_context():
+        upgrade()
+    waiting.join(10)
+    assert not waiting.is_alive()

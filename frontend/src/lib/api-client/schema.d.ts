@@ -3671,6 +3671,13 @@ export interface components {
              */
             key: string | null;
         };
+        /** @description How far the queue writers are behind. */
+        QueueDepth: {
+            /** @description Requests waiting in the stream, read or not */
+            entries: number;
+            /** @description Of those, read by a writer and not yet committed */
+            pending: number;
+        };
         /** @description Health report. */
         Health: {
             /** @description ok; degraded when Redis is down (the database serves everything); unavailable when the database is down */
@@ -3681,6 +3688,8 @@ export interface components {
             redis: string;
             /** @description Version of the running service */
             version: string;
+            /** @description The ingestion queue under INGEST_QUEUE=redis (null without it, or while Redis is down) */
+            queue: components["schemas"]["QueueDepth"] | (Record<string, never> | null);
         };
         /** @description A new account. Age may be a numeric string, as HTML forms send it. */
         Register: {

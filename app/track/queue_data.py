@@ -187,6 +187,14 @@ def claim_stale(client: redis.Redis, stream: str, consumer: str, min_idle_ms: in
     return claimed
 
 
+def deliveries(client: redis.Redis, stream: str, consumer: str, limit: int
+               ) -> dict[bytes, int]:
+    """How many times each entry this consumer holds has been delivered."""
+    held = client.xpending_range(stream, GROUP, min="-", max="+", count=limit,
+                                 consumername=consumer)
+    return {item["message_id"]: item["times_delivered"] for item in held}
+
+
 def renew_claim(client: redis.Redis, stream: str, consumer: str, entry_ids: list[bytes]
                 ) -> None:
     """Reset the idle time of entries this consumer is still working on."""

@@ -43,6 +43,8 @@ CLAIM_EVERY_SECONDS = 2.0
 RETRY_PAUSE_SECONDS = (0.1, 0.2, 0.5, 1.0, 2.0)
 REPORT_EVERY_SECONDS = 10.0
 SCHEMA_WAIT_SECONDS = 2.0
+# Claims of one entry after which it is presumed to be what kills its writers.
+MAX_DELIVERIES = 10
 
 
 @dataclass
@@ -115,8 +117,22 @@ class QueueWriter:
             if claimed:
                 log.warning("claimed %d entries left unacknowledged by another writer",
                             len(claimed))
-                return [self.decoded(entry_id, fields) for entry_id, fields in claimed]
+                return self.marking_delivered_too_often(
+                    [self.decoded(entry_id, fields) for entry_id, fields in claimed])
         return self.read_group(">", block_ms=self.block_ms if block else None)
+
+    def marking_delivered_too_often(self, entries: list[Entry]) -> list[Entry]:
+        """Claimed entries, those that writers took more than MAX_DELIVERIES times
+        without acknowledging marked to be buried: such an entry is likely what kills its
+        writers, so it is not handed to one more.
+        """
+        counts = queue.deliveries(self.redis, self.stream, self.consumer, 2 * READ_ENTRIES)
+        for entry in entries:
+            delivered = counts.get(entry.entry_id, 0)
+            if delivered > MAX_DELIVERIES and entry.error is None:
+                entry.error = (f"delivered {delivered} times without being stored; its "
+                               "writers died or hung on it")
+        return entries
 
     def read_group(self, start: str, block_ms: int | None) -> list[Entry]:
         """Entries read in the group from `start`, decoded."""

@@ -339,3 +339,26 @@ def test_a_writer_waits_for_the_migrations_before_storing(redis_url, stream, tmp
         upgrade()
     waiting.join(10)
     assert not waiting.is_alive()
+
+
+def test_an_entry_that_keeps_killing_its_writers_is_buried_after_ten_deliveries(
+        queued_app, redis_conn):
+    client = queued_app.test_client()
+    post_events(client, batch(2), headers=key_headers(queued_app))
+    name = queue.stream_name(queued_app)
+    redis_conn.xgroup_create(name, queue.GROUP, id="0")
+    redis_conn.xreadgroup(queue.GROUP, "crashed-0", {name: ">"})
+    for attempt in range(1, 9):  # each writer claims it and dies before storing it
+        redis_conn.xautoclaim(name, queue.GROUP, f"crashed-{attempt}", 0, "0-0")
+    assert QueueWriter(queued_app, "careful", claim_idle_ms=0).drain() == 1
+    assert stored_counts(queued_app)[0] == 2  # the tenth delivery is still tried
+
+    post_events(client, batch(2), headers=key_headers(queued_app))
+    redis_conn.xreadgroup(queue.GROUP, "crashed-0", {name: ">"})
+    for attempt in range(1, 10):
+        redis_conn.xautoclaim(name, queue.GROUP, f"crashed-{attempt}", 0, "0-0")
+    assert QueueWriter(queued_app, "careful-2", claim_idle_ms=0).drain() == 1
+    assert stored_counts(queued_app)[0] == 2
+    dead = redis_conn.xrange(queue.dead_letter_stream(queued_app))
+    assert len(dead) == 1 and b"delivered 11 times" in dead[0][1][b"error"]
+    assert depth(queued_app, redis_conn) == {"entries": 0, "pending": 0}

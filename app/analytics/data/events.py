@@ -4,7 +4,7 @@ property, top pages, the newest events, the export and the live stream's id wate
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 
@@ -22,7 +22,7 @@ from app.analytics.periods import Filters
 from app.analytics.ranges import ONE_HOUR
 from app.database import restart_statement_clock
 from app.extensions import db
-from app.rollups.tables import hourly
+from app.rollups.tables import daily, daily_totals, hourly, hourly_totals, monthly
 
 EXPORT_COLUMNS = ("id", "uuid", "occurred_at", "name", "user_id", "anonymous_id", "session_id",
                   "page_url", "referrer", "age_group", "gender", "properties")
@@ -31,21 +31,51 @@ EXPORT_COLUMNS = ("id", "uuid", "occurred_at", "name", "user_id", "anonymous_id"
 def data_range(filters: Filters) -> tuple[datetime | None, datetime | None]:
     """First and last event time matching the filters (for 'all time' views).
 
-    The hourly rollup finds the first and last hours cheaply; the raw events inside those
-    two hours give the exact instants. Website filters are left out (the rollup knows none
-    of them): the range is then the data's, which only widens an open range.
+    Each end is found by narrowing down the rollups, coarse to fine: the first (last) month
+    from the monthly rollup, the first (last) day of that month from the daily one, the
+    first (last) hour of that day from the hourly one, and the exact instant from the raw
+    events of that hour. Every step reads at most one period's rows of one project: a
+    MIN and MAX over the hourly rollup read all of a project's hours (SQLite cannot take
+    both ends of one index in one statement), 0.1-0.4 s at 2M events a project. Website
+    filters are left out (the rollup knows none of them): the range is then the data's,
+    which only widens an open range.
     """
     filters = filters.without_web()
-    bounds = select(func.min(hourly.c.hour), func.max(hourly.c.hour)).where(
-        *dimension_filters(hourly, filters, with_feature=True))
-    first_hour, last_hour = db.session.execute(bounds).one()
-    if first_hour is None:
+    first_month, last_month = db.session.execute(
+        select(func.min(monthly.c.month), func.max(monthly.c.month))
+        .where(monthly.c.events > 0, *dimension_filters(monthly, filters, with_feature=True))
+    ).one()
+    if first_month is None:
         return None, None
-    first = db.session.execute(select(func.min(events.c.occurred_at)).where(
-        raw_in([(first_hour, first_hour + ONE_HOUR)], filters))).scalar()
-    last = db.session.execute(select(func.max(events.c.occurred_at)).where(
-        raw_in([(last_hour, last_hour + ONE_HOUR)], filters))).scalar()
-    return first, last
+    return (edge_of_data(filters, first_month, func.min),
+            edge_of_data(filters, last_month, func.max))
+
+
+def edge_of_data(filters: Filters, month: date, edge) -> datetime | None:
+    """The first (`edge` func.min) or last (func.max) matching event time in a UTC month
+    that the monthly rollup says holds some.
+    """
+    day_table = daily if filters.feature else daily_totals
+    day = db.session.execute(select(edge(day_table.c.day)).where(
+        day_table.c.day >= month, day_table.c.day < next_month(month), day_table.c.events > 0,
+        *dimension_filters(day_table, filters, with_feature=True))).scalar()
+    if day is None:
+        return None
+    hour_table = hourly if filters.feature else hourly_totals
+    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    hour = db.session.execute(select(edge(hour_table.c.hour)).where(
+        hour_table.c.hour >= midnight, hour_table.c.hour < midnight + timedelta(days=1),
+        hour_table.c.events > 0,
+        *dimension_filters(hour_table, filters, with_feature=True))).scalar()
+    if hour is None:
+        return None
+    return db.session.execute(select(edge(events.c.occurred_at)).where(
+        raw_in([(hour, hour + ONE_HOUR)], filters))).scalar()
+
+
+def next_month(month: date) -> date:
+    """The first day of the month after the one `month` starts."""
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def raw_counts_per_bucket(filters: Filters, bucket_seconds: int, start: datetime,

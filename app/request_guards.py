@@ -53,7 +53,14 @@ def json_depth(body: bytes) -> int:
     Scanned at C speed: strings cut out, every byte but brackets deleted, a running sum
     taken. An unterminated string runs to the end of the body, as the parser would read it.
     """
-    brackets = JSON_STRING.sub(b"", body).translate(None, NOT_BRACKETS)
+    if b"\\" in body:
+        outside_strings = JSON_STRING.sub(b"", body)
+    else:
+        # Without escapes a string ends at the next quote, so the text outside strings is
+        # every other piece between quotes (an unterminated last string is left out, as
+        # the pattern does): C speed, where the pattern took about 1 ms per 30 KB batch.
+        outside_strings = b"".join(body.split(b'"')[::2])
+    brackets = outside_strings.translate(None, NOT_BRACKETS)
     return max(accumulate(map(DEPTH_CHANGE.__getitem__, brackets)), default=0)
 
 

@@ -2,6 +2,7 @@
 before any view runs (size, content type, malformed JSON, text no database can store)."""
 
 import json
+import random
 import time
 
 import pytest
@@ -136,3 +137,27 @@ def test_the_json_provider_refuses_deep_nesting_as_a_value_error(app):
     with pytest.raises(ValueError, match="nested"):
         app.json.loads(nested(MAX_JSON_DEPTH + 1))
     assert app.json.loads(nested(MAX_JSON_DEPTH)) is not None
+
+
+def test_the_depth_scan_without_escapes_agrees_with_the_string_pattern():
+    """Bodies without a backslash take a split on quotes instead of the pattern; both must
+    see the same brackets outside strings, unterminated strings included.
+    """
+    from itertools import accumulate
+
+    from app.request_guards import DEPTH_CHANGE, JSON_STRING, NOT_BRACKETS
+
+    def by_pattern(body: bytes) -> int:
+        brackets = JSON_STRING.sub(b"", body).translate(None, NOT_BRACKETS)
+        return max(accumulate(map(DEPTH_CHANGE.__getitem__, brackets)), default=0)
+
+    rng = random.Random(1203)
+    pieces = [b"[", b"]", b"{", b"}", b'"', b"a", b",", b":", b" "]
+    deepest = 0
+    for _ in range(20_000):
+        body = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        assert json_depth(body) == by_pattern(body), body
+        deepest = max(deepest, json_depth(body))
+    assert deepest >= 5
+    in_strings = json.dumps({"events": [{"name": "x", "page_url": "[" * 40}] * 3}).encode()
+    assert json_depth(in_strings) == 3

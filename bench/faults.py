@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import random
+import re
 import secrets
 import signal
 import subprocess
@@ -125,7 +126,8 @@ def database_rows(sql: str, **parameters) -> list[tuple]:
 class Service:
     """gunicorn started by bin/boot, with its log in a temporary directory."""
 
-    def __init__(self, redis: bool):
+    def __init__(self, redis: bool, env: dict | None = None):
+        """`env` overrides the environment (another database, the ingestion queue...)."""
         self.workdir = Path(tempfile.mkdtemp(prefix="ouroboard-faults-"))
         self.port = bench.free_port()
         environment = {**os.environ, "APP_ENV": "production", "DATABASE_URL": DATABASE_URL,
@@ -138,6 +140,8 @@ class Service:
         environment.pop("REDIS_URL", None)
         if redis:
             environment["REDIS_URL"] = REDIS_URL
+        environment.update(env or {})
+        self.environment = environment
         self.log_file = (self.workdir / "gunicorn.log").open("w")
         self.process = subprocess.Popen([str(ROOT / "bin" / "boot")], cwd=ROOT, env=environment,
                                         stdout=self.log_file, stderr=subprocess.STDOUT)
@@ -529,60 +533,99 @@ def mark(passed: bool) -> str:
 def write_report(results: dict) -> None:
     kill, redis_drill, pg, load = (results.get(name) for name in
                                    ("kill", "redis", "postgres", "load"))
-    lines = ["## Fault drills (`make faults`)", "",
-             f"Run on {date.today().isoformat()} against PostgreSQL with 2 gunicorn workers "
-             "started by `bin/boot` (production config); one run of each drill.", ""]
+    drill_lines = {}
     if kill:
-        lines += [f"- **Worker killed** {mark(kill['passed'])}: {kill['events']:,} events in "
-                  f"{kill['batches']} batches of {KILL_BATCH} over {kill['seconds']:.0f} s with "
-                  f"{kill['kills']} `kill -9`s of a worker (one every {KILL_EVERY_SECONDS:.0f} s) "
-                  f"and {kill['retries']} client retries (batches re-sent). "
-                  f"Acknowledged {kill['acknowledged']:,}, "
-                  f"stored {kill['stored']:,}: {kill['lost']} lost, {kill['duplicated']} "
-                  f"duplicated ({kill['replays_reported_as_duplicates']} replayed events were "
-                  "answered as duplicates, i.e. committed before the kill cut the response); "
-                  f"the daily rollup counts {kill['rollup_total']:,}."]
+        drill_lines["kill"] = [
+            f"- **Worker killed** {mark(kill['passed'])}: {kill['events']:,} events in "
+            f"{kill['batches']} batches of {KILL_BATCH} over {kill['seconds']:.0f} s with "
+            f"{kill['kills']} `kill -9`s of a worker (one every {KILL_EVERY_SECONDS:.0f} s) "
+            f"and {kill['retries']} client retries (batches re-sent). "
+            f"Acknowledged {kill['acknowledged']:,}, "
+            f"stored {kill['stored']:,}: {kill['lost']} lost, {kill['duplicated']} "
+            f"duplicated ({kill['replays_reported_as_duplicates']} replayed events were "
+            "answered as duplicates, i.e. committed before the kill cut the response); "
+            f"the daily rollup counts {kill['rollup_total']:,}."]
     if redis_drill:
-        lines += [f"- **Redis down** {mark(redis_drill['passed'])}: during a 10 s outage "
-                  f"{redis_drill['analytics_requests_during_outage']} analytics requests got "
-                  f"{redis_drill['analytics_non_200_during_outage']} non-200 answers; /health "
-                  f"said {redis_drill['health_during_outage']}; ingestion answered "
-                  f"{redis_drill['ingest_status_during_outage']}; a stream opened during the "
-                  "outage announced an ingest after "
-                  f"{fmt_seconds(redis_drill['stream_heard_during_s'])}. After Redis returned, "
-                  f"/health showed it after {redis_drill['health_recovered_after_s']:.2f} s and "
-                  "a new stream heard an ingest through Redis after "
-                  f"{redis_drill['recovered_after_s']:.1f} s in all (limit 30 s), no restart."]
+        drill_lines["redis"] = [
+            f"- **Redis down** {mark(redis_drill['passed'])}: during a 10 s outage "
+            f"{redis_drill['analytics_requests_during_outage']} analytics requests got "
+            f"{redis_drill['analytics_non_200_during_outage']} non-200 answers; /health "
+            f"said {redis_drill['health_during_outage']}; ingestion answered "
+            f"{redis_drill['ingest_status_during_outage']}; a stream opened during the "
+            "outage announced an ingest after "
+            f"{fmt_seconds(redis_drill['stream_heard_during_s'])}. After Redis returned, "
+            f"/health showed it after {redis_drill['health_recovered_after_s']:.2f} s and "
+            "a new stream heard an ingest through Redis after "
+            f"{redis_drill['recovered_after_s']:.1f} s in all (limit 30 s), no restart."]
     if pg:
-        lines += [f"- **Postgres down** {mark(pg['passed'])}: {pg['ingest_requests']} ingest "
-                  f"requests answered {pg['ingest_statuses']}, all with Retry-After: "
-                  f"{pg['ingest_all_retry_after']}, the slowest in "
-                  f"{pg['slowest_ingest_answer_s']:.2f} s (limit 2 s). Other endpoints answered "
-                  f"{pg['other_statuses']} (5xx other than a 503 with Retry-After: "
-                  f"{pg['other_5xx_besides_503'] or 'none'}). Ingestion resumed "
-                  f"{pg['resumed_after_s']:.2f} s after Postgres was started again, and the "
-                  f"analytics answered {pg['after_restart']}, with no restart."]
+        drill_lines["postgres"] = [
+            f"- **Postgres down** {mark(pg['passed'])}: {pg['ingest_requests']} ingest "
+            f"requests answered {pg['ingest_statuses']}, all with Retry-After: "
+            f"{pg['ingest_all_retry_after']}, the slowest in "
+            f"{pg['slowest_ingest_answer_s']:.2f} s (limit 2 s). Other endpoints answered "
+            f"{pg['other_statuses']} (5xx other than a 503 with Retry-After: "
+            f"{pg['other_5xx_besides_503'] or 'none'}). Ingestion resumed "
+            f"{pg['resumed_after_s']:.2f} s after Postgres was started again, and the "
+            f"analytics answered {pg['after_restart']}, with no restart."]
     if load:
         rss = load["rss_kib_samples"]
-        lines += [f"- **Load** {mark(load['passed'])}: {load['seconds']:.0f} s of batches of "
-                  f"100 on `/api/v1/events`: {load['events_per_second']:,.0f} events/s "
-                  f"(target {load['target_events_per_second']:,}: "
-                  f"{'met' if load['events_per_second'] >= TARGET_EVENTS_PER_SECOND else 'missed'}"
-                  f"), p50 {load['p50_ms']:.0f} ms, p99 {load['p99_ms']:.0f} ms, "
-                  f"{load['errors']} errors, {load['acknowledged']:,} acknowledged and "
-                  f"{load['stored']:,} stored. Worker RSS (both workers, every 5 s) "
-                  f"{min(rss) // 1024 if rss else 0}–{max(rss) // 1024 if rss else 0} MiB, drift "
-                  f"after warm-up {load['rss_drift'] * 100:.1f}% (limit 10%)."]
+        drill_lines["load"] = [
+            f"- **Load** {mark(load['passed'])}: {load['seconds']:.0f} s of batches of "
+            f"100 on `/api/v1/events`: {load['events_per_second']:,.0f} events/s "
+            f"(target {load['target_events_per_second']:,}: "
+            f"{'met' if load['events_per_second'] >= TARGET_EVENTS_PER_SECOND else 'missed'}"
+            f"), p50 {load['p50_ms']:.0f} ms, p99 {load['p99_ms']:.0f} ms, "
+            f"{load['errors']} errors, {load['acknowledged']:,} acknowledged and "
+            f"{load['stored']:,} stored. Worker RSS (both workers, every 5 s) "
+            f"{min(rss) // 1024 if rss else 0}–{max(rss) // 1024 if rss else 0} MiB, drift "
+            f"after warm-up {load['rss_drift'] * 100:.1f}% (limit 10%)."]
+    import queue_faults  # here: it imports this module
+
+    today = date.today().isoformat()
+    drill_lines |= {name: [line] for name, line in queue_faults.report_lines(results).items()}
+    drill_lines = {name: f"{drill_lines[name][0]} ({today})" if name in drill_lines
+                   else earlier_line(name) for name in DRILLS}
+    lines = ["## Fault drills (`make faults`)", "",
+             "The latest run of each drill (each line ends with its date), against PostgreSQL "
+             "with 2 gunicorn workers started by `bin/boot` (production config), on a 2-core "
+             "machine shared with other benchmarks, so timings are from a loaded machine.", "",
+             *(line for line in drill_lines.values() if line)]
     REPORT.write_text("\n".join(lines) + "\n")
     log(f"wrote {REPORT}")
+
+
+REPORT_LABELS = {"kill": "Worker killed", "redis": "Redis down", "postgres": "Postgres down",
+                 "load": "Load", "queue-kill": "Queue writer killed",
+                 "queue-redis": "Queue: Redis crashed", "queue-postgres": "Queue: Postgres down"}
+
+
+def earlier_line(name: str) -> str | None:
+    """A drill not run this time keeps its line of the last report, dated."""
+    text = REPORT.read_text() if REPORT.exists() else ""
+    run_on = re.search(r"Run on (\d{4}-\d\d-\d\d)", text)
+    for line in text.splitlines():
+        if line.startswith(f"- **{REPORT_LABELS[name]}** "):
+            dated = re.search(r"\(\d{4}-\d\d-\d\d\)$", line) or not run_on
+            return line if dated else f"{line} ({run_on.group(1)})"
+    return None
 
 
 def fmt_seconds(value: float | None) -> str:
     return "never" if value is None else f"{value:.2f} s"
 
 
+def queue_drill(name: str):
+    """A drill of bench/queue_faults.py (imported late: it imports this module)."""
+    def drill() -> dict:
+        import queue_faults
+
+        return queue_faults.DRILLS[name]()
+    return drill
+
+
 DRILLS = {"kill": drill_worker_kills, "redis": drill_redis_outage,
-          "postgres": drill_postgres_outage, "load": drill_sustained_load}
+          "postgres": drill_postgres_outage, "load": drill_sustained_load,
+          **{name: queue_drill(name) for name in ("queue-kill", "queue-redis", "queue-postgres")}}
 
 
 def main() -> int:

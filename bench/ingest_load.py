@@ -47,7 +47,7 @@ QUEUE = os.environ.get("BENCH_QUEUE") or None
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 INSTANCES = int(os.environ.get("BENCH_INSTANCES") or (2 if QUEUE else 1))
 WRITER_COUNTS = tuple(int(count) for count in
-                      os.environ.get("BENCH_WRITERS", "1,2").split(",")) if QUEUE else (0,)
+                      os.environ.get("BENCH_WRITERS", "2").split(",")) if QUEUE else (0,)
 STREAM = "ouroboard:ingest"
 GROUP = "ouroboard-writers"
 DRAIN_TIMEOUT = float(os.environ.get("BENCH_DRAIN_TIMEOUT", "600"))
@@ -372,6 +372,7 @@ def one_case(bench, ports, path: str, headers: dict, body, seconds: float, count
     """One load run: throughput, latency, stored against acknowledged; with a queue the
     time until drained; with `probe` (url, token) the clicks' freshness meanwhile."""
     before = count()
+    load_before = os.getloadavg()[0]
     watch = QueueWatch(queue) if queue is not None else None
     fresh = FreshnessProbe(bench, probe[0], ports, probe[1]) if probe else None
     for thread in (watch, fresh):
@@ -381,6 +382,7 @@ def one_case(bench, ports, path: str, headers: dict, body, seconds: float, count
     load = loadgen.run_load(ports, path, headers, body, seconds,
                             connections=CONNECTIONS, processes=LOADGEN_PROCESSES)
     result = {"seconds": load["elapsed"], "requests": load["requests"],
+              "load": (load_before, os.getloadavg()[0]),
               "accepted": load["accepted"], "errors": load["errors"],
               "statuses": load["statuses"]}
     latencies = load["latencies_ms"]
@@ -575,6 +577,16 @@ def report_lines(measured: dict, title: str, command: str, context: str) -> list
         "prefix, one event name, no properties, no ids; a click is `{\"feature_name\"}` only.",
         "",
     ]
+    loads = [value for rounds in measured["rounds"].values() for run in rounds
+             for result in run["cases"].values() for value in result["load"]]
+    cores = os.cpu_count() or 1
+    if loads and statistics.median(loads) > cores:
+        lines += [
+            f"**The machine was busy**: load average {min(loads):.1f} to {max(loads):.1f} "
+            f"during the cases (median {statistics.median(loads):.1f}) on {cores} cores, "
+            "so other processes took much of the CPU; absolute figures are far below a quiet "
+            "machine's. The ratios to the yardstick, measured in the same rounds, say more.",
+            ""]
     for writers, rounds in measured["rounds"].items():
         lines += section_for(writers, rounds)
     lines += [f"Dead-lettered queue entries after the run: {measured['dead_letters']}.", ""
@@ -649,20 +661,22 @@ def section_for(writers: int, rounds: list[dict]) -> list[str]:
         f" Ouroboard realistic: {ours_events / yard_events:.0%} and "
         f"{ours_track / yard_track:.0%} of it.", ""]
     fresh = [run["cases"][case]["freshness"] for run in rounds for case in run["cases"]
-             if run["cases"][case]["freshness"]]
+             if run["cases"][case]["freshness"] and run["cases"][case]["freshness"]["clicks"]]
     if fresh:
+        p50s = [probe["p50"] for probe in fresh]
+        p99s = [probe["p99"] for probe in fresh]
         lines += [
-            "Freshness of a dashboard click while the realistic load runs (POST /track with "
-            "its uuid every 100 ms, then the uuid polled in the database every 10 ms; ms "
-            "from sending to readable), per case and round:", ""]
-        for run_number, run in enumerate(rounds, 1):
-            for (endpoint, kind), result in run["cases"].items():
-                probe = result["freshness"]
-                if probe and probe["clicks"]:
-                    lines.append(
-                        f"    round {run_number}, during /{endpoint} {kind}: p50 "
-                        f"{probe['p50']:.0f}, p99 {probe['p99']:.0f}, max {probe['max']:.0f} "
-                        f"ms over {probe['clicks']} clicks ({probe['unseen']} never seen, "
-                        f"{probe['failed']} refused)")
-        lines.append("")
+            "**Freshness** of a dashboard click while the load runs (POST /track with its own "
+            "uuid every 100 ms, its row polled in the database every 10 ms; ms from sending "
+            f"to readable): median over the cases of p50 {statistics.median(p50s):,.0f} ms, "
+            f"of p99 {statistics.median(p99s):,.0f} ms; worst case p99 {max(p99s):,.0f} ms "
+            f"(over {sum(probe['clicks'] for probe in fresh):,} clicks, "
+            f"{sum(probe['unseen'] for probe in fresh)} never seen, "
+            f"{sum(probe['failed'] for probe in fresh)} refused).", ""]
+    lines += ["Cases in the order they ran (load average of the machine before → after):", ""]
+    for run_number, run in enumerate(rounds, 1):
+        for (endpoint, kind), result in run["cases"].items():
+            lines.append(f"    {describe(endpoint, kind, writers, run_number - 1, result)}"
+                         f"; load {result['load'][0]:.1f} → {result['load'][1]:.1f}")
+    lines.append("")
     return lines

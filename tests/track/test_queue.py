@@ -2,7 +2,6 @@
 once, whatever is redelivered, and bad input or a missing Redis is a 4xx/503, never a 500.
 """
 
-import json
 import os
 import signal
 import subprocess
@@ -184,10 +183,10 @@ def test_entries_that_cannot_be_stored_are_dead_lettered_and_the_rest_stored(
     headers = key_headers(queued_app)
     name = queue.stream_name(queued_app)
     post_events(client, batch(2), headers=headers)
-    redis_conn.xadd(name, {"v": "1", "rows": "not json"})
+    redis_conn.xadd(name, {"v": "1", "shared": "{}", "columns": "name", "rows": "not json"})
     redis_conn.xadd(name, {"something": "else"})
     # A well-formed entry for a project that no longer exists.
-    good = json.loads(redis_conn.xrange(name)[0][1][b"rows"])
+    good = queue.decode_rows(redis_conn.xrange(name)[0][1])
     orphan = [{**good[0], "uuid": str(uuid.uuid4()), "project_id": 987654}]
     redis_conn.xadd(name, queue.encode_rows(orphan))
     # One the database refuses (an event must have a uuid), between good ones.
@@ -201,7 +200,7 @@ def test_entries_that_cannot_be_stored_are_dead_lettered_and_the_rest_stored(
     assert len(dead) == 3
     assert [b"undecodable" in fields[b"error"] for _, fields in dead] == [True, True, False]
     assert b"IntegrityError" in dead[2][1][b"error"]
-    assert json.loads(dead[2][1][b"rows"])[0]["uuid"] is None  # kept whole for inspection
+    assert queue.decode_rows(dead[2][1])[0]["uuid"] is None  # kept whole for inspection
     assert writer.tally.dropped == 1  # the row of a project that does not exist
     assert depth(queued_app, redis_conn) == {"entries": 0, "pending": 0}
 
@@ -362,3 +361,26 @@ def test_an_entry_that_keeps_killing_its_writers_is_buried_after_ten_deliveries(
     dead = redis_conn.xrange(queue.dead_letter_stream(queued_app))
     assert len(dead) == 1 and b"delivered 11 times" in dead[0][1][b"error"]
     assert depth(queued_app, redis_conn) == {"entries": 0, "pending": 0}
+
+
+def test_an_entry_gives_back_exactly_the_rows_it_was_made_of():
+    from datetime import UTC, datetime, timedelta
+
+    from app.event_rows import event_row
+
+    now = datetime(2026, 12, 3, 10, 30, 15, 123456, tzinfo=UTC)
+    rows = [event_row(name, now - timedelta(seconds=index), project_id=7, received_at=now,
+                      session_id="s1" if index % 2 else None, properties={"n": index, "é": "😀"},
+                      page_url=f"https://example.com/{index}")
+            for index, name in enumerate(["signup", "page_view", "signup"])]
+    rows[1]["is_bot"] = True
+    fields = queue.encode_rows(rows)
+    entry = {key.encode(): value if isinstance(value, bytes) else value.encode()
+             for key, value in fields.items()}
+    assert queue.decode_rows(entry) == rows
+    lone = queue.encode_rows(rows[:1])  # every value shared, no columns
+    assert lone["columns"] == ""
+    assert queue.decode_rows({key.encode(): value if isinstance(value, bytes) else
+                              value.encode() for key, value in lone.items()}) == rows[:1]
+    with pytest.raises(ValueError):
+        queue.decode_rows({**entry, b"rows": b"[[1, 2]]"})

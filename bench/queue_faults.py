@@ -288,7 +288,8 @@ class Load:
         self.sent: set[str] = set()
         self.acknowledged: set[str] = set()
         self.accepted = 0
-        self.answers: list[tuple[float, int, bool]] = []   # (monotonic, status, Retry-After)
+        # (monotonic time of the answer, status, with Retry-After, seconds it took)
+        self.answers: list[tuple[float, int, bool, float]] = []
         self.dropped = 0
         self.started = 0.0
 
@@ -327,10 +328,13 @@ class Load:
         """Until acknowledged, the same body each time; 4xx other than 429 are dropped."""
         failures = 0
         while True:
+            asked = time.monotonic()
             status, answer_headers, payload = self.post(headers, body)
             retry_after = answer_headers.get("Retry-After")
+            answered = time.monotonic()
             with self.lock:
-                self.answers.append((time.monotonic(), status, retry_after is not None))
+                self.answers.append((answered, status, retry_after is not None,
+                                     answered - asked))
             if status == 202:
                 result = json.loads(payload)
                 rejected = {item["index"] for item in result.get("rejected", [])}
@@ -362,12 +366,17 @@ class Load:
         return time.monotonic() - self.started
 
     def statuses(self, since: float = 0.0, until: float = float("inf")) -> dict:
-        counted = Counter(status for at, status, _ in self.answers if since <= at < until)
+        counted = Counter(status for at, status, *_ in self.answers if since <= at < until)
         return {str(status): count for status, count in sorted(counted.items())}
+
+    def slowest(self, since: float, until: float) -> float:
+        """The longest answer among those asked or answered between the two times."""
+        return max((took for at, _, _, took in self.answers
+                    if at >= since and at - took < until), default=0.0)
 
     def bad_answers(self) -> int:
         """5xx other than a 503 with Retry-After, and failed connections."""
-        return sum(1 for _, status, retry_after in self.answers
+        return sum(1 for _, status, retry_after, _ in self.answers
                    if status == 0 or (status >= 500 and not (status == 503 and retry_after)))
 
 
@@ -490,7 +499,12 @@ def redis_crash(appendfsync: str) -> dict:
         client = redis_server.client()
         drained_after = wait_drained(client, back)
         writers.stop()
-        first_202_after = min((at for at, status, _ in load.answers
+        around = sorted((round(at - took - crashed, 2), round(took, 2), status)
+                        for at, status, _, took in load.answers
+                        if crashed - 1 <= at and at - took <= back + 10)
+        log(f"queue-redis ({appendfsync}): answers around the crash (asked, s after the kill; "
+            f"seconds taken; status): {around}")
+        first_202_after = min((at for at, status, *_ in load.answers
                                if status == 202 and at >= back), default=None)
         result = {**stored_figures(database_url, load), "appendfsync": appendfsync,
                   "events": REDIS_EVENTS, "batch": BATCH,
@@ -500,6 +514,7 @@ def redis_crash(appendfsync: str) -> dict:
                   "first_202_after_back_s": (None if first_202_after is None
                                              else first_202_after - back),
                   "restarted_at_s": restart - load.started,
+                  "slowest_answer_around_outage_s": load.slowest(crashed, back + 10),
                   "drained_after_back_s": drained_after, "dead_letters": dead_letters(client)}
         result["passed"] = (stored_ok(result) and result["acknowledged"] == result["sent"]
                             and result["dead_letters"] == 0)
@@ -568,6 +583,7 @@ def drill_postgres() -> dict:
         result = {**stored_figures(cluster.url, load), "events": events, "batch": BATCH,
                   "per_second": PG_EVENTS_PER_SECOND, "down_s": back - stopped,
                   "statuses_while_down": load.statuses(stopped, back),
+                  "slowest_answer_while_down_s": load.slowest(stopped, back),
                   "entries_queued_at_return": length_at_return,
                   "longest_queue": watch.longest, "backlog_stored_after_s": caught_up,
                   "load_ended_after_back_s": load_ended - back,

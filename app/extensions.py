@@ -11,6 +11,8 @@ from flask import Flask
 from flask_caching import Cache
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
+from flask_jwt_extended.config import config as jwt_config
+from flask_jwt_extended.default_callbacks import default_decode_key_callback
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -40,7 +42,53 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-jwt = JWTManager()
+
+
+class VerifiedTokenCacheJWTManager(JWTManager):
+    """flask-jwt-extended's JWTManager, remembering the claims of tokens it has verified.
+
+    Each verification decodes the token three times (claims unverified, header, then
+    claims with the signature checked), about a tenth of a /track request. A token is
+    immutable: the same text, under the same secret, decoding options and CSRF value,
+    verifies to the same claims, so a hit skips the decoding but still refuses a token
+    whose exp has passed (that case and every failure take the library's path, which
+    raises as before). The revocation check and the user lookup still run per request.
+    """
+
+    MAX_REMEMBERED = 4096
+
+    def __init__(self, *args, **kwargs):
+        self._verified: dict[tuple, dict] = {}
+        super().__init__(*args, **kwargs)
+
+    def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None,
+                                allow_expired: bool = False) -> dict:
+        if self._decode_key_callback is not default_decode_key_callback:
+            # The key depends on the token: nothing to remember it by.
+            return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        audience = jwt_config.decode_audience
+        key = (encoded_token, csrf_value, allow_expired, jwt_config.decode_key,
+               tuple(jwt_config.decode_algorithms),
+               tuple(audience) if isinstance(audience, list) else audience,
+               jwt_config.decode_issuer, jwt_config.identity_claim_key, jwt_config.verify_sub)
+        claims = self._verified.get(key)
+        if claims is not None and (allow_expired or "exp" not in claims
+                                   or claims["exp"] > time.time() - leeway_seconds()):
+            return dict(claims)  # a copy: the request may add to its claims
+        claims = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        if len(self._verified) >= self.MAX_REMEMBERED:
+            self._verified.clear()
+        self._verified[key] = dict(claims)
+        return claims
+
+
+def leeway_seconds() -> float:
+    """JWT_DECODE_LEEWAY in seconds, as PyJWT reads it."""
+    leeway = jwt_config.leeway
+    return leeway.total_seconds() if hasattr(leeway, "total_seconds") else float(leeway)
+
+
+jwt = VerifiedTokenCacheJWTManager()
 
 
 class OuroboardApi(Api):

@@ -80,7 +80,11 @@ def read_revocation(jti: str, user_id: int) -> Row | None:
     """Return (revoked, sessions_valid_after) for a token id and its user in one statement:
     revoked is true when the id was signed out; None when there is no such user.
     """
-    return db.session.execute(REVOCATION_QUERY, {"jti": jti, "user_id": user_id}).first()
+    # On the session's connection (the same transaction) rather than through the ORM
+    # session: this is often a request's first statement, and Session.execute's ORM
+    # machinery cost more than the query (about 0.15 ms of a /track click on SQLite).
+    return db.session.connection().execute(REVOCATION_QUERY,
+                                           {"jti": jti, "user_id": user_id}).first()
 
 
 def set_sessions_valid_after(user_id: int, moment: datetime) -> None:

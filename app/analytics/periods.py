@@ -30,6 +30,11 @@ class Filters:
     # Website filters as sorted (name, value) pairs, each an exact match; value None asks
     # for a missing value (the API's "(none)"). See app.analytics.web_filters.
     web: tuple[tuple[str, str | None], ...] = ()
+    # Set once an open range is closed at the data (app.analytics.service.resolved_range):
+    # a span of whole UTC months around [start, end) that holds no other matching event,
+    # so counts with these very filters may read it from the monthly rollups alone. Not in
+    # the cache key: it follows from the rest and the data.
+    count_span: tuple[datetime, datetime] | None = None
 
     @property
     def tz_name(self) -> str:
@@ -37,8 +42,8 @@ class Filters:
         return self.tz.key
 
     def with_range(self, start: datetime, end: datetime) -> "Filters":
-        """The same filters over another time range."""
-        return replace(self, start=start, end=end)
+        """The same filters over another time range (which has no count span of its own)."""
+        return replace(self, start=start, end=end, count_span=None)
 
     def without_web(self) -> "Filters":
         """The same filters without the website ones (what the event rollups can answer)."""

@@ -102,6 +102,31 @@ def split_range(start: datetime | None, end: datetime | None) -> RangePieces:
     return RangePieces(raw=raw, hours=hours, days=(first_day.date(), last_day.date()))
 
 
+def month_floor(moment: datetime) -> datetime:
+    """The start of the UTC month holding `moment`."""
+    moment = moment.astimezone(UTC)
+    return datetime(moment.year, moment.month, 1, tzinfo=UTC)
+
+
+def month_ceil(moment: datetime) -> datetime:
+    """`moment` if it starts a UTC month, else the start of the next one."""
+    floored = month_floor(moment)
+    if floored == moment:
+        return floored
+    return (floored.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def span_to_whole_months(start: datetime, end: datetime, first: datetime, last: datetime
+                         ) -> tuple[datetime, datetime]:
+    """[start, end) widened to whole UTC months on each side that reaches past the data
+    (first and last: the first and last matching event): no matching event lies between
+    such a bound and the month's edge, so counts over the wider span are the same, and read
+    from the monthly rollups instead of days, hours and raw slivers at the edges.
+    """
+    return (month_floor(start) if start <= first else start,
+            month_ceil(end) if end > last else end)
+
+
 def whole_months(first: date, last: date) -> tuple[tuple[date, date] | None,
                                                  list[tuple[date, date]]]:
     """Split days [first, last) into whole calendar months and the leftover day ranges."""

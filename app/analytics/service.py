@@ -25,7 +25,7 @@ from app.analytics.periods import (
     local_midnight,
     zero_filled,
 )
-from app.analytics.ranges import MAX_RANGE
+from app.analytics.ranges import MAX_RANGE, span_to_whole_months
 from app.cursors import encode_cursor
 from app.extensions import cache, db, per_app
 from app.metrics import record_cache_lookup
@@ -113,6 +113,12 @@ def resolved_range(filters: Filters) -> Filters | None:
     days are complete. The schemas hold a closed range to MAX_RANGE; an open one is held to
     it here by pulling in its open side (the start when both are open, so the newest data
     stays in view).
+
+    Counts with these filters may read the range widened to whole UTC months where it
+    reaches past the data (count_span): there is nothing more to count there, and an 'All'
+    summary then reads the monthly rollups alone, not the days and hours of its edges. (An
+    event stored between finding the data's edges and counting, and dated past them, is
+    then counted; every answer races concurrent ingests in some such way.)
     """
     if filters.start is not None and filters.end is not None:
         return filters
@@ -132,7 +138,8 @@ def resolved_range(filters: Filters) -> Filters | None:
             end = local_midnight((start + MAX_RANGE).astimezone(tz).date(), tz)
     if end <= start:  # an open range on the far side of all the data
         return None
-    return filters.with_range(start, end)
+    return replace(filters.with_range(start, end),
+                   count_span=span_to_whole_months(start, end, first, last))
 
 
 def daily_series(filters: Filters) -> list[tuple[str, int]]:

@@ -23,8 +23,11 @@ from app.analytics.ranges import (
     day_noon_epoch,
     floor_hour,
     hours_off_their_utc_day,
+    month_ceil,
+    month_floor,
     moved_hours,
     series_points,
+    span_to_whole_months,
     split_range,
     whole_months,
 )
@@ -333,3 +336,28 @@ def test_too_many_points_names_only_the_sizes_that_fit():
         check_series_points(start, start + timedelta(days=MAX_SERIES_POINTS + 5), "day")
     with pytest.raises(TooManyPointsError, match=r"for week .*: use month\."):
         check_series_points(start, start + timedelta(weeks=MAX_SERIES_POINTS + 5), "week")
+
+
+def test_month_floor_and_ceil_are_utc_month_starts():
+    berlin = ZoneInfo("Europe/Berlin")
+    # 00:30 on 1 March in Berlin is still February in UTC.
+    assert month_floor(datetime(2026, 3, 1, 0, 30, tzinfo=berlin)) == utc(2026, 2, 1)
+    assert month_ceil(datetime(2026, 3, 1, 0, 30, tzinfo=berlin)) == utc(2026, 3, 1)
+    assert month_ceil(utc(2026, 3, 1)) == utc(2026, 3, 1)
+    assert month_ceil(utc(2026, 12, 31, 23, 59)) == utc(2027, 1, 1)
+    assert month_floor(utc(2026, 12, 31, 23, 59)) == utc(2026, 12, 1)
+
+
+def test_span_widens_only_the_sides_that_reach_past_the_data():
+    first, last = utc(2025, 6, 17, 5, 12), utc(2026, 4, 3, 22, 0)
+    # 'All' in New York: local midnights around the first and last event.
+    start, end = utc(2025, 6, 17, 4), utc(2026, 4, 4, 4)
+    assert span_to_whole_months(start, end, first, last) == (utc(2025, 6, 1), utc(2026, 5, 1))
+    # A start inside the data (a given date, or one pulled in to the longest range) stays.
+    inside = utc(2025, 8, 2, 4)
+    assert span_to_whole_months(inside, end, first, last) == (inside, utc(2026, 5, 1))
+    # So does an end at or before the last event.
+    assert span_to_whole_months(start, last, first, last) == (utc(2025, 6, 1), last)
+    # Bounds already on month starts are kept as they are.
+    assert span_to_whole_months(utc(2025, 6, 1), utc(2026, 5, 1), first, last) == (
+        utc(2025, 6, 1), utc(2026, 5, 1))

@@ -55,19 +55,22 @@ from app.rollups.tables import (
 )
 
 
-def pieces_of(filters: Filters) -> RangePieces:
-    """The range as the rollups read it; all raw with a website filter, which no event
-    rollup can apply.
+def pieces_of(filters: Filters, *, widened: bool = True) -> RangePieces:
+    """The range as the rollups read it: its count span when it has one and `widened`
+    (the filters are those the span was found with), all raw with a website filter, which
+    no event rollup can apply.
     """
+    start, end = filters.count_span if widened and filters.count_span \
+        else (filters.start, filters.end)
     if filters.web:
-        return RangePieces(raw=[(filters.start or EARLIEST, filters.end or LATEST)],
-                           hours=[], days=None)
-    return split_range(filters.start, filters.end)
+        return RangePieces(raw=[(start or EARLIEST, end or LATEST)], hours=[], days=None)
+    return split_range(start, end)
 
 
 def counted_parts(filters: Filters, column_names: tuple[str, ...], *, with_feature: bool):
     """SELECTs of (columns..., count) over each piece of the range, for a UNION ALL."""
-    pieces = pieces_of(filters)
+    # The count span holds no other event of the selected feature, but may hold others.
+    pieces = pieces_of(filters, widened=with_feature or not filters.feature)
     parts = []
     if pieces.days:
         # Whole calendar months from the monthly rollup, the days around them from the daily.

@@ -63,6 +63,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     database.init_app(app)
     jwt.init_app(app)
+    errors.keep_own_retry_after(app)  # before the limiter: it must run after the limiter's
     limiter.init_app(app)
     cache.init_app(app)
     configure_cors(app, cors)

@@ -3,7 +3,7 @@
 import logging
 
 import marshmallow as ma
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, has_request_context, jsonify, request
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -74,7 +74,27 @@ def error_response(status: int, message: str, details: dict | None = None,
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
+    if status != 429 and headers and "Retry-After" in headers and has_request_context():
+        g.own_retry_after = headers["Retry-After"]
     return response
+
+
+def restore_own_retry_after(response: Response) -> Response:
+    """Put back the Retry-After an error chose. flask-limiter, adding its headers, raises
+    any Retry-After to its window's reset (up to a minute away), so a 503 that asked for a
+    retry in 2 s made clients wait a minute. Only a 429 means the window matters.
+    """
+    own = g.get("own_retry_after")
+    if own is not None and response.status_code != 429:
+        response.headers["Retry-After"] = own
+    return response
+
+
+def keep_own_retry_after(app: Flask) -> None:
+    """Register restore_own_retry_after; call before flask-limiter's init_app, since Flask
+    runs after-request functions in reverse order and this one must see the limiter's.
+    """
+    app.after_request(restore_own_retry_after)
 
 
 def flatten_validation_messages(messages: dict) -> dict:

@@ -30,11 +30,24 @@ class TtlCache:
             return entry[0]
         return None
 
-    def get_or_load(self, key: Hashable, load: Callable[[], Any | None]) -> Any | None:
-        """Return the unexpired value under `key`, else what load() returns (put unless None)."""
+    def get_or_load(self, key: Hashable, load: Callable[[], Any | None],
+                    stale_if: tuple[type[BaseException], ...] = (),
+                    stale_seconds: float = 0.0) -> Any | None:
+        """Return the unexpired value under `key`, else what load() returns (put unless None).
+
+        When load() raises one of `stale_if` (the database is down), a value that expired
+        less than `stale_seconds` ago is returned instead of the error: what was last known
+        beats refusing everyone while nothing can change it anyway.
+        """
         value = self.get(key)
         if value is None:
-            value = load()
+            try:
+                value = load()
+            except stale_if:
+                stale = self._entries.get(key)
+                if stale is None or stale[1] + stale_seconds <= self.clock():
+                    raise
+                return stale[0]
             if value is not None:
                 self.put(key, value)
         return value

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from app.extensions import db
 from app.models import IngestKey, utcnow
@@ -22,6 +22,8 @@ KEY_RANDOM_BYTES = 32
 # instead of asking the database each time, so a revocation made elsewhere (the CLI, another
 # worker) takes effect within this many seconds; in the revoking process, at once.
 KEY_CACHE_SECONDS = 10.0
+# How long past that a verified key is still believed while the database cannot be asked.
+KEY_STALE_SECONDS = 900.0
 
 log = logging.getLogger(__name__)
 
@@ -101,12 +103,20 @@ def find_active_key(raw_key: str) -> ActiveKey | None:
     if not raw_key.startswith(KEY_PREFIX) or len(raw_key) > 128:
         return None
     key_hash = hash_key(raw_key)
-    return verified_keys().get_or_load(key_hash, lambda: read_active_key(key_hash))
+    # With the database down, a key verified in the last KEY_STALE_SECONDS still sends:
+    # under INGEST_QUEUE the events wait in Redis, and nobody can revoke a key meanwhile.
+    return verified_keys().get_or_load(key_hash, lambda: read_active_key(key_hash),
+                                       stale_if=(SQLAlchemyError,),
+                                       stale_seconds=KEY_STALE_SECONDS)
 
 
 def read_active_key(key_hash: str) -> ActiveKey | None:
     """Read from the database the unrevoked key stored with this hash, if any."""
-    row = keys_data.find_unrevoked_key(key_hash)
+    try:
+        row = keys_data.find_unrevoked_key(key_hash)
+    except SQLAlchemyError:
+        db.session.rollback()  # the request goes on without the database, if it can
+        raise
     if row is None:
         return None
     note_use(row.id)

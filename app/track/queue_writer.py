@@ -1,8 +1,9 @@
 """A queue writer: reads the ingestion stream in the writers' consumer group and stores it.
 
-Each round reads up to READ_ENTRIES entries (the requests of many clients), stores their
-rows in transactions of up to MAX_ROWS_PER_COMMIT, and acknowledges an entry (XACK, then
-XDEL to free Redis memory) only after the transaction holding it has committed. So:
+Each round reads entries (the requests of many clients), READ_ENTRIES at a time, until
+they hold MAX_ROWS_PER_COMMIT rows or none are left, stores them in transactions of up to
+that many rows, and acknowledges an entry (XACK, then XDEL to free Redis memory) only
+after the transaction holding it has committed. So:
 - a writer killed at any point leaves its entries pending; another writer claims them
   (XAUTOCLAIM) once idle for INGEST_QUEUE_CLAIM_IDLE_MS and stores them, and rows already
   committed are skipped by their uuid, so nothing is counted twice;
@@ -35,7 +36,7 @@ from app.track.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-READ_ENTRIES = 200
+READ_ENTRIES = 20
 MAX_ROWS_PER_COMMIT = 5000
 BLOCK_MS = 1000
 # How often a writer looks for entries that a dead writer left pending.
@@ -119,7 +120,18 @@ class QueueWriter:
                             len(claimed))
                 return self.marking_delivered_too_often(
                     [self.decoded(entry_id, fields) for entry_id, fields in claimed])
-        return self.read_group(">", block_ms=self.block_ms if block else None)
+        entries = self.read_group(">", block_ms=self.block_ms if block else None)
+        # More, a few entries at a time, until a transaction's worth: whatever this writer
+        # takes beyond what it can commit next would only wait, where another writer could
+        # be storing it, and be lost work if this one is killed.
+        rows = sum(len(entry.rows or ()) for entry in entries)
+        while len(entries) % READ_ENTRIES == 0 and entries and rows < MAX_ROWS_PER_COMMIT:
+            more = self.read_group(">", block_ms=None)
+            if not more:
+                break
+            entries += more
+            rows += sum(len(entry.rows or ()) for entry in more)
+        return entries
 
     def marking_delivered_too_often(self, entries: list[Entry]) -> list[Entry]:
         """Claimed entries, those that writers took more than MAX_DELIVERIES times

@@ -1,5 +1,6 @@
 """app.ttl_cache: entries expire after their time, clear forgets at once, one cache per app."""
 
+import pytest
 from flask import Flask
 
 from app.ttl_cache import TtlCache, app_cache
@@ -93,3 +94,28 @@ def test_get_or_load_loads_once_per_window_and_never_remembers_none():
     assert loads == [500.0, 510.0]
     assert cache.get_or_load("missing", lambda: None) is None
     assert cache.get_or_load("missing", lambda: "found") == "found"
+
+
+def test_a_load_that_fails_falls_back_to_a_recently_expired_value_only():
+    now = [0.0]
+    cache = TtlCache(10, clock=lambda: now[0])
+
+    def failing():
+        raise ConnectionError("database down")
+
+    cache.put("key", "remembered")
+    now[0] = 15  # expired 5 s ago
+    assert cache.get_or_load("key", failing, stale_if=(ConnectionError,),
+                             stale_seconds=30) == "remembered"
+    with pytest.raises(ConnectionError):  # not one of the errors it may hide
+        cache.get_or_load("key", failing, stale_if=(KeyError,), stale_seconds=30)
+    now[0] = 41  # expired 31 s ago: too old to stand in
+    with pytest.raises(ConnectionError):
+        cache.get_or_load("key", failing, stale_if=(ConnectionError,), stale_seconds=30)
+    with pytest.raises(ConnectionError):  # never known
+        cache.get_or_load("other", failing, stale_if=(ConnectionError,), stale_seconds=30)
+    cache.put("key", "fresh")
+    cache.clear()
+    now[0] = 52
+    with pytest.raises(ConnectionError):  # forgotten on purpose (a revocation): gone
+        cache.get_or_load("key", failing, stale_if=(ConnectionError,), stale_seconds=30)

@@ -441,6 +441,10 @@ def yardstick(bench, click_bodies, event_bodies, seconds: float) -> dict:
 
 def measure(bench, url: str, seconds: float, log) -> dict:
     """Every round of every writer count: {"rounds": {writers: [round, ...]}, ...}."""
+    # The logs of this run only (the instances append to them; a run writes tens of MB).
+    for old_log in bench.DATA.glob("*.log"):
+        if old_log.name.startswith(("instance-", "writer-", "reference")):
+            old_log.unlink()
     senders = prepare_senders(bench, url)
     key_sets = [{"X-Ouroboard-Key": key} for key in senders["keys"]]
     token_sets = [{"Authorization": f"Bearer {token}"} for token in senders["tokens"]]

@@ -12,7 +12,8 @@ traffic model plus product events, several names, properties, session ids, real
 User-Agents), with fresh random v4 uuids, over SITES sites' ingestion keys. A client retries
 a 503 (or a failed connection) with the same body, hence the same uuids, after Retry-After.
 
-1. queue-kill: two writers; every 5 s one of them gets `kill -9` and a replacement starts
+1. queue-kill: two writers; every 5 s (once both have started reading: a writer still
+   importing would die before doing any work) one of them gets `kill -9` and a replacement starts
    (alternately under the dead writer's name, which reads its own pending entries first, and
    under a new name, so the dead one's entries are taken over by XAUTOCLAIM), while
    KILL_EVENTS events are sent and until the queue is drained.
@@ -33,6 +34,7 @@ import random
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -67,6 +69,8 @@ PG_BEFORE_SECONDS = 10.0
 PG_DOWN_SECONDS = 30.0
 PG_AFTER_SECONDS = 10.0
 PG_BIN = Path(os.environ.get("FAULTS_PG_BIN", "/usr/lib/postgresql/15/bin"))
+# The longest a sender waits before retrying, whatever Retry-After says.
+RETRY_CAP_SECONDS = 10.0
 DRAIN_TIMEOUT = float(os.environ.get("FAULTS_QUEUE_DRAIN_TIMEOUT", "900"))
 
 log = faults.log
@@ -202,15 +206,39 @@ class Writers:
         self.environment = {**service.environment, "FLASK_APP": "wsgi.py", "LOG_LEVEL": "info"}
         self.logs = service.workdir
         self.processes: dict[str, subprocess.Popen] = {}
+        # name: (when it was started, where its log ended then); until it says it reads
+        self.starting: dict[str, tuple[float, int]] = {}
+        self.startup_seconds: list[float] = []
+
+    def log_path(self, name: str) -> Path:
+        return self.logs / f"writer-{name}.log"
 
     def start(self, name: str) -> None:
-        with (self.logs / f"writer-{name}.log").open("ab") as output:
+        with self.log_path(name).open("ab") as output:
+            self.starting[name] = (time.monotonic(), output.tell())
             self.processes[name] = subprocess.Popen(
                 [sys.executable, "-m", "flask", "ingest-worker", "--name", name],
                 cwd=faults.ROOT, env=self.environment, stdout=output, stderr=output)
 
+    def ready(self, name: str) -> bool:
+        """Whether the writer started last under `name` has begun reading the stream."""
+        if name not in self.starting:
+            return True
+        started, offset = self.starting[name]
+        with self.log_path(name).open("rb") as log_file:
+            log_file.seek(offset)
+            if f"ingest writer {name} reading".encode() not in log_file.read():
+                return False
+        self.startup_seconds.append(time.monotonic() - started)
+        del self.starting[name]
+        return True
+
+    def all_ready(self) -> bool:
+        return all([self.ready(name) for name in list(self.processes)])
+
     def kill(self, name: str) -> None:
         process = self.processes.pop(name)
+        self.starting.pop(name, None)
         process.send_signal(signal.SIGKILL)
         process.wait()
 
@@ -292,6 +320,11 @@ class Load:
         self.answers: list[tuple[float, int, bool, float]] = []
         self.dropped = 0
         self.started = 0.0
+        # Retry-After values of the non-202 answers: a 503 asks for 2 s, not the limiter's
+        # window (the senders wait what it says, at most RETRY_CAP_SECONDS).
+        self.retry_afters: Counter = Counter()
+        # (monotonic time of a 202, events it accepted): how much went in during an outage
+        self.accepted_at: list[tuple[float, int]] = []
 
     def next_batch(self) -> tuple[dict, str, list[str]] | None:
         with self.lock:
@@ -340,6 +373,7 @@ class Load:
                 rejected = {item["index"] for item in result.get("rejected", [])}
                 with self.lock:
                     self.accepted += result["accepted"]
+                    self.accepted_at.append((answered, result["accepted"]))
                     self.acknowledged.update(uuid for index, uuid in enumerate(uuids)
                                              if index not in rejected)
                 return
@@ -349,7 +383,11 @@ class Load:
                 log(f"dropped a batch: {status} {payload[:200]!r}")
                 return
             failures += 1
-            time.sleep(min(10.0, float(retry_after) if retry_after else 0.2 * failures))
+            if retry_after is not None:
+                with self.lock:
+                    self.retry_afters[retry_after] += 1
+            time.sleep(min(RETRY_CAP_SECONDS,
+                           float(retry_after) if retry_after else 0.2 * failures))
 
     def sender(self) -> None:
         while (batch := self.next_batch()) is not None:
@@ -368,6 +406,10 @@ class Load:
     def statuses(self, since: float = 0.0, until: float = float("inf")) -> dict:
         counted = Counter(status for at, status, *_ in self.answers if since <= at < until)
         return {str(status): count for status, count in sorted(counted.items())}
+
+    def accepted_between(self, since: float, until: float) -> int:
+        """Events acknowledged by the 202s answered between the two times."""
+        return sum(count for at, count in self.accepted_at if since <= at < until)
 
     def slowest(self, since: float, until: float) -> float:
         """The longest answer among those asked or answered between the two times."""
@@ -428,11 +470,18 @@ def drill_kill() -> dict:
         watch.start()
         load = Load(service.port, keys, KILL_EVENTS, per_second=None)
         done = threading.Event()
-        kills = {"same_name": 0, "new_name": 0}
+        kills = {"same_name": 0, "new_name": 0, "waited_s": 0.0}
 
         def killer():
             number = 2
             while not done.wait(KILL_EVERY_SECONDS):
+                # Only once both writers read the stream: a writer still importing (several
+                # seconds on a loaded machine) would die before doing any work, and the
+                # drill would measure start-up time instead of kills mid-transaction.
+                while not writers.all_ready():
+                    kills["waited_s"] += 0.1
+                    if done.wait(0.1):
+                        return
                 victim = random.choice(sorted(writers.processes))  # noqa: S311
                 writers.kill(victim)
                 if (kills["same_name"] + kills["new_name"]) % 2 == 0:
@@ -457,9 +506,13 @@ def drill_kill() -> dict:
         writers.stop()
         result = {**stored_figures(database_url, load), "events": KILL_EVENTS, "batch": BATCH,
                   "send_seconds": send_seconds, "drained_after_s": drained_after,
+                  "drained_after_sent_s": drained_after - send_seconds,
                   "kills": kills["same_name"] + kills["new_name"],
                   "restarted_same_name": kills["same_name"],
                   "restarted_new_name": kills["new_name"], "claimed_entries": writers.claimed(),
+                  "writer_startup_median_s": (statistics.median(writers.startup_seconds)
+                                              if writers.startup_seconds else None),
+                  "kill_waited_for_ready_s": kills["waited_s"],
                   "longest_queue": watch.longest, "dead_letters": dead_letters(client),
                   "claim_idle_ms": CLAIM_IDLE_MS}
         result["passed"] = (stored_ok(result) and result["acknowledged"] == result["sent"]
@@ -515,6 +568,7 @@ def redis_crash(appendfsync: str) -> dict:
                                              else first_202_after - back),
                   "restarted_at_s": restart - load.started,
                   "slowest_answer_around_outage_s": load.slowest(crashed, back + 10),
+                  "retry_afters": dict(load.retry_afters),
                   "drained_after_back_s": drained_after, "dead_letters": dead_letters(client)}
         result["passed"] = (stored_ok(result) and result["acknowledged"] == result["sent"]
                             and result["dead_letters"] == 0)
@@ -561,12 +615,14 @@ def drill_postgres() -> dict:
         stopped = time.monotonic()
         log("queue-postgres: Postgres stopped")
         time.sleep(PG_DOWN_SECONDS - (time.monotonic() - stopped))
-        length_at_return = client.xlen(STREAM)
+        length_at_start = client.xlen(STREAM)
+        starting = time.monotonic()
         cluster.start()
         back = time.monotonic()
         # Every entry queued before Postgres returned is stored once the oldest entry left
         # in the stream is newer than the last one queued then.
         last_before = client.xinfo_stream(STREAM)["last-generated-id"]
+        length_at_return = client.xlen(STREAM)
         log(f"queue-postgres: Postgres back after {back - stopped:.1f} s, "
             f"{length_at_return} entries queued")
 
@@ -576,15 +632,20 @@ def drill_postgres() -> dict:
 
         caught_up = faults.wait_until(backlog_gone, DRAIN_TIMEOUT, "the backlog to be stored")
         sending.join()
-        load_ended = time.monotonic()
+        # The last answer, not now: the backlog may take longer than the rest of the load.
+        load_ended = max(at for at, *_ in load.answers)
         drained_after = wait_drained(client, back)
         watch.done.set()
         writers.stop()
         result = {**stored_figures(cluster.url, load), "events": events, "batch": BATCH,
                   "per_second": PG_EVENTS_PER_SECOND, "down_s": back - stopped,
                   "statuses_while_down": load.statuses(stopped, back),
+                  "acknowledged_while_down": load.accepted_between(stopped, back),
                   "slowest_answer_while_down_s": load.slowest(stopped, back),
+                  "entries_queued_at_start": length_at_start,
+                  "pg_start_s": back - starting,
                   "entries_queued_at_return": length_at_return,
+                  "retry_afters": dict(load.retry_afters),
                   "longest_queue": watch.longest, "backlog_stored_after_s": caught_up,
                   "load_ended_after_back_s": load_ended - back,
                   "drained_after_back_s": drained_after, "dead_letters": dead_letters(client)}
@@ -633,12 +694,17 @@ def report_lines(results: dict) -> dict[str, str]:
             f"events (batches of {kill['batch']}, {SITES} sites' keys, {SENDERS} senders) "
             "through an instance with INGEST_QUEUE=redis and 2 `flask ingest-worker` writers, "
             f"INGEST_QUEUE_CLAIM_IDLE_MS={kill['claim_idle_ms']}; one writer got `kill -9` "
-            f"every {KILL_EVERY_SECONDS:.0f} s until the queue was drained ({kill['kills']} "
-            f"kills; the replacement started under the dead writer's name "
+            f"every {KILL_EVERY_SECONDS:.0f} s, once both writers read the stream (a writer "
+            f"started in a median {fmt(kill.get('writer_startup_median_s'))}), until the "
+            f"queue was drained ({kill['kills']} kills, "
+            f"{kill.get('kill_waited_for_ready_s', 0):.0f}"
+            " s of waiting for a writer to be ready in all; the replacement started under the "
+            "dead writer's name "
             f"{kill['restarted_same_name']} times, under a new name {kill['restarted_new_name']}"
             f" times; {kill['claimed_entries']} entries taken over by XAUTOCLAIM). All sent in "
             f"{kill['send_seconds']:.0f} s, queue drained {kill['drained_after_s']:.0f} s after "
-            f"the start (at most {kill['longest_queue']:,} entries): {stored_text(kill)}; "
+            f"the start, {kill.get('drained_after_sent_s', 0):.0f} s after the last batch was "
+            f"acknowledged (at most {kill['longest_queue']:,} entries): {stored_text(kill)}; "
             f"{kill['dead_letters']} dead letters.")
     redis_drill = results.get("queue-redis")
     if redis_drill:
@@ -651,8 +717,10 @@ def report_lines(results: dict) -> dict[str, str]:
             f"again on the same directory and port, answering after {always['down_s']:.1f} s;"
             f" meanwhile the API answered {always['statuses_while_down']}, the first 202 came "
             f"{fmt(always['first_202_after_back_s'])} after it was back, senders retried "
-            f"their 503s with the same uuids, drained {always['drained_after_back_s']:.1f} s "
-            f"after: {stored_text(always)}. Contrast, `appendfsync everysec`, same drill: "
+            f"their 503s with the same uuids after their Retry-After (values seen "
+            f"{always.get('retry_afters')}, waited up to {RETRY_CAP_SECONDS:.0f} s), drained "
+            f"{always['drained_after_back_s']:.1f} s after: {stored_text(always)}. Contrast, "
+            "`appendfsync everysec`, same drill: "
             f"{everysec['lost']} of {everysec['acknowledged']:,} acknowledged events lost, "
             f"{everysec['duplicated']} duplicated (a `kill -9` leaves what Redis had written "
             "in the OS page cache; everysec loses up to a second only when the host itself "
@@ -663,12 +731,17 @@ def report_lines(results: dict) -> dict[str, str]:
             f"- **Queue: Postgres down** {mark(pg['passed'])}: a throwaway cluster (initdb, "
             f"`pg_ctl stop -m fast`) stopped for {pg['down_s']:.0f} s under "
             f"{pg['per_second']:,} realistic events/s: the API answered "
-            f"{pg['statuses_while_down']} meanwhile, {pg['entries_queued_at_return']:,} "
-            f"entries were queued when it returned (at most {pg['longest_queue']:,}); the "
-            "writers had stored everything queued before then "
-            f"**{pg['backlog_stored_after_s']:.1f} s after Postgres was back** (catch-up, the "
-            f"load still running), and the queue was empty {pg['drained_after_back_s']:.1f} s "
-            f"after ({pg['load_ended_after_back_s']:.0f} s of load after the return): "
+            f"{pg['statuses_while_down']} meanwhile (acknowledging "
+            f"{pg.get('acknowledged_while_down', 0):,} events; slowest answer "
+            f"{pg['slowest_answer_while_down_s']:.2f} s; Retry-After values seen "
+            f"{pg.get('retry_afters')}), {pg['entries_queued_at_return']:,} entries "
+            f"({pg['entries_queued_at_return'] * pg['batch']:,} events) were queued when it "
+            f"was back ({pg.get('pg_start_s', 0):.1f} s after `pg_ctl start`; at most "
+            f"{pg['longest_queue']:,}); the writers had stored everything queued before then "
+            f"**{pg['backlog_stored_after_s']:.1f} s after Postgres was back** (catch-up, "
+            f"while the load went on: its last answer came {pg['load_ended_after_back_s']:.0f}"
+            f" s after the return), and the queue was empty {pg['drained_after_back_s']:.1f} s "
+            "after: "
             f"{stored_text(pg)}; "
             f"{pg['dead_letters']} dead letters.")
     return lines

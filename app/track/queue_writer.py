@@ -183,6 +183,9 @@ class QueueWriter:
         when it fails otherwise, store its entries one by one to find the bad one.
         """
         attempt = 0
+        # The chunk's idle time restarts now: entries read with earlier chunks of the round
+        # have waited through those commits, and must not look abandoned meanwhile.
+        self.renew_claim(chunk)
         while True:
             try:
                 self.commit([row for entry in chunk for row in entry.rows], chunk)

@@ -206,6 +206,17 @@ def year_filters(rng: random.Random, feature: bool) -> dict:
     return params
 
 
+ALL_TIME = "_all_time"  # a marker in an endpoint's parameters: send it without dates
+
+
+def dated(params: dict) -> dict:
+    """The parameters as sent: an all-time request loses its dates and the marker."""
+    if params.pop(ALL_TIME, False):
+        params.pop("startDate")
+        params.pop("endDate")
+    return params
+
+
 def measure_queries(url: str) -> dict:
     """Latency of each endpoint in each project with a cold cache (caching disabled) over
     random filters, and of cache hits: {label: {project slug: summary}}."""
@@ -227,6 +238,10 @@ def measure_queries(url: str) -> dict:
                                            {"by": "gender"}),
         "/analytics/summary (+ previous period)": ("/api/v1/analytics/summary", False, {}),
     }
+    # The "All" preset: the same requests without dates (issue #21: as fast as a year).
+    endpoints.update({f"{label.split(' (')[0].replace(' by ', ', by ')}, all time (no dates)":
+                      (path, with_feature, {**extra, ALL_TIME: True})
+                      for label, (path, with_feature, extra) in list(endpoints.items())})
     rng = random.Random(1)
     for label, (path, with_feature, extra) in endpoints.items():
         results[label] = {}
@@ -237,14 +252,15 @@ def measure_queries(url: str) -> dict:
             # answer cache stays off throughout.
             for time_zone in TIME_ZONES:
                 for feature in ((None, "date_filter") if with_feature else (None,)):
-                    params = {**year_filters(rng, False), **extra, "tz": time_zone,
-                              "project": project}
+                    params = dated({**year_filters(rng, False), **extra, "tz": time_zone,
+                                    "project": project})
                     if feature:
                         params["feature"] = feature
                     client.get(path, query_string=params, headers=headers)
             timings = []
             for _ in range(SAMPLES):
-                params = {**year_filters(rng, with_feature), **extra, "project": project}
+                params = dated({**year_filters(rng, with_feature), **extra,
+                                "project": project})
                 started = time.perf_counter()
                 response = client.get(path, query_string=params, headers=headers)
                 timings.append((time.perf_counter() - started) * 1000)
@@ -763,7 +779,8 @@ def write_report(run: dict) -> None:
          f"{run['load_seconds']:.0f} s ({EVENTS / run['load_seconds']:,.0f} events/s)."
          if run["load_seconds"] else "The database was already loaded by an earlier run."),
         "",
-        "## Queries per project (full year, random age group, gender, time zone and feature)",
+        "## Queries per project (full year, and all time without dates; random age group, "
+        "gender, time zone and feature)",
         "",
         f"Each endpoint was called {SAMPLES} times in each project (`project=<slug>`); a "
         "cell gives the median / p95 in ms of that project's calls, and the verdict is the "

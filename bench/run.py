@@ -743,23 +743,73 @@ def ingest_lines(run: dict) -> list[str]:
     return ["", INGEST_BEGIN, *lines, INGEST_END, ""]
 
 
-def write_ingest_section(run: dict) -> None:
-    """A run of the ingestion part alone: replace its section, keep the rest."""
-    block = "\n".join(ingest_lines(run)).strip("\n")
+def write_sections(run: dict) -> None:
+    """A run of some parts: replace the sections it measured (queries, ingestion), keep the
+    rest of the report.
+    """
     text = RESULTS.read_text() if RESULTS.is_file() else (
         "# Benchmark results\n\nWritten by `make bench` (bench/run.py); see bench/README.md "
         "for what each figure means.\n")
-    if INGEST_BEGIN in text:
-        head, rest = text.split(INGEST_BEGIN, 1)
-        text = head + block + rest.split(INGEST_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    written = []
+    if "queries" in run:
+        text = with_section(text, QUERIES_BEGIN, QUERIES_END,
+                            "\n".join(query_lines(run)).strip("\n"))
+        written.append("query")
+    if "ingest21" in run:
+        text = with_section(text, INGEST_BEGIN, INGEST_END,
+                            "\n".join(ingest_lines(run)).strip("\n"))
+        written.append("ingestion")
     RESULTS.write_text(text)
-    log(f"wrote the ingestion section of {RESULTS}")
+    log(f"wrote the {' and '.join(written)} section(s) of {RESULTS}")
+
+
+def with_section(text: str, begin: str, end: str, block: str) -> str:
+    """The report with the block between begin and end, or appended if it had none."""
+    if begin in text:
+        head, rest = text.split(begin, 1)
+        return head + block + rest.split(end, 1)[1]
+    return text.rstrip("\n") + "\n\n" + block + "\n"
+
+
+QUERIES_BEGIN, QUERIES_END = "<!-- begin queries -->", "<!-- end queries -->"
+
+
+def query_lines(run: dict) -> list[str]:
+    """The query table between its markers, with where and when it was measured."""
+    queries = run["queries"]
+    lines = [
+        QUERIES_BEGIN,
+        "## Queries per project (full year, and all time without dates; random age group, "
+        "gender, time zone and feature)",
+        "",
+        f"Measured {run['when']} on {BACKEND} ({run['backend_version']}), BENCH_EVENTS="
+        f"{EVENTS:,}, at {git_commit()}. Each endpoint was called {SAMPLES} times in each "
+        "project (`project=<slug>`); a cell gives the median / p95 in ms of that project's "
+        "calls, and the verdict is the worst project's p95 against the target.",
+        "",
+        "| endpoint | " + " | ".join(f"`{slug}`" for slug in PROJECT_SLUGS)
+        + " | worst p95 | target p95 | |",
+        "| --- | " + " | ".join("---:" for _ in PROJECT_SLUGS) + " | ---: | --- | --- |",
+    ]
+    targets = {"/analytics/summary (+ previous period)": 100,
+               "cache hit (/analytics/summary)": 5}
+    for label, per_project in queries.items():
+        target = targets.get(label, 50)
+        worst = max(figures["p95"] for figures in per_project.values())
+        cells = " | ".join(f"{per_project[slug]['median']:.1f} / {per_project[slug]['p95']:.1f}"
+                           for slug in PROJECT_SLUGS)
+        lines.append(f"| {label} | {cells} | {worst:.1f} | ≤ {target} | "
+                     f"{verdict(worst, target)} |")
+    return [*lines, QUERIES_END, ""]
+
+
+def git_commit() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                          capture_output=True, text=True).stdout.strip()
 
 
 def write_report(run: dict) -> None:
-    queries, ratios = run["queries"], run["ratios"]
+    ratios = run["ratios"]
     lines = [
         "# Benchmark results",
         "",
@@ -779,26 +829,8 @@ def write_report(run: dict) -> None:
          f"{run['load_seconds']:.0f} s ({EVENTS / run['load_seconds']:,.0f} events/s)."
          if run["load_seconds"] else "The database was already loaded by an earlier run."),
         "",
-        "## Queries per project (full year, and all time without dates; random age group, "
-        "gender, time zone and feature)",
-        "",
-        f"Each endpoint was called {SAMPLES} times in each project (`project=<slug>`); a "
-        "cell gives the median / p95 in ms of that project's calls, and the verdict is the "
-        "worst project's p95 against the target.",
-        "",
-        "| endpoint | " + " | ".join(f"`{slug}`" for slug in PROJECT_SLUGS)
-        + " | worst p95 | target p95 | |",
-        "| --- | " + " | ".join("---:" for _ in PROJECT_SLUGS) + " | ---: | --- | --- |",
     ]
-    targets = {"/analytics/summary (+ previous period)": 100,
-               "cache hit (/analytics/summary)": 5}
-    for label, per_project in queries.items():
-        target = targets.get(label, 50)
-        worst = max(figures["p95"] for figures in per_project.values())
-        cells = " | ".join(f"{per_project[slug]['median']:.1f} / {per_project[slug]['p95']:.1f}"
-                           for slug in PROJECT_SLUGS)
-        lines.append(f"| {label} | {cells} | {worst:.1f} | ≤ {target} | "
-                     f"{verdict(worst, target)} |")
+    lines += query_lines(run)
     lines += ["", *worst_case.report_lines(run["worst"]["worst"], run["worst"]["zones"],
                                           FOCUS_PROJECT)]
     lines += [
@@ -995,8 +1027,8 @@ def main() -> int:
     whole = {"queries", "worst", "ratios", "ceiling", "export"}
     if whole <= set(run) and not QUEUE:
         write_report(run)
-    elif "ingest21" in run:
-        write_ingest_section(run)
+    elif "ingest21" in run or "queries" in run:
+        write_sections(run)
     else:
         log(f"BENCH_PARTS={','.join(PARTS)}: figures above, {RESULTS} left as it was")
     if "web" in PARTS and os.environ.get("BENCH_WEB", "1") != "0":

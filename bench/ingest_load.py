@@ -126,13 +126,7 @@ def purge_sites(bench, url: str, log) -> None:
                     f"DELETE FROM {table} WHERE project_id IN :ids").bindparams(  # noqa: S608
                     bindparam("ids", expanding=True)), {"ids": site_ids}).rowcount
             db.session.commit()
-        if removed and bench.BACKEND == "postgres":
-            with db.engine.connect().execution_options(
-                    isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("VACUUM ANALYZE"))
-        db.session.remove()
-        for engine in db.engines.values():
-            engine.dispose()
+        bench.tidy_after_deletes(removed)
     if removed:
         log(f"removed {removed:,} rows earlier runs stored in {len(site_ids)} sites, in "
             f"{time.monotonic() - started:.0f} s")

@@ -50,7 +50,6 @@ import realistic  # noqa: E402
 import run as bench  # noqa: E402
 
 STREAM = "ouroboard:ingest"
-GROUP = "ouroboard-writers"
 DATABASE_NAME = "ouroboard_queue_faults"
 SITES = 8
 BATCH = 50
@@ -261,14 +260,10 @@ class Writers:
 
 def queue_state(client) -> tuple[int, int]:
     """(entries in the stream, entries delivered and not acknowledged)."""
-    import redis
+    from app.track.queue_data import queue_depth
 
-    length = client.xlen(STREAM)
-    try:
-        pending = client.xpending(STREAM, GROUP)["pending"]
-    except redis.ResponseError:  # no group yet
-        pending = 0
-    return length, pending
+    depth = queue_depth(client, STREAM)
+    return depth["entries"], depth["pending"]
 
 
 def wait_drained(client, since: float) -> float:

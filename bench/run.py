@@ -152,14 +152,24 @@ def remove_test_events(url: str) -> None:
             log(f"removed {removed:,} events left by earlier ingestion runs; rollups "
                 f"recounted in {time.monotonic() - started:.0f} s")
         db.session.commit()
-        if removed and BACKEND == "postgres":
-            # Mass deletes leave dead rows and stale statistics: clean up before timing.
-            with db.engine.connect().execution_options(
-                    isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("VACUUM ANALYZE"))
-        db.session.remove()
-        for engine in db.engines.values():
-            engine.dispose()
+        tidy_after_deletes(removed)
+
+
+def tidy_after_deletes(removed: int) -> None:
+    """In the app context that deleted rows: on Postgres, VACUUM ANALYZE when it removed
+    any (mass deletes leave dead rows and stale statistics: clean up before timing); then
+    close every connection.
+    """
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    if removed and BACKEND == "postgres":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+    db.session.remove()
+    for engine in db.engines.values():
+        engine.dispose()
 
 
 def prepare_database() -> dict:

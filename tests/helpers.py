@@ -1,7 +1,14 @@
-"""Request builders shared by the ingestion tests, and a clock moved by hand."""
+"""Request builders shared by the ingestion tests, what they stored, and a clock moved by
+hand."""
 
 import uuid
 from datetime import datetime
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Event
+from app.rollups.tables import daily as daily_rollup
 
 
 def iso(moment: datetime) -> str:
@@ -14,6 +21,15 @@ def event(name="page_view", **fields) -> dict:
 
 def post_events(client, body, headers=None, **kwargs):
     return client.post("/api/v1/events", json=body, headers=headers or {}, **kwargs)
+
+
+def stored_counts(app) -> tuple[int, int, int]:
+    """Rows, distinct uuids, and what the daily rollup counts."""
+    with app.app_context():
+        events = db.session.execute(select(func.count()).select_from(Event)).scalar()
+        distinct = db.session.execute(select(func.count(func.distinct(Event.uuid)))).scalar()
+        rolled_up = db.session.execute(select(func.sum(daily_rollup.c.events))).scalar() or 0
+        return events, distinct, rolled_up
 
 
 class Clock:

@@ -13,18 +13,17 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
 from app.models import Event
 from app.projects.builtin import self_tracking_project_id
-from app.rollups.tables import daily as daily_rollup
 from app.track import queue_data as queue
 from app.track.queue_data import QueueNotConfiguredError
 from app.track.queue_writer import QueueWriter
 from tests.conftest import AuthActions
-from tests.helpers import event, post_events
+from tests.helpers import event, post_events, stored_counts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,15 +52,6 @@ def key_headers(app) -> dict:
     with app.app_context():
         _, raw_key = create_key(self_tracking_project_id(), f"site-{uuid.uuid4().hex[:8]}")
     return {"X-Ouroboard-Key": raw_key}
-
-
-def stored_counts(app) -> tuple[int, int, int]:
-    """Rows, distinct uuids, and what the daily rollup counts."""
-    with app.app_context():
-        events = db.session.execute(select(func.count()).select_from(Event)).scalar()
-        distinct = db.session.execute(select(func.count(func.distinct(Event.uuid)))).scalar()
-        rolled_up = db.session.execute(select(func.sum(daily_rollup.c.events))).scalar() or 0
-        return events, distinct, rolled_up
 
 
 def depth(app, redis_conn) -> dict:

@@ -7,29 +7,21 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.event_rows import event_row
 from app.extensions import db
 from app.models import Event
 from app.projects.builtin import self_tracking_project_id
-from app.rollups.tables import daily as daily_rollup
 from app.track.store import insert_prepared, prepare_rows
 from app.track.writer import EXTENSION_KEY, GroupWriter
+from tests.helpers import stored_counts
 
 
 def register(client, username: str) -> dict:
     response = client.post("/api/v1/register", json={
         "username": username, "password": "tangerine ostrich 47", "age": 30, "gender": "Other"})
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
-
-
-def stored_counts(app) -> tuple[int, int, int]:
-    with app.app_context():
-        events = db.session.execute(select(func.count()).select_from(Event)).scalar()
-        distinct = db.session.execute(select(func.count(func.distinct(Event.uuid)))).scalar()
-        rolled_up = db.session.execute(select(func.sum(daily_rollup.c.events))).scalar() or 0
-        return events, distinct, rolled_up
 
 
 def test_concurrent_requests_are_all_stored_once_and_counted(app):

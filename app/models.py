@@ -236,6 +236,8 @@ class Event(db.Model):
     __table_args__ = (
         Index("ix_events_project_occurred_at", "project_id", "occurred_at"),
         Index("ix_events_project_name_occurred_at", "project_id", "name", "occurred_at"),
+        # A person's events, found when an identify changes their demographics.
+        Index("ix_events_project_anonymous_id", "project_id", "anonymous_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -358,9 +360,43 @@ class IngestKey(db.Model):
     # Only import keys may send events older than a week (they rewrite past charts).
     allows_import: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
                                                 server_default=false())
+    # The site a Plausible tracker names in its events ("example.com"): such events are
+    # this key's, as Plausible finds a site by its domain. At most one key per domain.
+    site_domain: Mapped[str | None] = mapped_column(String(253), unique=True, index=True)
 
     def __repr__(self) -> str:
         return f"<IngestKey {self.name!r}>"
+
+
+class Person(db.Model):
+    """Someone a project's senders identified, with the traits they gave (PostHog's person,
+    Segment's user). Its age group and gender, read from the traits, are copied onto every
+    event of its distinct ids, so the demographic filters and rollups count them.
+    """
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    traits: Mapped[dict[str, Any]] = mapped_column(JSONDocument, nullable=False, default=dict)
+    age_group: Mapped[str | None] = mapped_column(String(8))
+    gender: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class PersonDistinctId(db.Model):
+    """One id a sender knows a person by (its user id, or an anonymous id aliased to it):
+    events whose anonymous_id is this value are that person's.
+    """
+
+    __tablename__ = "person_distinct_ids"
+
+    project_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    distinct_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True)
 
 
 # Rollup tables are declared in app/rollups/definition.py and built by app/rollups/tables.py.

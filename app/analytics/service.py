@@ -30,7 +30,7 @@ from app.cursors import encode_cursor
 from app.extensions import cache, db, per_app
 from app.metrics import record_cache_lookup
 from app.redis_client import REDIS_ERRORS, WarnOnce, redis_client
-from app.signals import events_stored
+from app.signals import events_stored, people_changed
 
 GENERATION_KEY = "ouroboard:analytics:generation"
 cache_warning = WarnOnce("analytics cache unavailable, answering from the database")
@@ -248,7 +248,7 @@ def breakdown(filters: Filters, by: str, limit: int) -> dict:
 
     def compute() -> dict:
         ranged = resolved_range(filters)
-        if ranged and (by not in rollup_counts.ROLLUP_BREAKDOWNS or ranged.web):
+        if ranged and (by not in rollup_counts.ROLLUP_BREAKDOWNS or ranged.raw_filtered):
             check_raw_read(ranged, f"A breakdown by {by}")
         rows = rollup_counts.breakdown(ranged, by, limit, count_people=people_countable(ranged)) \
             if ranged else []
@@ -333,10 +333,10 @@ def summary_total(filters: Filters) -> int:
 
 def stream_total(filters: Filters) -> Callable[[], int]:
     """Return how a live stream reads its fresh total: cached per generation, and ending
-    the read transaction each time, since streams stay open for minutes. A website filter
-    recounts raw events on each change, so its range must fit the raw-read budget.
+    the read transaction each time, since streams stay open for minutes. A website or
+    person filter recounts raw events on each change, so its range must fit the raw-read budget.
     """
-    if filters.web and (ranged := resolved_range(filters)) is not None:
+    if filters.raw_filtered and (ranged := resolved_range(filters)) is not None:
         check_filtered_read(ranged)
 
     def fresh_total() -> int:
@@ -356,6 +356,12 @@ def on_events_stored(app: Flask, events: list[dict], **_kwargs) -> None:
                           for event in events])
 
 
+def on_people_changed(app: Flask, **_kwargs) -> None:
+    """After an identify: answers by age group, gender or trait may count differently."""
+    bump_generation(app)
+
+
 def register_listeners(app: Flask) -> None:
-    """Subscribe this app to ingestion's events_stored signal."""
+    """Subscribe this app to ingestion's events_stored and people_changed signals."""
     events_stored.connect(on_events_stored, sender=app, weak=False)
+    people_changed.connect(on_people_changed, sender=app, weak=False)

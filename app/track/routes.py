@@ -4,10 +4,12 @@ from flask import current_app, request
 
 from app.blueprint import ApiBlueprint
 from app.extensions import limiter
+from app.people.schemas import IdentifyResultSchema, IdentifySchema
+from app.people.service import identify_from_body
 from app.request_guards import accepts_text_plain
 from app.track import sender, store, validation
 from app.track.command import ingest
-from app.track.errors import UuidTaken
+from app.track.errors import InvalidIngestKey, UuidTaken
 from app.track.schemas import (
     EventBatchDocSchema,
     EventSchema,
@@ -106,7 +108,31 @@ def ingest_events():
             "rejected": result.rejected}
 
 
+@track_bp.route("/identify", methods=["POST"])
+@accepts_text_plain
+@ingest_rate_limit
+@track_bp.doc(
+    requestBody={"required": True, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Identify"}}}},
+    security=[{"ingestKey": []}],
+)
+@track_bp.response(200, IdentifyResultSchema)
+@track_bp.alt_response(400, description="Malformed body, no distinct_id, or bad traits")
+@track_bp.alt_response(401, description="No valid ingestion key")
+@track_bp.alt_response(415, description="Not JSON or text/plain")
+@track_bp.alt_response(429, description="Rate limit exceeded")
+@track_bp.alt_response(503, description="Database unavailable; retry after Retry-After")
+def identify_person():
+    """Set a person's traits and link the anonymous id they had (PostHog's alias)."""
+    body = request.get_json(force=True, silent=True)
+    who = sender.resolve_sender(body)
+    if who.key is None:
+        raise InvalidIngestKey("Identify needs an ingestion key (X-Ouroboard-Key)")
+    return identify_from_body(who.project_id, body)
+
+
 def register_doc_schemas(api) -> None:
     """Schemas referenced by hand in the /events request body."""
     api.spec.components.schema("Event", schema=EventSchema)
     api.spec.components.schema("EventBatchDoc", schema=EventBatchDocSchema)
+    api.spec.components.schema("Identify", schema=IdentifySchema)

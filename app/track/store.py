@@ -15,6 +15,7 @@ from sqlalchemy import text
 from app.event_rows import EVENT_COLUMNS, VISIT_COLUMNS
 from app.extensions import db
 from app.models import Event, sqlite_datetime_text
+from app.people.service import stamp_rows
 from app.rollups import data as rollup_data
 from app.rollups import definition
 from app.rollups.counting import RollupCounts
@@ -93,9 +94,13 @@ def insert_prepared(batches: list[PreparedRows]) -> dict[str, int]:
     """
     rows = [row for batch in batches for row in batch.rows]
     settled = visits.settle(rows)
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    if stamp_rows(rows) and not postgres:
+        # A person's demographics changed rows prepared before the write turn.
+        batches = [prepare_rows(batch.rows) for batch in batches]
     stored_values = (settled.stored_values if settled is not None else
                      lambda row: tuple(row[name] for name in VISIT_COLUMNS))
-    if db.session.get_bind().dialect.name == "postgresql":
+    if postgres:
         inserted = insert_postgres([{**row, **dict(zip(VISIT_COLUMNS, stored_values(row),
                                                        strict=True))} for row in rows])
     else:

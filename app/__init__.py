@@ -25,6 +25,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     chosen by APP_ENV (tests use the latter to swap the database).
     """
     from app import (
+        compat,
         database,
         errors,
         metrics,
@@ -73,6 +74,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     for blueprint in (health_bp, auth_bp, track_bp, analytics_bp, projects_bp, invitations_bp,
                       credentials_bp):
         api.register_blueprint(blueprint)
+    compat.init_app(app, api)  # the seed systems' dialects
     analytics_service.register_listeners(app)
     project_membership.register_listeners(app)
     app.cli.add_command(keys_cli)

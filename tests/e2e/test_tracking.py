@@ -100,3 +100,36 @@ def test_do_not_track_is_respected_when_asked(page, live_server):
     page.evaluate("() => window.ouroboard.track('dnt_probe')")
     page.wait_for_timeout(1500)
     assert live_server.query("SELECT 1 FROM events WHERE name = 'dnt_probe'") == []
+
+
+def test_identify_names_the_visitor_and_aliases_their_anonymous_id(page, live_server):
+    raw_key = live_server.flask("keys", "create", "e2e-identify").strip().splitlines()[-1]
+    embed_tracker(page, raw_key)
+    anonymous_id = page.evaluate("() => localStorage.getItem('ouroboard_aid')")
+    page.evaluate("() => window.ouroboard.track('before_identify')")
+    live_server.wait_for_rows("SELECT 1 FROM events WHERE name = 'before_identify'")
+    page.evaluate("() => window.ouroboard.identify('e2e-user-7', {age: 15, gender: 'female', "
+                  "plan: 'pro'})")
+    people = live_server.wait_for_rows(
+        "SELECT d.distinct_id, p.traits FROM person_distinct_ids d "
+        "JOIN people p ON p.id = d.person_id ORDER BY d.distinct_id", minimum=2)
+    page.evaluate("() => window.ouroboard.track('after_identify')")
+    after = live_server.wait_for_rows(
+        "SELECT anonymous_id, age_group, gender FROM events WHERE name = 'after_identify'")
+    assert after == [("e2e-user-7", "<18", "Female")]
+    assert sorted(row[0] for row in people) == sorted([anonymous_id, "e2e-user-7"])
+    assert '"plan": "pro"' in people[0][1]
+    # The anonymous past counts for the person now.
+    assert live_server.query("SELECT age_group, gender FROM events WHERE name = 'before_identify'"
+                             ) == [("<18", "Female")]
+    # Identified across reloads, until reset() forgets them.
+    page.reload()
+    embed_tracker(page, raw_key)
+    page.evaluate("() => window.ouroboard.track('after_reload')")
+    assert live_server.wait_for_rows(
+        "SELECT anonymous_id FROM events WHERE name = 'after_reload'") == [("e2e-user-7",)]
+    page.evaluate("() => window.ouroboard.reset()")
+    page.evaluate("() => window.ouroboard.track('after_reset')")
+    (reset_id,) = live_server.wait_for_rows(
+        "SELECT anonymous_id FROM events WHERE name = 'after_reset'")[0]
+    assert reset_id not in (anonymous_id, "e2e-user-7")

@@ -33,6 +33,7 @@ import sys
 
 from app import create_app
 from app.auth.service import hash_password
+from app.compat.sharing import share_self_tracking_project
 from app.seeding import data, demo, web_demo
 from app.seeding.demo import DEFAULT_EXTRA_EVENTS, DEFAULT_USER_COUNT
 
@@ -90,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"seed: demo website project `{web_demo.WEB_DEMO_SLUG}`: "
                   + (f"added {added_web:,} events" if added_web else "already present"))
             demo_key = demo.ensure_demo_key()
+        if share_self_tracking_project():  # the seed clients read analytics tokenless
+            print("seed: public sharing turned on for `ouroboard` (development/demo only)")
         demo_logins = len(demo.demo_users(args.users))
     if demo_logins:
         print(f"seed: demo logins: user1 ... user{demo_logins}, password "

@@ -233,7 +233,10 @@ def purge_batch(project_id: int, batch_rows: int) -> int:
     tables have no id column.
     """
     row_id = "ctid" if db.session.get_bind().dialect.name == "postgresql" else "rowid"
-    for table in ("events", *(rollup.table for rollup in ROLLUPS), *WEB_TABLES):
+    # A person's ids before the person (their foreign key).
+    tables = ("events", *(rollup.table for rollup in ROLLUPS), *WEB_TABLES,
+              "person_distinct_ids", "people")
+    for table in tables:
         deleted = db.session.execute(text(
             f"DELETE FROM {table} WHERE {row_id} IN (SELECT {row_id} FROM {table} "  # noqa: S608
             f"WHERE project_id = :project LIMIT :batch)"),  # table names from the definition

@@ -10,6 +10,8 @@ from app.models import (
     IngestKey,
     Invitation,
     Membership,
+    Person,
+    PersonDistinctId,
     Project,
     ShareLink,
 )
@@ -18,7 +20,8 @@ from tests.projects.conftest import invite
 from tests.projects.test_credentials import make_token, send_events, share
 
 PER_PROJECT_TABLES = [Event.__table__, *(table(rollup.table, column("project_id"))
-                                         for rollup in ROLLUPS)]
+                                         for rollup in ROLLUPS),
+                      Person.__table__, PersonDistinctId.__table__]
 OWNED_MODELS = (IngestKey, Invitation, ShareLink, ApiTokenProject, Membership)
 
 
@@ -45,6 +48,10 @@ def test_deleting_a_project_deletes_its_rows_everywhere_and_only_its(app, team):
     send_events(app, raw_key, "acme_signup", "acme_view")
     root_key = team.root.post("/projects/ouroboard/keys", json={"name": "s"}).get_json()["key"]
     send_events(app, root_key, "dashboard_click")
+    for key in (raw_key, root_key):
+        identified = app.test_client().post("/api/v1/identify", headers={"X-Ouroboard-Key": key},
+                                            json={"distinct_id": "same-person"})
+        assert identified.status_code == 200
     invite(team.owner, "acme", "viewer")
     share(team.owner)
     make_token(team.viewer, "acme", "ouroboard")

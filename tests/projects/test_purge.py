@@ -11,7 +11,8 @@ from tests.projects.conftest import Person
 from tests.projects.test_credentials import send_events
 from tests.projects.test_data import project_id, rows_per_table
 
-PURGED_TABLES = ("events", "rollup_daily", "rollup_hourly", "rollup_daily_people")
+PURGED_TABLES = ("events", "rollup_daily", "rollup_hourly", "rollup_daily_people", "people",
+                 "person_distinct_ids")
 
 
 @pytest.fixture
@@ -26,6 +27,14 @@ def stored_rows(app, project: int) -> dict[str, int]:
     return {name: counts[name] for name in PURGED_TABLES}
 
 
+def identify(app, key: str, distinct_id: str) -> None:
+    """A person with an alias in the key's project."""
+    response = app.test_client().post("/api/v1/identify", headers={"X-Ouroboard-Key": key},
+                                      json={"distinct_id": distinct_id, "anonymous_id": "anon",
+                                            "traits": {"plan": "pro"}})
+    assert response.status_code == 200, response.get_json()
+
+
 def test_a_deleted_projects_rows_are_purged_in_the_background(background_app, monkeypatch):
     monkeypatch.setattr(purge, "KEY_CACHE_SECONDS", 0.0)
     Person(background_app, "root")
@@ -36,6 +45,7 @@ def test_a_deleted_projects_rows_are_purged_in_the_background(background_app, mo
     for slug, names in (("acme", acme_names), ("keep", ("k_one",))):
         key = owner.post(f"/projects/{slug}/keys", json={"name": "site"}).get_json()["key"]
         send_events(background_app, key, *names)
+        identify(background_app, key, "someone")
     acme, keep = project_id(background_app, "acme"), project_id(background_app, "keep")
     # More rows than a batch holds, in the events table and the per-feature rollups.
     before = stored_rows(background_app, acme)
@@ -55,6 +65,7 @@ def test_a_deleted_projects_rows_are_purged_in_the_background(background_app, mo
 def test_flask_projects_purge_finishes_what_a_stopped_worker_left(app, team):
     key = team.owner.post("/projects/acme/keys", json={"name": "site"}).get_json()["key"]
     send_events(app, key, "acme_signup", "acme_view")
+    identify(app, key, "someone")
     acme, other = project_id(app, "acme"), project_id(app, "other")
     other_before = stored_rows(app, other)
     with app.app_context():

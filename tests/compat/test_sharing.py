@@ -35,6 +35,8 @@ def test_the_seed_client_reads_ouroboard_tokenless_after_seeding(make_app, monke
     monkeypatch.delenv("DEMO_MODE", raising=False)
     app = make_app(APP_ENV="development")
     client = app.test_client()
+    with app.app_context():
+        self_tracking_project_id()  # made by a migration (the Postgres tests empty tables)
     assert client.get("/api/compat/insightloop/ouroboard/analytics").status_code == 401
     shared_after_seeding(app)
     response = client.get("/api/compat/insightloop/ouroboard/analytics")

@@ -28,9 +28,21 @@ def list_keys(slug: str):
 @credentials_bp.response(201, schemas.CreatedKeySchema)
 def create_key(payload: dict, slug: str):
     """Create an ingestion key sending to the project (admins); the key is shown this once.
-    A name taken in the project is a 409.
+    A name taken in the project, or a site domain another key holds, is a 409.
     """
-    return credentials.create_key(caller_id(), slug, payload["name"], payload["allows_import"])
+    return credentials.create_key(caller_id(), slug, payload["name"], payload["allows_import"],
+                                  payload["site_domain"])
+
+
+@session_endpoint(credentials_bp, "/projects/<slug:slug>/keys/<int:key_id>", "PATCH",
+                  400, 403, 404, 409)
+@credentials_bp.arguments(schemas.KeyUpdateSchema())
+@credentials_bp.response(200, schemas.KeySchema)
+def update_key(payload: dict, slug: str, key_id: int):
+    """Set or clear a key's site domain (admins): Plausible events naming that domain go to
+    this key's project. A domain another key holds is a 409; a revoked key is 404.
+    """
+    return credentials.update_key(caller_id(), slug, key_id, payload["site_domain"])
 
 
 @session_endpoint(credentials_bp, "/projects/<slug:slug>/keys/<int:key_id>", "DELETE", 403, 404)

@@ -6,8 +6,29 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.projects.schemas import SLUG_RULE
+from app.track.keys import InvalidSiteDomainError, normalize_site_domain
 
 KEY_NAME = validate.Length(min=1, max=64, error="Names are 1-64 characters.")
+
+
+class SiteDomain(ma.fields.String):
+    """A site's host name as Plausible's data-domain gives it, stored normalised
+    ("https://www.Example.com/" is "example.com"); null or "" is none.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not text.strip():
+            return None
+        try:
+            return normalize_site_domain(text[:300])
+        except InvalidSiteDomainError:
+            raise ma.ValidationError("Not a host name, e.g. example.com.") from None
+
+
+SITE_DOMAIN_DESCRIPTION = ("The site's domain as Plausible's data-domain names it (example.com); "
+                           "Plausible events naming it are this key's. Lowercased, without "
+                           "scheme, port, path or www.; null for none")
 
 
 class KeySchema(ma.Schema):
@@ -26,6 +47,8 @@ class KeySchema(ma.Schema):
                                     metadata={"description": "When it was revoked, or null"})
     allows_import = ma.fields.Boolean(required=True, data_key="allowsImport", metadata={
         "description": "Whether it may send events older than a week (importing history)"})
+    site_domain = ma.fields.String(required=True, allow_none=True, data_key="siteDomain",
+                                   metadata={"description": SITE_DOMAIN_DESCRIPTION})
 
 
 class KeyListSchema(ma.Schema):
@@ -42,6 +65,15 @@ class KeyCreateSchema(ma.Schema):
                             metadata={"description": "1-64 characters, unique in the project"})
     allows_import = ma.fields.Boolean(load_default=False, data_key="allowsImport", metadata={
         "description": "Let it send events up to 400 days old (past charts change)"})
+    site_domain = SiteDomain(load_default=None, allow_none=True, data_key="siteDomain",
+                             metadata={"description": SITE_DOMAIN_DESCRIPTION})
+
+
+class KeyUpdateSchema(ma.Schema):
+    """A key's settings to change."""
+
+    site_domain = SiteDomain(required=True, allow_none=True, data_key="siteDomain",
+                             metadata={"description": SITE_DOMAIN_DESCRIPTION})
 
 
 class CreatedKeySchema(KeySchema):

@@ -19,7 +19,8 @@ def key_answer(key) -> dict:
     """An ingestion key as the API lists it (never its hash)."""
     return {"id": key.id, "name": key.name, "prefix": key.key_prefix,
             "created_at": key.created_at, "last_used_at": key.last_used_at,
-            "revoked_at": key.revoked_at, "allows_import": key.allows_import}
+            "revoked_at": key.revoked_at, "allows_import": key.allows_import,
+            "site_domain": key.site_domain}
 
 
 def list_keys(user_id: int, slug: str) -> dict:
@@ -28,14 +29,38 @@ def list_keys(user_id: int, slug: str) -> dict:
     return {"keys": [key_answer(key) for key in keys.project_keys(project.id)]}
 
 
-def create_key(user_id: int, slug: str, name: str, allows_import: bool) -> dict:
+def create_key(user_id: int, slug: str, name: str, allows_import: bool,
+               site_domain: str | None = None) -> dict:
     """A new key sending to the project (admins); the raw key is returned only here."""
     project = service.member_project(user_id, slug, "admin")
     try:
-        key, raw_key = keys.create_key(project.id, name, allows_import=allows_import)
+        key, raw_key = keys.create_key(project.id, name, allows_import=allows_import,
+                                       site_domain=site_domain)
     except keys.KeyNameTakenError:
         raise ConflictError(f"A key named {name!r} exists in {slug!r}") from None
+    except keys.SiteDomainTakenError:
+        raise site_domain_taken(site_domain) from None
     return {**key_answer(key), "key": raw_key}
+
+
+def update_key(user_id: int, slug: str, key_id: int, site_domain: str | None) -> dict:
+    """Set or clear the site domain of one of the project's unrevoked keys (admins)."""
+    project = service.member_project(user_id, slug, "admin")
+    try:
+        key = keys.set_site_domain(project.id, key_id, site_domain) \
+            if key_id <= service.MAX_ID else None
+    except keys.SiteDomainTakenError:
+        raise site_domain_taken(site_domain) from None
+    if key is None:
+        raise NotFoundError(f"No active key {key_id} in {slug!r}")
+    return key_answer(key)
+
+
+def site_domain_taken(site_domain: str | None) -> ConflictError:
+    """The 409 for a domain another key holds (whose project is not said: it may be
+    another owner's).
+    """
+    return ConflictError(f"The site domain {site_domain!r} belongs to another ingestion key")
 
 
 def revoke_key(user_id: int, slug: str, key_id: int) -> None:

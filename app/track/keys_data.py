@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import Row, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import IngestKey, utcnow
@@ -34,9 +35,37 @@ def find_key_by_id(project_id: int, key_id: int) -> IngestKey | None:
 
 
 def mark_revoked(key: IngestKey) -> None:
-    """Store that the key is revoked as of now."""
+    """Store that the key is revoked as of now; its site domain is freed for another key."""
     key.revoked_at = utcnow()
+    key.site_domain = None
     db.session.commit()
+
+
+def find_unrevoked_key_by_site_domain(domain: str) -> Row | None:
+    """Return the id, name, project and import right of the unrevoked key of this site domain."""
+    query = select(IngestKey.id, IngestKey.name, IngestKey.project_id,
+                   IngestKey.allows_import).where(
+        IngestKey.site_domain == domain, IngestKey.revoked_at.is_(None))
+    return db.session.execute(query).first()
+
+
+def site_domain_holder(domain: str) -> int | None:
+    """Return the id of the key holding this site domain, if any."""
+    return db.session.execute(select(IngestKey.id).where(
+        IngestKey.site_domain == domain)).scalar_one_or_none()
+
+
+def store_site_domain(key: IngestKey, domain: str | None) -> bool:
+    """Give the key this site domain (None clears it); False when another key took it
+    meanwhile (the unique index decides a race).
+    """
+    key.site_domain = domain
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
 
 
 def find_unrevoked_key(key_hash: str) -> Row | None:

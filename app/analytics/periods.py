@@ -30,6 +30,9 @@ class Filters:
     # Website filters as sorted (name, value) pairs, each an exact match; value None asks
     # for a missing value (the API's "(none)"). See app.analytics.web_filters.
     web: tuple[tuple[str, str | None], ...] = ()
+    # Person filters as sorted (trait, value) pairs: the event's person has that trait
+    # value (None: no person, or none of that trait). See app.analytics.person_filters.
+    person: tuple[tuple[str, str | None], ...] = ()
     # Set once an open range is closed at the data (app.analytics.service.resolved_range):
     # a span of whole UTC months around [start, end) that holds no other matching event,
     # so counts with these very filters may read it from the monthly rollups alone. Not in
@@ -45,16 +48,25 @@ class Filters:
         """The same filters over another time range (which has no count span of its own)."""
         return replace(self, start=start, end=end, count_span=None)
 
-    def without_web(self) -> "Filters":
-        """The same filters without the website ones (what the event rollups can answer)."""
-        return replace(self, web=())
+    @property
+    def raw_filtered(self) -> bool:
+        """Whether a filter no rollup holds is set (website or person): every count is
+        then read from raw events.
+        """
+        return bool(self.web or self.person)
+
+    def without_raw_filters(self) -> "Filters":
+        """The same filters without the website and person ones (what the event rollups
+        can answer).
+        """
+        return replace(self, web=(), person=())
 
     @property
     def rollup_readable(self) -> bool:
         """Whether the web rollups answer this filter set: they hold every visit and page
-        view of a project, split by no age group, gender, feature or website filter.
+        view of a project, split by no age group, gender, feature, website or person filter.
         """
-        return not (self.web or self.age_group or self.gender or self.feature)
+        return not (self.raw_filtered or self.age_group or self.gender or self.feature)
 
     def previous(self) -> "Filters":
         """The period of equal length just before this one."""
@@ -67,7 +79,8 @@ class Filters:
                  self.end.isoformat() if self.end else "-", self.tz.key,
                  self.age_group or "*", self.gender or "*", self.feature or "*")
         # repr quotes each value, so no value can pass for another filter or a separator.
-        return "|".join(parts) + (f"|{self.web!r}" if self.web else "")
+        return ("|".join(parts) + (f"|{self.web!r}" if self.web else "")
+                + (f"|person{self.person!r}" if self.person else ""))
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:

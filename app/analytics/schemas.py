@@ -11,6 +11,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.analytics.periods import GRANULARITIES, Filters, local_midnight
+from app.analytics.person_filters import TRAIT_KEY, TRAIT_KEY_TEXT, PersonFilterSchema
 from app.analytics.ranges import (
     MAX_RANGE,
     MAX_RANGE_TEXT,
@@ -97,9 +98,9 @@ def as_utc(value: date | datetime, tz: ZoneInfo, *, end: bool) -> datetime:
     return local_midnight(value + timedelta(days=1) if end else value, tz)
 
 
-class AnalyticsFilterSchema(WebFilterSchema):
+class AnalyticsFilterSchema(WebFilterSchema, PersonFilterSchema):
     """The filters every analytics endpoint takes: range, zone, project, age group, gender,
-    feature and the website filters, all ANDed.
+    feature, the website filters and the person filters, all ANDed.
     """
 
     startDate = DateOrDateTime(load_default=None,  # noqa: N815 - the seed API's names
@@ -151,6 +152,7 @@ class AnalyticsFilterSchema(WebFilterSchema):
             gender=None if gender == "All" else gender,
             feature=data.pop("feature"),
             web=pop_web_filters(data),
+            person=data.pop("person"),
         )
         return data
 
@@ -200,20 +202,26 @@ class BreakdownArgsSchema(AnalyticsFilterSchema):
     """The filters, the dimension to break down by and how many values to show."""
 
     by = ma.fields.String(required=True, metadata={
-        "description": "feature, age_group, gender, page_url or property:<key>",
-        "pattern": r"^(feature|age_group|gender|page_url|property:[A-Za-z0-9_.-]{1,64})$"})
+        "description": "feature, age_group, gender, page_url, property:<key> (an event "
+                       "property) or person:<trait> (a trait of the event's person; numbers "
+                       "and booleans as their JSON text, e.g. 3 or true). Events without "
+                       "the value are the null row",
+        "pattern": r"^(feature|age_group|gender|page_url|"
+                   r"(property|person):[A-Za-z0-9_.-]{1,64})$"})
     limit = limit_field(10, 100, "values")
 
     @ma.validates("by")
     def check_by(self, value, **_kwargs):
-        """An allowlisted column, or property:<key> with a plain key."""
+        """An allowlisted column, or property:<key> or person:<trait> with a plain key."""
         if value in BREAKDOWN_DIMENSIONS:
             return
         if value.startswith("property:") and PROPERTY_KEY.match(value.removeprefix("property:")):
             return
+        if value.startswith("person:") and TRAIT_KEY.match(value.removeprefix("person:")):
+            return
         raise ma.ValidationError(
-            "Use feature, age_group, gender, page_url or property:<key> "
-            "(key: 1-64 letters, digits, '_', '.', '-').")
+            "Use feature, age_group, gender, page_url, property:<key> or person:<trait> "
+            f"(key or trait: {TRAIT_KEY_TEXT}).")
 
 
 class TopPagesArgsSchema(AnalyticsFilterSchema):

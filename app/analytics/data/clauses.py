@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TIMESTAMP
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
+from app.analytics.data.person_clauses import person_conditions
 from app.analytics.data.web_clauses import event_web_conditions
 from app.analytics.periods import Filters
 from app.analytics.quarters import ListedMoments
@@ -33,7 +34,8 @@ from app.models import Event, User
 events = Event.__table__
 users = User.__table__
 
-# Columns a breakdown may group by. Property breakdowns use a bound JSON path instead.
+# Columns a breakdown may group by. Property and person breakdowns use a bound JSON path
+# instead (person: through app.analytics.data.person_clauses).
 BREAKDOWN_COLUMNS = {
     "feature": events.c.name,
     "age_group": events.c.age_group,
@@ -68,7 +70,9 @@ def raw_in(pieces: list[tuple[datetime, datetime]], filters: Filters, *,
 
 
 def conditions(filters: Filters, *, with_feature: bool = True) -> list[ColumnElement]:
-    """WHERE clauses for a filter set (always within its one project, never a bot)."""
+    """WHERE clauses for a filter set (always within its one project, never a bot; person
+    filters look people up within that project too).
+    """
     clauses: list[ColumnElement] = [events.c.project_id == filters.project_id]
     if filters.start is not None:
         clauses.append(events.c.occurred_at >= filters.start)
@@ -80,7 +84,7 @@ def conditions(filters: Filters, *, with_feature: bool = True) -> list[ColumnEle
         clauses.append(events.c.gender == filters.gender)
     if with_feature and filters.feature:
         clauses.append(events.c.name == filters.feature)
-    return clauses + event_web_conditions(filters)
+    return clauses + event_web_conditions(filters) + person_conditions(filters)
 
 
 def where(filters: Filters, *, with_feature: bool = True) -> ColumnElement:

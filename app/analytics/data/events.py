@@ -1,5 +1,6 @@
-"""Reads of raw events: first and last event, buckets and breakdowns by any column or
-property, top pages, the newest events, the export and the live stream's id watermark.
+"""Reads of raw events: first and last event, buckets and breakdowns by any column,
+property or person trait, top pages, the newest events, the export and the live stream's
+id watermark.
 """
 
 from collections import Counter
@@ -18,6 +19,7 @@ from app.analytics.data.clauses import (
     users,
     where,
 )
+from app.analytics.data.person_clauses import events_with_trait
 from app.analytics.periods import Filters
 from app.analytics.ranges import ONE_HOUR
 from app.database import restart_statement_clock
@@ -37,10 +39,10 @@ def data_range(filters: Filters) -> tuple[datetime | None, datetime | None]:
     events of that hour. Every step reads at most one period's rows of one project: a
     MIN and MAX over the hourly rollup read all of a project's hours (SQLite cannot take
     both ends of one index in one statement), 0.1-0.4 s at 2M events a project. Website
-    filters are left out (the rollup knows none of them): the range is then the data's,
+    and person filters are left out (the rollup knows none of them): the range is then the data's,
     which only widens an open range.
     """
-    filters = filters.without_web()
+    filters = filters.without_raw_filters()
     first_month, last_month = db.session.execute(
         select(func.min(monthly.c.month), func.max(monthly.c.month))
         .where(monthly.c.events > 0, *dimension_filters(monthly, filters, with_feature=True))
@@ -99,14 +101,20 @@ def feature_counts_per_bucket(filters: Filters, bucket_seconds: int
 
 
 def raw_breakdown(filters: Filters, by: str, limit: int) -> list[tuple[str | None, int, int]]:
-    """Any allowlisted column or a property, counted from raw events."""
+    """Any allowlisted column, a property or a person trait, counted from raw events (an
+    event with no such value in the None row).
+    """
+    source = events
     if by.startswith("property:"):
         value = events.c.properties[by.removeprefix("property:")].as_string()
+    elif by.startswith("person:"):
+        source, value = events_with_trait(filters.project_id, by.removeprefix("person:"))
     else:
         value = BREAKDOWN_COLUMNS[by]
     value = value.label("value")
     count = func.count().label("count")
     query = (select(value, count, unique_people().label("people"))
+             .select_from(source)
              .where(where(filters))
              .group_by(value)
              .order_by(count.desc(), value.asc().nulls_last())

@@ -5,7 +5,7 @@ rollup_monthly, whole UTC days around them from rollup_daily, whole hours at its
 rollup_hourly and, only for ranges that do not start or end on the hour, slivers of raw
 events. The pieces are disjoint, so their sums are exact. Lines in zones whose offset is not
 a whole hour are cut by app.analytics.quarters instead, with rollup_quarter_hourly. With a
-website filter (no event rollup holds those fields) every count is read from raw events.
+website or person filter (no event rollup holds those) every count is read from raw events.
 """
 
 from collections import Counter
@@ -62,7 +62,7 @@ def pieces_of(filters: Filters, *, widened: bool = True) -> RangePieces:
     """
     start, end = filters.count_span if widened and filters.count_span \
         else (filters.start, filters.end)
-    if filters.web:
+    if filters.raw_filtered:
         return RangePieces(raw=[(start or EARLIEST, end or LATEST)], hours=[], days=None)
     return split_range(start, end)
 
@@ -184,13 +184,13 @@ def counts_per_bucket(filters: Filters, bucket_seconds: int, *, days_only: bool 
     days, weeks or months, never hours), whole UTC days come from the daily rollups
     instead; see day_counts_as_buckets.
     """
-    if bucket_seconds == 900 and not filters.web:
+    if bucket_seconds == 900 and not filters.raw_filtered:
         return quarter_counts_per_bucket(filters, days_only=days_only)
     if bucket_seconds not in (900, 3600):
         raise ValueError(f"unsupported bucket width {bucket_seconds}")
     start, end = filters.start or EARLIEST, filters.end or LATEST
     first_hour, last_hour = ceil_hour(start), floor_hour(end)
-    if first_hour >= last_hour or filters.web:
+    if first_hour >= last_hour or filters.raw_filtered:
         return sorted(raw_counts_per_bucket(filters, bucket_seconds, start, end))
     pieces = split_range(start, end)
     counts: Counter = Counter()

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.expression import ColumnElement
 
+from app.analytics.data.person_clauses import person_conditions
 from app.analytics.periods import Filters
 from app.extensions import db
 from app.models import Event, Visit
@@ -99,7 +100,7 @@ def events_in(project_id: int, start: datetime, end: datetime) -> list[ColumnEle
 
 def event_level_conditions(filters: Filters) -> list[ColumnElement]:
     """What one of a visit's events must match for the visit to count: the page (viewed,
-    unless a feature says which event on it), the feature, age group and gender.
+    unless a feature says which event on it), the feature, age group, gender and person.
     """
     clauses: list[ColumnElement] = []
     page = dict(filters.web)
@@ -113,14 +114,14 @@ def event_level_conditions(filters: Filters) -> list[ColumnElement]:
         clauses.append(events.c.age_group == filters.age_group)
     if filters.gender:
         clauses.append(events.c.gender == filters.gender)
-    return clauses
+    return clauses + person_conditions(filters)
 
 
 def visit_conditions(filters: Filters, start: datetime, end: datetime
                      ) -> list[ColumnElement]:
     """Visits of the project started in [start, end) matching the filters: visit
-    dimensions on the visit's own columns; the page, feature, age group and gender through
-    an event of the visit in the range that matches them all.
+    dimensions on the visit's own columns; the page, feature, age group, gender and person
+    through an event of the visit in the range that matches them all.
     """
     clauses: list[ColumnElement] = [visits.c.project_id == filters.project_id,
                                     visits.c.started_at >= start, visits.c.started_at < end]

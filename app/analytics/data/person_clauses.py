@@ -1,0 +1,88 @@
+"""Person traits as SQL: the `person:<trait>` filters on raw events, and each event's
+trait value for a `person:<trait>` breakdown.
+
+An event is a person's when it has no user id and its anonymous_id is one of the person's
+distinct ids in the same project. A trait is read as text on both backends: a string as
+it is, a number or boolean as its JSON text ("3", "2.5", "true"); null, an object or an
+array counts as no value. Every lookup names the project twice (the ids and the people),
+and every key and value is a bound parameter.
+"""
+
+from sqlalchemy import String, and_, bindparam, case, cast, func, null, or_, select
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.expression import ColumnElement
+
+from app.analytics.periods import Filters
+from app.extensions import db
+from app.models import Event, Person, PersonDistinctId
+
+events = Event.__table__
+people = Person.__table__
+distinct_ids = PersonDistinctId.__table__
+
+# JSON types read as their text; any other (null, object, array) is no value.
+SQLITE_SCALARS = ("text", "integer", "real")
+SQLITE_BOOLEANS = ("true", "false")
+POSTGRES_SCALARS = ("string", "number", "boolean")
+
+
+def trait_text(key: str) -> ColumnElement:
+    """A person's trait as text (see the module's docstring), NULL when they have none.
+
+    SQLite's json_extract gives a boolean as 1 or 0, so booleans are spelled by their type;
+    Postgres's ->> already gives the JSON text of a number or boolean.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        # The key matches [A-Za-z0-9_.-]+ (the schemas check it), so quoting it suffices.
+        path = bindparam(None, f'$."{key}"', type_=String)
+        kind = func.json_type(people.c.traits, path)
+        return case((kind.in_(SQLITE_BOOLEANS), kind),
+                    (kind.in_(SQLITE_SCALARS),
+                     cast(func.json_extract(people.c.traits, path), String)),
+                    else_=null())
+    return case((func.jsonb_typeof(people.c.traits[key]).in_(POSTGRES_SCALARS),
+                 people.c.traits[key].as_string()),
+                else_=null())
+
+
+def people_ids(project_id: int) -> Select:
+    """The distinct ids of the project's people, joined to their person (both sides held
+    to the project, so no other project's person can match).
+    """
+    return (select(distinct_ids.c.distinct_id)
+            .select_from(distinct_ids.join(people, people.c.id == distinct_ids.c.person_id))
+            .where(distinct_ids.c.project_id == project_id, people.c.project_id == project_id))
+
+
+def ids_with_trait(project_id: int, key: str, value: str | None) -> Select:
+    """Distinct ids whose person has the trait value (any value, for None)."""
+    trait = trait_text(key)
+    return people_ids(project_id).where(trait.is_not(None) if value is None
+                                        else trait == value)
+
+
+def person_conditions(filters: Filters) -> list[ColumnElement]:
+    """One condition on raw events per person filter: the event is a person's whose trait
+    has the value; for None ("(none)"), it is no one's, or its person lacks the trait.
+    """
+    clauses: list[ColumnElement] = []
+    for key, value in filters.person:
+        ids = ids_with_trait(filters.project_id, key, value)
+        if value is None:
+            # Spelled out: NOT over a NULL anonymous id would be NULL, not true.
+            clauses.append(or_(events.c.user_id.is_not(None), events.c.anonymous_id.is_(None),
+                               events.c.anonymous_id.not_in(ids)))
+        else:
+            clauses.append(and_(events.c.user_id.is_(None), events.c.anonymous_id.in_(ids)))
+    return clauses
+
+
+def events_with_trait(project_id: int, key: str):
+    """(events outer-joined to each one's person's trait, the trait value column): the
+    value is NULL for an event with a user id, no person, or a person without the trait.
+    """
+    traits = people_ids(project_id).add_columns(trait_text(key).label("value")) \
+        .subquery("person_traits")
+    joined = events.outerjoin(traits, and_(traits.c.distinct_id == events.c.anonymous_id,
+                                           events.c.user_id.is_(None)))
+    return joined, traits.c.value

@@ -670,6 +670,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/identify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a person's traits and link the anonymous id they had (PostHog's alias). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Identify"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IdentifyResult"];
+                    };
+                };
+                /** @description Malformed body, no distinct_id, or bad traits */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid ingestion key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not JSON or text/plain */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/analytics": {
         parameters: {
             query?: never;
@@ -684,6 +770,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Person filter, one parameter per trait, e.g. `person:plan=pro`: only events of a person (an event without a user id whose anonymous id is one of the person's ids) whose trait has this value. The trait is 1-64 letters, digits, '_', '.', '-'; at most 5. Numbers and booleans compare as their JSON text (`3`, `2.5`, `true`); objects, arrays and null are no value. "(none)": events of no person, or of one without the trait */
+                    "person:<trait>"?: string;
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
                     channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
@@ -805,6 +893,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Person filter, one parameter per trait, e.g. `person:plan=pro`: only events of a person (an event without a user id whose anonymous id is one of the person's ids) whose trait has this value. The trait is 1-64 letters, digits, '_', '.', '-'; at most 5. Numbers and booleans compare as their JSON text (`3`, `2.5`, `true`); objects, arrays and null are no value. "(none)": events of no person, or of one without the trait */
+                    "person:<trait>"?: string;
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
                     channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
@@ -926,6 +1016,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Person filter, one parameter per trait, e.g. `person:plan=pro`: only events of a person (an event without a user id whose anonymous id is one of the person's ids) whose trait has this value. The trait is 1-64 letters, digits, '_', '.', '-'; at most 5. Numbers and booleans compare as their JSON text (`3`, `2.5`, `true`); objects, arrays and null are no value. "(none)": events of no person, or of one without the trait */
+                    "person:<trait>"?: string;
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
                     channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
@@ -1051,6 +1143,8 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description Person filter, one parameter per trait, e.g. `person:plan=pro`: only events of a person (an event without a user id whose anonymous id is one of the person's ids) whose trait has this value. The trait is 1-64 letters, digits, '_', '.', '-'; at most 5. Numbers and booleans compare as their JSON text (`3`, `2.5`, `true`); objects, arrays and null are no value. "(none)": events of no person, or of one without the trait */
+                    "person:<trait>"?: string;
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
                     channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
@@ -1097,7 +1191,7 @@ export interface paths {
                     tz?: string;
                     /** @description Slug of the project to read; default: the caller's default project (`ouroboard` for its members, else their first) */
                     project?: string | null;
-                    /** @description feature, age_group, gender, page_url or property:<key> */
+                    /** @description feature, age_group, gender, page_url, property:<key> (an event property) or person:<trait> (a trait of the event's person; numbers and booleans as their JSON text, e.g. 3 or true). Events without the value are the null row */
                     by: string;
                     /** @description How many values, 1-100 */
                     limit?: number;
@@ -1176,6 +1270,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Person filter, one parameter per trait, e.g. `person:plan=pro`: only events of a person (an event without a user id whose anonymous id is one of the person's ids) whose trait has this value. The trait is 1-64 letters, digits, '_', '.', '-'; at most 5. Numbers and booleans compare as their JSON text (`3`, `2.5`, `true`); objects, arrays and null are no value. "(none)": events of no person, or of one without the trait */
+                    "person:<trait>"?: string;
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
                     channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
@@ -1303,6 +1399,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Person filter, one parameter per trait, e.g. `person:plan=pro`: only events of a person (an event without a user id whose anonymous id is one of the person's ids) whose trait has this value. The trait is 1-64 letters, digits, '_', '.', '-'; at most 5. Numbers and booleans compare as their JSON text (`3`, `2.5`, `true`); objects, arrays and null are no value. "(none)": events of no person, or of one without the trait */
+                    "person:<trait>"?: string;
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
                     channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
@@ -1432,6 +1530,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Person filter, one parameter per trait, e.g. `person:plan=pro`: only events of a person (an event without a user id whose anonymous id is one of the person's ids) whose trait has this value. The trait is 1-64 letters, digits, '_', '.', '-'; at most 5. Numbers and booleans compare as their JSON text (`3`, `2.5`, `true`); objects, arrays and null are no value. "(none)": events of no person, or of one without the trait */
+                    "person:<trait>"?: string;
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
                     channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
@@ -1556,6 +1656,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Person filter, one parameter per trait, e.g. `person:plan=pro`: only events of a person (an event without a user id whose anonymous id is one of the person's ids) whose trait has this value. The trait is 1-64 letters, digits, '_', '.', '-'; at most 5. Numbers and booleans compare as their JSON text (`3`, `2.5`, `true`); objects, arrays and null are no value. "(none)": events of no person, or of one without the trait */
+                    "person:<trait>"?: string;
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
                     channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
@@ -1688,6 +1790,8 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description Person filter, one parameter per trait, e.g. `person:plan=pro`: only events of a person (an event without a user id whose anonymous id is one of the person's ids) whose trait has this value. The trait is 1-64 letters, digits, '_', '.', '-'; at most 5. Numbers and booleans compare as their JSON text (`3`, `2.5`, `true`); objects, arrays and null are no value. "(none)": events of no person, or of one without the trait */
+                    "person:<trait>"?: string;
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
                     channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
@@ -1824,6 +1928,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Person filter, one parameter per trait, e.g. `person:plan=pro`: only events of a person (an event without a user id whose anonymous id is one of the person's ids) whose trait has this value. The trait is 1-64 letters, digits, '_', '.', '-'; at most 5. Numbers and booleans compare as their JSON text (`3`, `2.5`, `true`); objects, arrays and null are no value. "(none)": events of no person, or of one without the trait */
+                    "person:<trait>"?: string;
                     /** @description Channel, e.g. Organic Search; "(none)" for none */
                     channel?: string;
                     /** @description Referrer domain, without www.; "(none)" for none */
@@ -3017,7 +3123,7 @@ export interface paths {
         put?: never;
         /**
          * Create an ingestion key sending to the project (admins); the key is shown this once.
-         *     A name taken in the project is a 409.
+         *     A name taken in the project, or a site domain another key holds, is a 409.
          */
         post: {
             parameters: {
@@ -3165,7 +3271,83 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Set or clear a key's site domain (admins): Plausible events naming that domain go to
+         *     this key's project. A domain another key holds is a 409; a revoked key is 404.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    slug: string;
+                    key_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["KeyUpdate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Key"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in with a session (share links and API tokens do not manage projects) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role in the project is too low */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or the caller is not a member */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The project's state forbids it (see the message) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
         trace?: never;
     };
     "/api/v1/projects/{slug}/share-links": {
@@ -3570,6 +3752,1408 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/compat/insightloop/{slug}/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an account (as /api/v1/register, without starting a session). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Register"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InsightloopMessage"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description REGISTRATION is closed, or invite and no invitation came */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The invitation is unknown, used, revoked or expired */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Username already taken */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many attempts */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/insightloop/{slug}/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check credentials and answer a session token (no cookie: the client keeps it). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Login"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LoginToken"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description Invalid username or password */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many attempts */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/insightloop/{slug}/track": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record one feature click by the signed-in user in the slug's project, as
+         *     /api/v1/track records it (the user's age group and gender with it).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FeatureClick"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InsightloopMessage"];
+                    };
+                };
+                /** @description Queued (INGEST_QUEUE=redis): stored shortly */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InsightloopMessage"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description No valid bearer token (or a cookie session without its CSRF header) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or the user is not a member of it (any signed-in user may track into `ouroboard`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/insightloop/{slug}/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Events per feature and per day. Without a token only a project with public sharing
+         *     on answers; a member's bearer token (session or API token) reads any of theirs.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Male, Female or Other (any letter case); All or empty for every gender */
+                    gender?: string | null;
+                    /** @description Lower age bound: 0, 18 or 41 (see maxAge) */
+                    minAge?: number | null;
+                    /** @description Upper age bound: 17 with minAge=0, 40 with minAge=18, any (e.g. 100) with minAge=41 */
+                    maxAge?: number | null;
+                    /** @description First day, YYYY-MM-DD (or an ISO datetime), inclusive, UTC; from 2000-01-01 to 2099-12-31 */
+                    start?: (string) | null;
+                    /** @description Last day, YYYY-MM-DD (or an ISO datetime), inclusive, UTC; from 2000-01-01 to 2099-12-31 */
+                    end?: (string) | null;
+                };
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Charts"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description No credential and the project's public sharing is off, or an unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/realtime/{slug}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Store one event: event_type as its name (PAGE_VIEW as page_view), user_id as the
+         *     person, metadata as its properties; validated, limited and deduplicated as
+         *     /api/v1/events.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description The ingestion key, when the X-Ouroboard-Key header cannot be sent */
+                    key?: string;
+                };
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RealtimeEvent"];
+                };
+            };
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RealtimeAccepted"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description No ingestion key, or an unknown or revoked one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key sends to another project than the slug's, or no such project */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/realtime/{slug}/analytics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /** Events, unique users and events per type, over the range or all time. */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 24h (hourly), 7d or 30d (daily), ending now; default: all time */
+                    range?: "24h" | "7d" | "30d" | null;
+                };
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RealtimeSummary"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description No credential and the project's public sharing is off, or an unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/realtime/{slug}/analytics/top-pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /** The most viewed pages (PAGE_VIEW events), over the range or all time. */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 24h (hourly), 7d or 30d (daily), ending now; default: all time */
+                    range?: "24h" | "7d" | "30d" | null;
+                    /** @description How many pages, 1-100 */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RealtimeTopPages"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description No credential and the project's public sharing is off, or an unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/realtime/{slug}/analytics/timeseries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /** Events per hour over the last 24 hours, or per day over the last 7 or 30 days. */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 24h (hourly), 7d or 30d (daily), ending now; default 24h */
+                    range?: "24h" | "7d" | "30d";
+                };
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RealtimeTimeseries"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description No credential and the project's public sharing is off, or an unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/realtime/{slug}/analytics/recent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The newest events, newest first; anonymous readers of a public project see no
+         *     user_id or metadata, and page URLs without their query string.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description How many events, 1-100 */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RealtimeRecent"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description No credential and the project's public sharing is off, or an unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/analytics-module/{slug}/analytics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Events, unique users and events per type from `from` to `to`, both inclusive;
+         *     `cached` says whether the answer cache held every figure.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Start of the range, ISO 8601 (a datetime, or a date for its whole UTC day), inclusive; from 2000-01-01 to 2099-12-31 */
+                    from: string;
+                    /** @description End of the range, ISO 8601 (a datetime, or a date for its whole UTC day), inclusive; not before `from`; from 2000-01-01 to 2099-12-31 */
+                    to: string;
+                };
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModuleSummary"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description No credential and the project's public sharing is off, or an unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/analytics-module/{slug}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /** Always ok while the service answers (GET /health reports the database and Redis). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HealthOk"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/vigility/{slug}/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Alias of POST /api/v1/register: Create an account and start a session; with an invitation, join its project. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The project's slug */
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Register"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description REGISTRATION is closed, or invite and no invitation came */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The invitation is unknown, used, revoked or expired */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Username already taken */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many attempts */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/vigility/{slug}/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Alias of POST /api/v1/login: Check credentials and start a session. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The project's slug */
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Login"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description Invalid username or password */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or events that would go to another one */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many attempts */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/vigility/{slug}/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Alias of POST /api/v1/logout: End this session: its token (bearer or cookie) is revoked and the cookies cleared.
+         * @description Succeeds without a valid session too, since the client only wants to be signed out.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The project's slug */
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Message"];
+                    };
+                };
+                /** @description No such project, or events that would go to another one */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/vigility/{slug}/track": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Alias of POST /api/v1/track: Record one feature click by the logged-in user (the original challenge's contract). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The project's slug */
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Track"];
+                };
+            };
+            responses: {
+                /** @description The uuid was stored before; nothing changed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrackedEvent"];
+                    };
+                };
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrackedEvent"];
+                    };
+                };
+                /** @description Queued (INGEST_QUEUE=redis): a writer stores it shortly; id is null, and a uuid stored before is dropped there */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrackedEvent"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description Not logged in, or missing CSRF header */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or events that would go to another one */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The uuid is another event's */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/vigility/{slug}/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Alias of GET /api/v1/analytics: Events per feature (bars, most used first) and per day (line, zero-filled).
+         * @description The line is the selected `feature`'s series, or all features together.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Person filter, one parameter per trait, e.g. `person:plan=pro`: only events of a person (an event without a user id whose anonymous id is one of the person's ids) whose trait has this value. The trait is 1-64 letters, digits, '_', '.', '-'; at most 5. Numbers and booleans compare as their JSON text (`3`, `2.5`, `true`); objects, arrays and null are no value. "(none)": events of no person, or of one without the trait */
+                    "person:<trait>"?: string;
+                    /** @description Channel, e.g. Organic Search; "(none)" for none */
+                    channel?: string;
+                    /** @description Referrer domain, without www.; "(none)" for none */
+                    referrer?: string;
+                    /** @description utm_source of the visit's first page; "(none)" for none */
+                    utm_source?: string;
+                    /** @description utm_medium of the visit's first page; "(none)" for none */
+                    utm_medium?: string;
+                    /** @description utm_campaign of the visit's first page; "(none)" for none */
+                    utm_campaign?: string;
+                    /** @description utm_term of the visit's first page; "(none)" for none */
+                    utm_term?: string;
+                    /** @description utm_content of the visit's first page; "(none)" for none */
+                    utm_content?: string;
+                    /** @description Browser, e.g. Firefox; "(none)" for none */
+                    browser?: string;
+                    /** @description Browser and major version, e.g. Chrome 120; "(none)" for none */
+                    browser_version?: string;
+                    /** @description Operating system, e.g. macOS; "(none)" for none */
+                    os?: string;
+                    /** @description desktop, mobile or tablet; "(none)" for none */
+                    device?: "desktop" | "mobile" | "tablet" | "(none)";
+                    /** @description ISO 3166-1 alpha-2 country code, e.g. DE; "(none)" for none */
+                    country?: string;
+                    /** @description Path of the page the event happened on, e.g. /pricing; "(none)" for none */
+                    page?: string;
+                    /** @description Path of the first page of the event's visit; "(none)" for none */
+                    entry_page?: string;
+                    /** @description Path of the last page of the event's visit; "(none)" for none */
+                    exit_page?: string;
+                    /** @description Host name of the page, e.g. www.example.com; "(none)" for none */
+                    hostname?: string;
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
+                    startDate?: (string) | null;
+                    /** @description YYYY-MM-DD or ISO datetime, inclusive; from 2000-01-01 to 2099-12-31 */
+                    endDate?: (string) | null;
+                    /** @description <18, 18-40, >40, or All */
+                    ageGroup?: "<18" | "18-40" | ">40" | "All";
+                    /** @description Male, Female, Other, or All */
+                    gender?: "Male" | "Female" | "Other" | "All";
+                    /** @description Event name */
+                    feature?: string | null;
+                    /** @description IANA zone for day and hour buckets */
+                    tz?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The project's slug */
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FeatureUsage"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description Not logged in, or the share link or API token is unknown or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/vigility/{slug}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /** Alias of GET /health: 200 while the database answers (status degraded if Redis is down), else 503. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The project's slug */
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Health"];
+                    };
+                };
+                /** @description No such project, or events that would go to another one */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unreachable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Health"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3670,6 +5254,30 @@ export interface components {
              * @default null
              */
             key: string | null;
+        };
+        /** @description Who someone is, the anonymous id they were known by, and their traits. */
+        Identify: {
+            /** @description The person's id in your app (a user id); events whose anonymous_id is this value are theirs */
+            distinct_id: string;
+            /**
+             * @description The anonymous id they were known by before: its past and future events count for this person from now on (an alias)
+             * @default null
+             */
+            anonymous_id: string | null;
+            /**
+             * @description Traits to set (a JSON object): `age` or `age_group` and `gender` feed the demographic filters; any other is person:<trait>
+             * @default null
+             */
+            traits: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description Traits set only where the person has none yet (PostHog's $set_once)
+             * @default null
+             */
+            traits_once: {
+                [key: string]: unknown;
+            } | null;
         };
         /** @description How far the queue writers are behind. */
         QueueDepth: {
@@ -3823,6 +5431,21 @@ export interface components {
             duplicates: number;
             /** @description Events not stored, and why */
             rejected: components["schemas"]["RejectedEvent"][];
+        };
+        /** @description The outcome of an identify. */
+        IdentifyResult: {
+            /** @description The person's id */
+            distinct_id: string;
+            /** @description All their traits now */
+            traits: {
+                [key: string]: unknown;
+            };
+            /** @description The age group read from the traits, if any */
+            age_group: string | null;
+            /** @description The gender read from the traits, if any */
+            gender: string | null;
+            /** @description Stored events whose age group or gender changed with this call */
+            events_restamped: number;
         };
         /** @description One bar: a feature and its events. */
         FeatureCount: {
@@ -4258,6 +5881,8 @@ export interface components {
             revokedAt: string | null;
             /** @description Whether it may send events older than a week (importing history) */
             allowsImport: boolean;
+            /** @description The site's domain as Plausible's data-domain names it (example.com); Plausible events naming it are this key's. Lowercased, without scheme, port, path or www.; null for none */
+            siteDomain: string | null;
         };
         /** @description A project's ingestion keys, newest first, revoked ones included. */
         KeyList: {
@@ -4273,6 +5898,11 @@ export interface components {
              * @default false
              */
             allowsImport: boolean;
+            /**
+             * @description The site's domain as Plausible's data-domain names it (example.com); Plausible events naming it are this key's. Lowercased, without scheme, port, path or www.; null for none
+             * @default null
+             */
+            siteDomain: string | null;
         };
         /** @description A new ingestion key with the key itself, shown this once. */
         CreatedKey: {
@@ -4299,8 +5929,15 @@ export interface components {
             revokedAt: string | null;
             /** @description Whether it may send events older than a week (importing history) */
             allowsImport: boolean;
+            /** @description The site's domain as Plausible's data-domain names it (example.com); Plausible events naming it are this key's. Lowercased, without scheme, port, path or www.; null for none */
+            siteDomain: string | null;
             /** @description The key (obk_...): send it as X-Ouroboard-Key */
             key: string;
+        };
+        /** @description A key's settings to change. */
+        KeyUpdate: {
+            /** @description The site's domain as Plausible's data-domain names it (example.com); Plausible events naming it are this key's. Lowercased, without scheme, port, path or www.; null for none */
+            siteDomain: string | null;
         };
         /** @description An active share link (never its token: only its hash is stored). */
         ShareLink: {
@@ -4404,6 +6041,164 @@ export interface components {
             lastUsedAt: string | null;
             /** @description obt_ + 43 characters: send it as Authorization: Bearer */
             token: string;
+        };
+        /** @description A one-line confirmation. */
+        InsightloopMessage: {
+            /** @description What was done */
+            message: string;
+        };
+        /** @description insightloop's login answer: the session token alone. */
+        LoginToken: {
+            /** @description A session JWT; send it as `Authorization: Bearer <token>` (also accepted by /api/v1) */
+            token: string;
+        };
+        /** @description insightloop's feature click. */
+        FeatureClick: {
+            /** @description The feature clicked */
+            featureName: string;
+        };
+        /** @description insightloop's charts: counts per feature and per day. */
+        Charts: {
+            /** @description Events per feature name */
+            barChart: {
+                [key: string]: number;
+            };
+            /** @description Events per UTC day (YYYY-MM-DD), zero-filled over the range (open ends: the first and last day with data) */
+            lineChart: {
+                [key: string]: number;
+            };
+        };
+        /** @description realtime's event, in its own field names. */
+        RealtimeEvent: {
+            /** @description What happened, e.g. PAGE_VIEW (stored as page_view, which website analytics count), BUTTON_CLICK, SESSION_START, PURCHASE */
+            event_type: string;
+            /**
+             * @description The person (stored as anonymous_id)
+             * @default null
+             */
+            user_id: string | null;
+            /**
+             * @description The visit it belongs to
+             * @default null
+             */
+            session_id: string | null;
+            /**
+             * @description The page it happened on
+             * @default null
+             */
+            page_url: string | null;
+            /**
+             * @description Free-form details, a JSON object (stored as properties)
+             * @default null
+             */
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Format: date-time
+             * @description When it happened (ISO 8601); default: when received
+             * @default null
+             */
+            timestamp: string | null;
+        };
+        /** @description realtime's ingestion answer. */
+        RealtimeAccepted: {
+            /** @description Always true */
+            success: boolean;
+            /** @description What was done */
+            message: string;
+        };
+        /** @description Totals over the range. */
+        RealtimeSummary: {
+            /** @description Events */
+            total_events: number;
+            /** @description Distinct user_id values (and signed-in users) */
+            unique_users: number;
+            /** @description Events per event_type */
+            events_by_type: {
+                [key: string]: number;
+            };
+            /** @description Whether the answer came from the answer cache */
+            cached: boolean;
+        };
+        /** @description One page and its views. */
+        RealtimePage: {
+            /** @description The page */
+            page_url: string;
+            /** @description PAGE_VIEW events */
+            views: number;
+            /** @description Distinct viewers */
+            unique_users: number;
+        };
+        /** @description The most viewed pages, most views first. */
+        RealtimeTopPages: {
+            /** @description Pages by PAGE_VIEW events */
+            pages: components["schemas"]["RealtimePage"][];
+            /** @description Whether the answer came from the answer cache */
+            cached: boolean;
+        };
+        /** @description One bucket of the series. */
+        RealtimePoint: {
+            /** @description The bucket's start in UTC: YYYY-MM-DDTHH:00:00+00:00 (24h) or YYYY-MM-DD (7d, 30d) */
+            timestamp: string;
+            /** @description Events in it */
+            count: number;
+        };
+        /** @description Events per hour (24h) or per day (7d, 30d), zero-filled, oldest first. */
+        RealtimeTimeseries: {
+            /** @description The range asked for */
+            range: string;
+            /** @description hour or day */
+            interval: string;
+            /** @description The buckets, oldest first */
+            data: components["schemas"]["RealtimePoint"][];
+            /** @description Whether the answer came from the answer cache */
+            cached: boolean;
+        };
+        /** @description One stored event. */
+        RealtimeRecentEvent: {
+            /** @description Its id */
+            id: number;
+            /** @description What happened */
+            event_type: string;
+            /** @description The person (null for anonymous readers of a public project) */
+            user_id: string | null;
+            /** @description The page (without its query string for anonymous readers) */
+            page_url: string | null;
+            /** @description Its details (null for anonymous readers) */
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            /** @description When it happened, ISO 8601 UTC */
+            created_at: string;
+        };
+        /** @description The newest events, newest first. */
+        RealtimeRecent: {
+            /** @description The events */
+            events: components["schemas"]["RealtimeRecentEvent"][];
+        };
+        /** @description analytics-module's figures for the range. */
+        SummaryData: {
+            /** @description Events in the range */
+            totalEvents: number;
+            /** @description Distinct users and anonymous visitors */
+            uniqueUsers: number;
+            /** @description Events per event name */
+            eventsByType: {
+                [key: string]: number;
+            };
+        };
+        /** @description analytics-module's summary answer. */
+        ModuleSummary: {
+            /** @description The figures */
+            data: components["schemas"]["SummaryData"];
+            /** @description Whether every figure came from the answer cache */
+            cached: boolean;
+        };
+        /** @description analytics-module's health answer. */
+        HealthOk: {
+            /** @description Always ok */
+            status: string;
         };
     };
     responses: {

@@ -12,6 +12,7 @@ from app.database_errors import StatementTimeoutError
 from app.observability import logged_path
 from app.projects import errors as project_errors
 from app.track import errors as ingest_errors
+from app.trackers import posthog_errors as tracker_body_errors
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ DOMAIN_ERROR_STATUS = {
     ingest_errors.UnsupportedContentType: 415,
     ingest_errors.UuidTaken: 409,
     ingest_errors.StoreUnavailable: 503,
+    tracker_body_errors.InflatedBodyTooLarge: 413,
+    tracker_body_errors.UnsupportedEncoding: 415,
     StatementTimeoutError: 503,
     analytics_errors.TooManyEventsToReadError: 400,
     project_errors.NotSignedInError: 401,

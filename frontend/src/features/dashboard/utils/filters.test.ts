@@ -148,3 +148,21 @@ describe("web filters in the dashboard URL", () => {
     expect(loadFilters(12)?.web).toBeUndefined();
   });
 });
+
+describe("person filters in the dashboard URL", () => {
+  const withPerson: DashboardFilters = { ...DEFAULT_FILTERS, web: { country: "DE", "person:plan": "pro", "person:beta": "true" } };
+
+  it("round-trip through the URL as person:<trait>, after the web filters", () => {
+    const search = toSearchParams(withPerson);
+    expect(search.toString()).toBe("country=DE&person%3Abeta=true&person%3Aplan=pro");
+    expect(fromSearchParams(search)).toEqual(withPerson);
+    expect(fromSearchParams(new URLSearchParams("person:plan=(none)")).web).toEqual({ "person:plan": "(none)" });
+  });
+
+  it("open a link on their own, replace earlier ones, and go to the API", () => {
+    expect(initialFilters(new URLSearchParams("project=shop&person:plan=pro"), null)).toEqual({ ...DEFAULT_FILTERS, web: { "person:plan": "pro" } });
+    const current = new URLSearchParams("project=shop&person:plan=free&person:seats=3");
+    expect(mergeFilterParams(current, withPerson).toString()).toBe("project=shop&country=DE&person%3Abeta=true&person%3Aplan=pro");
+    expect(toApiParams(withPerson, TODAY, "UTC")).toMatchObject({ "person:plan": "pro", "person:beta": "true", country: "DE" });
+  });
+});

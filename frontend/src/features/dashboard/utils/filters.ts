@@ -2,7 +2,7 @@
 import Cookies from "js-cookie";
 
 import type { AgeGroup, AnalyticsParams, GenderFilter } from "../api/analytics";
-import { WEB_FILTER_KEYS, activeWebFilters, sanitizeWebFilters, webFiltersFromSearch, type WebFilters } from "./webFilters";
+import { WEB_FILTER_KEYS, activeWebFilters, isPersonFilterKey, sanitizeWebFilters, webFiltersFromSearch, type WebFilters } from "./webFilters";
 
 export type Preset = "today" | "7d" | "30d" | "90d" | "12m" | "all" | "custom";
 
@@ -14,8 +14,8 @@ export interface DashboardFilters {
   ageGroup: AgeGroup;
   gender: GenderFilter;
   feature?: string;
-  /** Website filters (country, page, channel…): kept in the URL only, never in the cookie,
-   * as they name one project's pages and sources. */
+  /** Website filters (country, page, channel…) and person filters (person:<trait>): kept in
+   * the URL only, never in the cookie, as they name one project's pages, sources and traits. */
   web?: WebFilters;
 }
 
@@ -121,8 +121,13 @@ const BASIC_URL_KEYS = ["preset", "startDate", "endDate", "ageGroup", "gender", 
 /** Every URL parameter that is a filter: the basic ones, then the web filters by their API names. */
 const URL_KEYS: readonly string[] = [...BASIC_URL_KEYS, ...WEB_FILTER_KEYS];
 
+/** Whether a URL parameter is a filter (person:<trait> ones included). */
+function isFilterParam(key: string): boolean {
+  return URL_KEYS.includes(key) || isPersonFilterKey(key);
+}
+
 export function hasFilterParams(search: URLSearchParams): boolean {
-  return URL_KEYS.some((key) => search.has(key));
+  return [...search.keys()].some(isFilterParam);
 }
 
 export function fromSearchParams(search: URLSearchParams): DashboardFilters {
@@ -137,7 +142,7 @@ export function fromSearchParams(search: URLSearchParams): DashboardFilters {
 export function mergeFilterParams(current: URLSearchParams, filters: DashboardFilters): URLSearchParams {
   const merged = new URLSearchParams();
   for (const [key, value] of current) {
-    if (!URL_KEYS.includes(key)) merged.append(key, value);
+    if (!isFilterParam(key)) merged.append(key, value);
   }
   for (const [key, value] of toSearchParams(filters)) merged.append(key, value);
   return merged;

@@ -10,6 +10,7 @@ import {
   activeWebFilters,
   addWebFilter,
   chipLabel,
+  isPersonFilterKey,
   removeWebFilter,
   sanitizeWebFilters,
   webFiltersFromSearch,
@@ -79,5 +80,26 @@ describe("web filters", () => {
     expect(sanitizeWebFilters({ page: `/${"p".repeat(499)}`, channel: "c".repeat(33) })).toEqual({ page: `/${"p".repeat(499)}` });
     expect(sanitizeWebFilters("country=DE")).toEqual({});
     expect(sanitizeWebFilters(null)).toEqual({});
+  });
+
+  it("take person:<trait> filters with the API's trait rule, at most five", () => {
+    const search = new URLSearchParams("person:plan=pro&person:bad key=x&person:=x&person:seats=3&country=DE");
+    expect(webFiltersFromSearch(search)).toEqual({ country: "DE", "person:plan": "pro", "person:seats": "3" });
+    expect(isPersonFilterKey("person:a.b-c_1")).toBe(true);
+    expect(isPersonFilterKey(`person:${"k".repeat(65)}`)).toBe(false);
+    expect(sanitizeWebFilters({ "person:plan": "x".repeat(501), "person:tier": "(none)" })).toEqual({ "person:tier": "(none)" });
+    const many = Object.fromEntries(["a", "b", "c", "d", "e", "f"].map((trait) => [`person:${trait}`, "1"]));
+    expect(Object.keys(sanitizeWebFilters(many))).toHaveLength(5);
+  });
+
+  it("show person filters as chips after the web ones, and remove them", () => {
+    const filters = addWebFilter({ country: "DE" }, "person:plan", "pro");
+    expect(activeWebFilters(filters)).toEqual([
+      ["country", "DE"],
+      ["person:plan", "pro"],
+    ]);
+    expect(chipLabel("person:plan", "pro")).toBe("Person plan is pro");
+    expect(addWebFilter(undefined, "person:plan", null)).toEqual({ "person:plan": NONE_VALUE });
+    expect(removeWebFilter(filters, "person:plan")).toEqual({ country: "DE" });
   });
 });

@@ -1,12 +1,12 @@
 import { track } from "../../../../lib/tracking";
-import { activeWebFilters, chipLabel, type WebFilterKey, type WebFilters } from "../../utils/webFilters";
+import { activeWebFilters, chipLabel, isPersonFilterKey, type FilterKey, type WebFilters } from "../../utils/webFilters";
 
 interface WebFilterChipsProps {
   filters: WebFilters | undefined;
-  onRemove: (key: WebFilterKey) => void;
+  onRemove: (key: FilterKey) => void;
 }
 
-/** One chip per active web filter ("Country is DE ×"); its × removes that filter. */
+/** One chip per active web or person filter ("Country is DE ×"); its × removes that filter. */
 export function WebFilterChips({ filters, onRemove }: WebFilterChipsProps) {
   const active = activeWebFilters(filters);
   if (active.length === 0) return null;
@@ -28,8 +28,9 @@ export function WebFilterChips({ filters, onRemove }: WebFilterChipsProps) {
               aria-label={`Remove filter: ${label}`}
               className="rounded-full px-1.5 hover:bg-indigo-200 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600 dark:hover:bg-indigo-800"
               onClick={() => {
-                // The dimension only: values name a customer's pages and sources.
-                track("web_filter_remove", { dimension: key });
+                // The dimension only: values name a customer's pages and sources (and a
+                // trait's name may be a customer's own, so person filters are one dimension).
+                track("web_filter_remove", { dimension: isPersonFilterKey(key) ? "person" : key });
                 onRemove(key);
               }}
             >

@@ -3752,6 +3752,1910 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/event": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record one Plausible event for the project whose key holds its domain; answers
+         *     202 ok, as Plausible does.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PlausibleEvent"];
+                    "text/plain": components["schemas"]["PlausibleEvent"];
+                };
+            };
+            responses: {
+                /** @description Stored (or, under INGEST_QUEUE=redis, queued), or an engagement event, which is not kept: the body is ok */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Malformed JSON, or an invalid event */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No active ingestion key has the event's domain */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 1 MiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record an Umami event (no name: a page view) or identify for the project of the
+         *     key sent as website id; answers {} (Umami's session cache token is not needed).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UmamiSend"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UmamiAnswer"];
+                    };
+                };
+                /** @description Malformed JSON, or an invalid event or identify */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The website id is no active ingestion key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 1 MiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/capture/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record PostHog events: one event, a list (posthog-js) or a batch (posthog-python). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                    "text/plain": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                    "application/x-www-form-urlencoded": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                };
+            };
+            responses: {
+                /** @description Taken; events that failed validation are listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostHogCaptureResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone event without distinct_id or otherwise invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 events, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/capture": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record PostHog events: one event, a list (posthog-js) or a batch (posthog-python). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                    "text/plain": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                    "application/x-www-form-urlencoded": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                };
+            };
+            responses: {
+                /** @description Taken; events that failed validation are listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostHogCaptureResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone event without distinct_id or otherwise invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 events, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/batch/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record PostHog events: one event, a list (posthog-js) or a batch (posthog-python). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                    "text/plain": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                    "application/x-www-form-urlencoded": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                };
+            };
+            responses: {
+                /** @description Taken; events that failed validation are listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostHogCaptureResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone event without distinct_id or otherwise invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 events, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record PostHog events: one event, a list (posthog-js) or a batch (posthog-python). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                    "text/plain": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                    "application/x-www-form-urlencoded": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                };
+            };
+            responses: {
+                /** @description Taken; events that failed validation are listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostHogCaptureResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone event without distinct_id or otherwise invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 events, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/e/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record PostHog events: one event, a list (posthog-js) or a batch (posthog-python). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                    "text/plain": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                    "application/x-www-form-urlencoded": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                };
+            };
+            responses: {
+                /** @description Taken; events that failed validation are listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostHogCaptureResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone event without distinct_id or otherwise invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 events, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/e": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record PostHog events: one event, a list (posthog-js) or a batch (posthog-python). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                    "text/plain": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                    "application/x-www-form-urlencoded": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                };
+            };
+            responses: {
+                /** @description Taken; events that failed validation are listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostHogCaptureResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone event without distinct_id or otherwise invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 events, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/i/v0/e/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record PostHog events: one event, a list (posthog-js) or a batch (posthog-python). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                    "text/plain": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                    "application/x-www-form-urlencoded": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                };
+            };
+            responses: {
+                /** @description Taken; events that failed validation are listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostHogCaptureResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone event without distinct_id or otherwise invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 events, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/i/v0/e": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record PostHog events: one event, a list (posthog-js) or a batch (posthog-python). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                    "text/plain": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                    "application/x-www-form-urlencoded": components["schemas"]["PostHogEvent"] | components["schemas"]["PostHogEvent"][] | components["schemas"]["PostHogBatch"];
+                };
+            };
+            responses: {
+                /** @description Taken; events that failed validation are listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostHogCaptureResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone event without distinct_id or otherwise invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 events, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/decide/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Feature flags and remote config for PostHog's libraries: Ouroboard has none, so
+         *     every flag is off (posthog-js then runs with its own settings).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostHogFlags"];
+                    };
+                };
+                /** @description Malformed or undecodable body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Feature flags and remote config for PostHog's libraries: Ouroboard has none, so
+         *     every flag is off (posthog-js then runs with its own settings).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostHogFlags"];
+                    };
+                };
+                /** @description Malformed or undecodable body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/flags/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Feature flags and remote config for PostHog's libraries: Ouroboard has none, so
+         *     every flag is off (posthog-js then runs with its own settings).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostHogFlags"];
+                    };
+                };
+                /** @description Malformed or undecodable body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Feature flags and remote config for PostHog's libraries: Ouroboard has none, so
+         *     every flag is off (posthog-js then runs with its own settings).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostHogFlags"];
+                    };
+                };
+                /** @description Malformed or undecodable body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a batch of Segment messages (what Segment's libraries send). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SegmentBatch"];
+                    "text/plain": components["schemas"]["SegmentBatch"];
+                };
+            };
+            responses: {
+                /** @description Taken; invalid batch messages listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone message that is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked write key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 messages, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/track": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record one Segment track message. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SegmentMessage"];
+                    "text/plain": components["schemas"]["SegmentMessage"];
+                };
+            };
+            responses: {
+                /** @description Taken; invalid batch messages listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone message that is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked write key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 messages, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/page": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record one Segment page message. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SegmentMessage"];
+                    "text/plain": components["schemas"]["SegmentMessage"];
+                };
+            };
+            responses: {
+                /** @description Taken; invalid batch messages listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone message that is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked write key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 messages, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/screen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record one Segment screen message. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SegmentMessage"];
+                    "text/plain": components["schemas"]["SegmentMessage"];
+                };
+            };
+            responses: {
+                /** @description Taken; invalid batch messages listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone message that is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked write key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 messages, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/identify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record one Segment identify message. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SegmentMessage"];
+                    "text/plain": components["schemas"]["SegmentMessage"];
+                };
+            };
+            responses: {
+                /** @description Taken; invalid batch messages listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone message that is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked write key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 messages, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alias": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record one Segment alias message. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SegmentMessage"];
+                    "text/plain": components["schemas"]["SegmentMessage"];
+                };
+            };
+            responses: {
+                /** @description Taken; invalid batch messages listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone message that is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked write key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 messages, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record one Segment group message. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SegmentMessage"];
+                    "text/plain": components["schemas"]["SegmentMessage"];
+                };
+            };
+            responses: {
+                /** @description Taken; invalid batch messages listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone message that is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked write key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 messages, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/compat/insightloop/{slug}/register": {
         parameters: {
             query?: never;
@@ -5279,6 +7183,42 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /**
+         * @description An event as Plausible's Events API takes it; other fields the scripts send
+         *     (w, i, v, sd, e) are accepted and ignored.
+         */
+        PlausibleEvent: {
+            /** @description Event name; pageview is a page view */
+            name?: string | null;
+            /** @description Event name; pageview is a page view (the scripts' short name for name) */
+            n?: string | null;
+            /** @description The page's full URL */
+            url?: string | null;
+            /** @description The page's full URL (the scripts' short name for url) */
+            u?: string | null;
+            /** @description The site's domain as configured in a key's settings; several may be comma-separated; default: the URL's host */
+            domain?: string | null;
+            /** @description The site's domain as configured in a key's settings; several may be comma-separated; default: the URL's host (the scripts' short name for domain) */
+            d?: string | null;
+            /** @description Where the visitor came from */
+            referrer?: string | null;
+            /** @description Where the visitor came from (the scripts' short name for referrer) */
+            r?: string | null;
+            /** @description Custom properties (JSON object, or encoded) */
+            props?: unknown;
+            /** @description Custom properties (JSON object, or encoded) (the scripts' short name for props) */
+            p?: unknown;
+            /** @description Older name of props */
+            meta?: unknown;
+            /** @description Older name of props (the scripts' short name for meta) */
+            m?: unknown;
+            /** @description Revenue of the event: {amount, currency}, or encoded */
+            revenue?: unknown;
+            /** @description The scripts' short name for revenue */
+            $?: unknown;
+            /** @description 1 when the site routes by URL fragment; ignored: the full URL is kept */
+            h?: unknown;
+        };
         /** @description How far the queue writers are behind. */
         QueueDepth: {
             /** @description Requests waiting in the stream, read or not */
@@ -6041,6 +7981,196 @@ export interface components {
             lastUsedAt: string | null;
             /** @description obt_ + 43 characters: send it as Authorization: Bearer */
             token: string;
+        };
+        /**
+         * @description What an Umami event or identify carries; other fields (screen, language, lcp, ...)
+         *     are accepted and ignored.
+         */
+        UmamiPayload: {
+            /** @description The website id: here, an ingestion key (obk_...) */
+            website: string;
+            /** @description The site's host, for a url sent as a path */
+            hostname?: string | null;
+            /** @description The page: URL or path */
+            url?: string | null;
+            /** @description Where the visitor came from: URL or path */
+            referrer?: string | null;
+            /** @description The page title, kept as the property title */
+            title?: string | null;
+            /** @description A custom event's name; none for a page view */
+            name?: string | null;
+            /** @description Event properties; for identify, the person's traits */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Umami's tag (an A/B variant), kept as the property tag */
+            tag?: string | null;
+            /** @description The identified person's distinct id (after umami.identify) */
+            id?: string | null;
+            /** @description The script's visitor id (identity stitching), our anonymous id */
+            vid?: string | null;
+            /** @description When it happened, in Unix seconds; default: now */
+            timestamp?: number | null;
+        };
+        /** @description One Umami collection call. */
+        UmamiSend: {
+            /**
+             * @description event or identify (performance and engagement are answered, not kept)
+             * @enum {string}
+             */
+            type: "event" | "identify" | "performance" | "engagement";
+            /** @description The event or identify */
+            payload: components["schemas"]["UmamiPayload"];
+        };
+        /** @description Umami's answer, without the session cache token (nothing needs it back). */
+        UmamiAnswer: Record<string, never>;
+        /** @description One PostHog event, as posthog-js, posthog-python and PostHog's capture API send it. */
+        PostHogEvent: {
+            /** @description The event's name: $pageview becomes page_view; other leading $ signs are dropped ($autocapture is autocapture) */
+            event: string;
+            /** @description Who did it (string or number, up to 64 characters); posthog-js sends it as properties.distinct_id. Required */
+            distinct_id?: unknown;
+            /** @description Event properties, kept as sent (except `token`); $current_url, $referrer and $session_id become the page, referrer and visit */
+            properties?: {
+                [key: string]: unknown;
+            };
+            /** @description When it happened (ISO 8601); corrected for the client's clock with sent_at */
+            timestamp?: string;
+            /** @description The event's id: a resent event with the same uuid is stored once */
+            uuid?: string;
+            /** @description Traits to set on the person (also read from properties.$set) */
+            $set?: {
+                [key: string]: unknown;
+            };
+            /** @description Traits to set only where the person has none yet */
+            $set_once?: {
+                [key: string]: unknown;
+            };
+            /** @description The project API key: an Ouroboard ingestion key (or `token`, or properties.token, or Authorization: Bearer) */
+            api_key?: string;
+        };
+        /** @description A batch of PostHog events, as posthog-python sends it to /batch/. */
+        PostHogBatch: {
+            /** @description The project API key: an Ouroboard ingestion key */
+            api_key?: string;
+            /** @description Up to 500 events; invalid ones are rejected one by one */
+            batch: components["schemas"]["PostHogEvent"][];
+            /** @description The client's clock when sending (ISO 8601), to correct skew */
+            sent_at?: string;
+        };
+        /** @description PostHog's answer to a capture, with what Ouroboard did with each event. */
+        PostHogCaptureResult: {
+            /** @description 1, as PostHog answers */
+            status: number;
+            /** @description Newly stored events */
+            accepted: number;
+            /** @description Events whose uuid was stored before */
+            duplicates: number;
+            /** @description Events not (wholly) taken, by their index in the batch, and why */
+            rejected: components["schemas"]["RejectedEvent"][];
+        };
+        /**
+         * @description The answer to posthog-js's and posthog-python's feature-flag and config requests:
+         *     Ouroboard has no feature flags, session recording or surveys, so all are off.
+         */
+        PostHogFlags: {
+            /** @description Flag details (flags v4): none */
+            flags: {
+                [key: string]: unknown;
+            };
+            /** @description Flag values: none */
+            featureFlags: {
+                [key: string]: unknown;
+            };
+            /** @description Flag payloads: none */
+            featureFlagPayloads: {
+                [key: string]: unknown;
+            };
+            /** @description Always false */
+            errorsWhileComputingFlags: boolean;
+            /** @description Always empty */
+            quotaLimited: string[];
+            /** @description Client settings: autocapture stays as the client configured it */
+            config: {
+                [key: string]: unknown;
+            };
+            /** @description Body encodings this server reads */
+            supportedCompression: string[];
+            /** @description True: autocapture sends its elements as one string property, which fits our property bounds better than nested lists */
+            elementsChainAsString: boolean;
+            /** @description False: no session recording */
+            sessionRecording: boolean;
+            /** @description False: no surveys */
+            surveys: boolean;
+            /** @description False: no heatmaps */
+            heatmaps: boolean;
+            /** @description Always empty */
+            siteApps: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** @description One Segment message (track, page, screen, identify, alias or group). */
+        SegmentMessage: {
+            /** @description track, page, screen, identify, alias or group; required in a batch (each single endpoint implies its own) */
+            type?: string;
+            /** @description The user's id (string or number, up to 64 characters); the person when sent */
+            userId?: unknown;
+            /** @description The visitor's anonymous id; the person when no userId is sent, else linked to the user */
+            anonymousId?: unknown;
+            /** @description A track's event name */
+            event?: string;
+            /** @description A page's or screen's name, kept as properties.name */
+            name?: string;
+            /** @description A page's category, kept as properties.category */
+            category?: string;
+            /** @description Event properties; a page's url and referrer (else context.page's) become its page and referrer */
+            properties?: {
+                [key: string]: unknown;
+            };
+            /** @description An identify's traits to set */
+            traits?: {
+                [key: string]: unknown;
+            };
+            /** @description An alias's previous id, linked to userId */
+            previousId?: unknown;
+            /** @description A group call's group (groups are taken and ignored) */
+            groupId?: unknown;
+            /** @description Context; context.page.url and .referrer are read for pages */
+            context?: {
+                [key: string]: unknown;
+            };
+            /** @description When it happened (ISO 8601); corrected for the client's clock with sentAt */
+            timestamp?: string;
+            /** @description The message's id: a resent message is stored once */
+            messageId?: string;
+            /** @description The client's clock when sending (ISO 8601) */
+            sentAt?: string;
+            /** @description The write key (an ingestion key), when not sent as Basic auth */
+            writeKey?: string;
+        };
+        /** @description A batch of Segment messages, as Segment's libraries send them to /v1/batch. */
+        SegmentBatch: {
+            /** @description Up to 500 messages; invalid ones are rejected one by one */
+            batch: components["schemas"]["SegmentMessage"][];
+            /** @description The client's clock when sending (ISO 8601), to correct skew */
+            sentAt?: string;
+            /** @description Context merged into every message's own */
+            context?: {
+                [key: string]: unknown;
+            };
+            /** @description The write key (an ingestion key), when not sent as Basic auth */
+            writeKey?: string;
+        };
+        /** @description Segment's answer, with what Ouroboard did with each message. */
+        SegmentResult: {
+            /** @description true, as Segment answers */
+            success: boolean;
+            /** @description Newly stored events (identify, alias and group store none) */
+            accepted: number;
+            /** @description Events whose messageId was stored before */
+            duplicates: number;
+            /** @description Messages not (wholly) taken, by their index in the batch, and why */
+            rejected: components["schemas"]["RejectedEvent"][];
         };
         /** @description A one-line confirmation. */
         InsightloopMessage: {

@@ -16,6 +16,8 @@ __version__ = "0.1.0"
 log = logging.getLogger(__name__)
 
 MIN_JWT_SECRET_BYTES = 32
+# Where websites send events with an ingestion key: ours, and the trackers' own paths.
+INGEST_PATHS = (r"/api/v1/events", r"/api/event", r"/api/send")
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -49,6 +51,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from app.track import queue_data as ingest_queue
     from app.track.cli import ingest_worker_command, keys_cli
     from app.track.routes import register_doc_schemas, track_bp
+    from app.trackers import plausible, umami
 
     app = Flask(__name__, static_folder=None)
     if isinstance(config, type):
@@ -70,9 +73,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     configure_cors(app, cors)
     api.init_app(app, spec_kwargs=spec_options())
     register_doc_schemas(api)
+    plausible.register_doc_schemas(api)
     url_converters.init_app(app, api)
     for blueprint in (health_bp, auth_bp, track_bp, analytics_bp, projects_bp, invitations_bp,
-                      credentials_bp):
+                      credentials_bp, plausible.plausible_bp, umami.umami_bp):
         api.register_blueprint(blueprint)
     compat.init_app(app, api)  # the seed systems' dialects
     analytics_service.register_listeners(app)
@@ -186,14 +190,16 @@ def cors_rule(origins: list[str]) -> dict:
 def configure_cors(app: Flask, cors) -> None:
     """Cross-origin API access only for allowlisted origins.
 
-    /api/v1/events also admits INGEST_CORS_ORIGINS: sites sending with an ingestion key.
+    /api/v1/events and the trackers' endpoints also admit INGEST_CORS_ORIGINS: sites
+    sending with an ingestion key (Umami's script posts JSON, so it needs CORS).
     """
     api_origins = app.config["CORS_ORIGINS"]
     ingest_origins = api_origins + [origin for origin in app.config["INGEST_CORS_ORIGINS"]
                                     if origin not in api_origins]
     resources = {}
     if ingest_origins:
-        resources[r"/api/v1/events"] = cors_rule(ingest_origins)
+        for path in INGEST_PATHS:
+            resources[path] = cors_rule(ingest_origins)
     if api_origins:
         resources[r"/api/*"] = cors_rule(api_origins)
     if resources:

@@ -114,7 +114,7 @@ def compute_rate_limit_key() -> str:
     """The rate-limit bucket of this request, computed (see rate_limit_key)."""
     raw_key = raw_key_from(request.get_json(force=True, silent=True))
     if raw_key:
-        return "ingest-key:" + hashlib.sha256(raw_key.encode("utf-8")).hexdigest()[:16]
+        return key_rate_limit_key(raw_key)
     subject = None
     try:
         # Verified here, not merely decoded (a forged token must not pick someone else's
@@ -125,3 +125,8 @@ def compute_rate_limit_key() -> str:
     except Exception:  # noqa: BLE001 - the view reports a bad token; limit by address
         subject = None
     return f"ingest-user:{subject}" if subject else f"ingest-ip:{request.remote_addr}"
+
+
+def key_rate_limit_key(raw_key: str) -> str:
+    """The bucket of an ingestion key, whichever API (ours or a tracker's) it comes by."""
+    return "ingest-key:" + hashlib.sha256(raw_key.encode("utf-8")).hexdigest()[:16]

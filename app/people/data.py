@@ -58,6 +58,16 @@ def create_person(project_id: int, now: datetime) -> int:
         .returning(people.c.id)).scalar_one()
 
 
+def add_person(project_id: int, distinct_id: str, traits: dict, age_group: str | None,
+               gender: str | None, now: datetime) -> None:
+    """A new person known by one id (the demo's identified visitors)."""
+    person_id = db.session.execute(
+        insert(people).values(project_id=project_id, traits=traits, age_group=age_group,
+                              gender=gender, created_at=now, updated_at=now)
+        .returning(people.c.id)).scalar_one()
+    link_ids(project_id, person_id, [distinct_id])
+
+
 def link_ids(project_id: int, person_id: int, ids: list[str]) -> None:
     """Make these ids (known to belong to nobody) the person's."""
     if ids:

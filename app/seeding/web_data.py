@@ -5,7 +5,7 @@ import contextlib
 from sqlalchemy import delete, select, text
 
 from app.extensions import db
-from app.models import Event, Membership, Project
+from app.models import Event, Membership, Person, PersonDistinctId, Project
 from app.web.tables import WEB_TABLES
 
 
@@ -46,6 +46,8 @@ def delete_web_data(project_id: int) -> None:
     event rollups still count the deleted events: rebuild them in the same transaction.
     """
     db.session.execute(delete(Event).where(Event.project_id == project_id))
+    for model in (PersonDistinctId, Person):  # a person's ids before the person
+        db.session.execute(delete(model).where(model.project_id == project_id))
     for name in WEB_TABLES:
         table = db.metadata.tables[name]
         db.session.execute(delete(table).where(table.c.project_id == project_id))

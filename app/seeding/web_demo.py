@@ -9,11 +9,14 @@ inserted in time order by app.track.store.insert_events, which settles visits an
 the web rollups and visitor days, committed batch by batch.
 """
 
+import random
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from app.event_rows import event_row
 from app.extensions import db
+from app.people import data as people_data
+from app.people.traits import demographics
 from app.projects.builtin import self_tracking_project_id
 from app.seeding import data, web_data
 from app.seeding.web_traffic import SimVisit, TrafficModel, hits_in_time_order
@@ -67,12 +70,43 @@ def seed_web_demo(usernames: list[str], now: datetime | None = None,
     return store_traffic(project_id, model.visits(), f"{now:%Y%m%d}-0000-4000-8000-")
 
 
+# The share of visitors with an anonymous id who are known people (they signed up), with
+# the traits a site would send with identify: the age and gender panels then describe
+# website visitors too, and person:<trait> has something to break down.
+IDENTIFIED_SHARE = 0.35
+PLANS = ("free", "free", "free", "pro", "pro", "team")
+
+
+def demo_traits(anonymous_id: str) -> dict | None:
+    """The traits of the visitor with this id, if they are a known person (drawn from the
+    id itself, so a reseed gives everyone the same traits).
+    """
+    draw = random.Random(anonymous_id)
+    if draw.random() >= IDENTIFIED_SHARE:
+        return None
+    return {"age": draw.choice(range(16, 71)),
+            "gender": draw.choices(("Male", "Female", "Other"), weights=(48, 47, 5))[0],
+            "plan": draw.choice(PLANS), "newsletter": draw.random() < 0.4}
+
+
+def add_person(project_id: int, anonymous_id: str, now: datetime) -> None:
+    """Make the visitor a known person if they are one, before their events are stored
+    (which stamps each event with its person's age group and gender).
+    """
+    traits = demo_traits(anonymous_id)
+    if traits is not None:
+        people_data.add_person(project_id, anonymous_id, traits, *demographics(traits), now)
+
+
 def store_traffic(project_id: int, visits: Iterable[SimVisit], uuid_prefix: str) -> int:
     """Store simulated visits' events in time order as ingestion would; how many were
     stored. Event number n (from 1) gets the uuid `uuid_prefix` + n in 12 hex digits.
     """
-    added, batch = 0, []
+    added, batch, seen, newcomers = 0, [], set(), []
     for index, (hit, visit) in enumerate(hits_in_time_order(visits), start=1):
+        if visit.anonymous_id is not None and visit.anonymous_id not in seen:
+            seen.add(visit.anonymous_id)
+            newcomers.append((visit.anonymous_id, datetime.fromtimestamp(hit.at, UTC)))
         row = event_row(hit.name, datetime.fromtimestamp(hit.at, UTC), project_id=project_id,
                         uuid=f"{uuid_prefix}{index:012x}",
                         anonymous_id=visit.anonymous_id, page_url=hit.page_url,
@@ -83,13 +117,18 @@ def store_traffic(project_id: int, visits: Iterable[SimVisit], uuid_prefix: str)
         enrich_rows([row], ClientInfo(visit.ip, visit.user_agent, visit.country))
         batch.append(row)
         if len(batch) == INSERT_BATCH:
-            added += store(batch)
-            batch = []
-    return added + store(batch)
+            added += store(project_id, batch, newcomers)
+            batch, newcomers = [], []
+    return added + store(project_id, batch, newcomers)
 
 
-def store(rows: list[dict]) -> int:
-    """Insert one batch as ingestion does, and commit it; how many were stored."""
+def store(project_id: int, rows: list[dict], newcomers: list[tuple[str, datetime]]) -> int:
+    """Make the batch's new visitors who are known people, then insert the batch as
+    ingestion does, and commit it; how many were stored. (In the write transaction, not
+    while enriching: enrichment's salt is read on a connection of its own.)
+    """
+    for anonymous_id, first_seen in newcomers:
+        add_person(project_id, anonymous_id, first_seen)
     stored = len(insert_events(rows))
     db.session.commit()
     return stored

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Event, Membership, Project, Visit
+from app.models import Event, Membership, Person, PersonDistinctId, Project, Visit
+from app.people.traits import demographics
 from app.seeding import demo, web_demo
 from app.seeding.web_catalog import BOTS, BROWSERS, browser_versions
 from app.seeding.web_traffic import MAX_GAP_SECONDS, TrafficModel, hits_in_time_order
@@ -217,6 +218,37 @@ def test_the_demo_website_answers_the_web_analytics(app, client):
     assert countries["rows"][0]["value"] == "US" and len(countries["rows"]) >= 15
 
 
+def test_a_third_of_the_demo_visitors_are_people_whose_events_carry_their_demographics(
+        app, client):
+    seed(app)
+    with app.app_context():
+        project_id = db.session.execute(select(Project.id).where(
+            Project.slug == web_demo.WEB_DEMO_SLUG)).scalar_one()
+        visitors = set(db.session.execute(select(Event.anonymous_id).where(
+            Event.project_id == project_id, Event.anonymous_id.is_not(None))).scalars())
+        people = dict(db.session.execute(
+            select(PersonDistinctId.distinct_id, Person.traits)
+            .join(Person, Person.id == PersonDistinctId.person_id)
+            .where(Person.project_id == project_id)).all())
+        stamped = db.session.execute(select(Event.anonymous_id, Event.age_group, Event.gender)
+                                     .where(Event.project_id == project_id)).all()
+    assert set(people) <= visitors
+    assert 0.25 * len(visitors) <= len(people) <= 0.45 * len(visitors)
+    for anonymous_id, age_group, gender in stamped:
+        traits = people.get(anonymous_id)
+        expected = demographics(traits) if traits else (None, None)
+        assert (age_group, gender) == expected
+    login = client.post("/api/v1/login", json={"username": "user1",
+                                               "password": app.config["DEMO_PASSWORD"]})
+    ages = client.get("/api/v1/analytics/breakdown", headers={
+        "Authorization": f"Bearer {login.get_json()['token']}"}, query_string={
+        "project": web_demo.WEB_DEMO_SLUG, "by": "age_group", "startDate": "2025-12-01",
+        "endDate": NOW.date().isoformat()})
+    assert ages.status_code == 200, ages.get_json()
+    values = {row["value"] for row in ages.get_json()["items"]}
+    assert {"<18", "18-40", ">40"} <= values
+
+
 def test_seeding_twice_adds_nothing_and_reset_removes_the_traffic(app):
     assert seed(app) == 4000
     assert seed(app) == 0
@@ -227,10 +259,11 @@ def test_seeding_twice_adds_nothing_and_reset_removes_the_traffic(app):
             Event.project_id == project_id)).scalar_one()
         assert stored == 4000
         demo.reset_demo_data(30)
+        tables = (Event.__table__, Person.__table__, PersonDistinctId.__table__,
+                  *(db.metadata.tables[name] for name in WEB_TABLES))
         left = [db.session.execute(select(func.count()).select_from(table).where(
-            table.c.project_id == project_id)).scalar_one()
-            for table in (Event.__table__, *(db.metadata.tables[name] for name in WEB_TABLES))]
-    assert left == [0] * (1 + len(WEB_TABLES))
+            table.c.project_id == project_id)).scalar_one() for table in tables]
+    assert left == [0] * len(tables)
     assert seed(app) == 4000
 
 

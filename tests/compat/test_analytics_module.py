@@ -75,3 +75,11 @@ def test_health(client):
     response = client.get(f"{BASE}/health")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
+
+
+def test_the_reference_path_under_api_answers_too(client, owner):
+    share(client, owner)
+    query = {"from": "2024-01-01T00:00:00Z", "to": "2024-01-02T00:00:00Z"}
+    response = client.get(f"{BASE}/api/analytics/summary", query_string=query)
+    assert response.status_code == 200
+    assert response.get_json()["data"]["totalEvents"] == 0

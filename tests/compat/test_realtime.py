@@ -194,3 +194,10 @@ def test_an_api_token_reads_its_projects(client, owner, acme_key):
     response = client.get("/api/compat/realtime/ouroboard/analytics/summary",
                           headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 404
+
+
+def test_the_architectures_api_events_path_answers_too(app, client, acme_key):
+    response = client.post(f"{BASE}/api/events", json=SEED_EVENT,
+                           headers={"X-Ouroboard-Key": acme_key})
+    assert response.status_code == 202
+    assert [row.name for row in events_of(app, "acme")] == ["page_view"]

@@ -3868,7 +3868,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description OK */
+                /** @description Recorded (performance and engagement calls: answered only) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6086,6 +6086,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/compat/realtime/{slug}/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Store one event: event_type as its name (PAGE_VIEW as page_view), user_id as the
+         *     person, metadata as its properties; validated, limited and deduplicated as
+         *     /api/v1/events.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description The ingestion key, when the X-Ouroboard-Key header cannot be sent */
+                    key?: string;
+                };
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RealtimeEvent"];
+                };
+            };
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RealtimeAccepted"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description No ingestion key, or an unknown or revoked one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key sends to another project than the slug's, or no such project */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/compat/realtime/{slug}/analytics/summary": {
         parameters: {
             query?: never;
@@ -6416,6 +6514,92 @@ export interface paths {
         trace?: never;
     };
     "/api/compat/analytics-module/{slug}/analytics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Events, unique users and events per type from `from` to `to`, both inclusive;
+         *     `cached` says whether the answer cache held every figure.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Start of the range, ISO 8601 (a datetime, or a date for its whole UTC day), inclusive; from 2000-01-01 to 2099-12-31 */
+                    from: string;
+                    /** @description End of the range, ISO 8601 (a datetime, or a date for its whole UTC day), inclusive; not before `from`; from 2000-01-01 to 2099-12-31 */
+                    to: string;
+                };
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModuleSummary"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description No credential and the project's public sharing is off, or an unknown or revoked token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such project, or not one the caller may read */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over ANALYTICS_RATE_LIMIT for this user; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable, or the query ran past its statement timeout (retry after Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compat/analytics-module/{slug}/api/analytics/summary": {
         parameters: {
             query?: never;
             header?: never;

@@ -368,37 +368,6 @@ class IngestKey(db.Model):
         return f"<IngestKey {self.name!r}>"
 
 
-class Person(db.Model):
-    """Someone a project's senders identified, with the traits they gave (PostHog's person,
-    Segment's user). Its age group and gender, read from the traits, are copied onto every
-    event of its distinct ids, so the demographic filters and rollups count them.
-    """
-
-    __tablename__ = "people"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
-    traits: Mapped[dict[str, Any]] = mapped_column(JSONDocument, nullable=False, default=dict)
-    age_group: Mapped[str | None] = mapped_column(String(8))
-    gender: Mapped[str | None] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-
-
-class PersonDistinctId(db.Model):
-    """One id a sender knows a person by (its user id, or an anonymous id aliased to it):
-    events whose anonymous_id is this value are that person's.
-    """
-
-    __tablename__ = "person_distinct_ids"
-
-    project_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    distinct_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True)
-
-
 # Rollup tables are declared in app/rollups/definition.py and built by app/rollups/tables.py.
 # Anonymous events have no demographics; rollups store NO_VALUE for them because
 # primary-key columns cannot be NULL.
@@ -408,3 +377,6 @@ NO_VALUE = "-"
 # The web rollups and visitor-day tables are declared in app/web/tables.py; importing it
 # here puts them in the metadata wherever the models are (migrations' drift check).
 import app.web.tables  # noqa: E402,F401
+
+# People (app/people) are declared in app/people/models.py, and are importable from here.
+from app.people.models import Person, PersonDistinctId  # noqa: E402,F401

@@ -149,7 +149,8 @@ website_rate_limit = limiter.shared_limit(ingest_limit, scope="ingest",
 @umami_bp.route("/send", methods=["POST"])
 @website_rate_limit
 @umami_bp.arguments(UmamiSendSchema())
-@umami_bp.response(200, UmamiAnswerSchema)
+@umami_bp.response(200, UmamiAnswerSchema, description="Recorded (performance and "
+                                                          "engagement calls: answered only)")
 @umami_bp.alt_response(400, description="Malformed JSON, or an invalid event or identify")
 @umami_bp.alt_response(401, description="The website id is no active ingestion key")
 @umami_bp.alt_response(413, description="More than 1 MiB")

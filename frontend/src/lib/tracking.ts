@@ -33,6 +33,7 @@ export type TrackedEvent =
   | "invitation_revoke"
   | "invitation_accept"
   | "ingest_key_create"
+  | "ingest_key_update"
   | "ingest_key_revoke"
   | "share_link_create"
   | "share_link_revoke"

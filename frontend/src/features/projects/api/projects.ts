@@ -8,6 +8,7 @@ import type {
   CreatedInvitation,
   CreatedShareLink,
   IngestKey,
+  IngestKeyInput,
   Invitation,
   InvitedRole,
   Member,
@@ -68,8 +69,10 @@ export const acceptInvitation = (token: string) =>
 // Ingestion keys
 export const fetchIngestKeys = (slug: string, signal?: AbortSignal) =>
   apiRequest<{ keys: IngestKey[] }>(at(slug, "/keys"), { signal }).then((body) => body.keys);
-export const createIngestKey = (slug: string, input: { name: string; allowsImport: boolean }) =>
-  post<CreatedIngestKey>(at(slug, "/keys"), input);
+export const createIngestKey = (slug: string, input: IngestKeyInput) => post<CreatedIngestKey>(at(slug, "/keys"), input);
+/** Set or clear a key's Plausible domain (null clears it). */
+export const updateIngestKey = (slug: string, id: number, change: { siteDomain: string | null }) =>
+  apiRequest<IngestKey>(at(slug, `/keys/${id}`), { method: "PATCH", body: change });
 export const revokeIngestKey = (slug: string, id: number) => remove(at(slug, `/keys/${id}`));
 
 // Share links

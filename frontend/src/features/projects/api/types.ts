@@ -14,6 +14,8 @@ export type CreatedInvitation = Schema<"CreatedInvitation">;
 export type PublicInvitation = Schema<"InvitationPreview">;
 export type IngestKey = Schema<"Key">;
 export type CreatedIngestKey = Schema<"CreatedKey">;
+/** A new key: its name, whether it imports history, and its Plausible domain (if any). */
+export type IngestKeyInput = Pick<Schema<"KeyCreate">, "name" | "allowsImport"> & { siteDomain?: string | null };
 export type ShareLink = Schema<"ShareLink">;
 export type CreatedShareLink = Schema<"CreatedShareLink">;
 export type SharedProject = Schema<"SharedProject">;

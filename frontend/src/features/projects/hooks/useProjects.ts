@@ -6,6 +6,7 @@ import { ApiError } from "../../../lib/api-client";
 import { track, type TrackedEvent, type TrackedProperties } from "../../../lib/tracking";
 import * as api from "../api/projects";
 import { projectKeys } from "../api/projects";
+import type { IngestKeyInput } from "../api/types";
 
 /** Client errors (a 404 for a project that is not ours, a 401 for a revoked link) are answers, not outages. */
 const retryOutagesOnly = (failures: number, error: Error) =>
@@ -166,10 +167,17 @@ export const useAcceptInvitation = (token: string) =>
   });
 
 export const useCreateIngestKey = (slug: string) =>
-  useProjectMutation((input: { name: string; allowsImport: boolean }) => api.createIngestKey(slug, input), {
+  useProjectMutation((input: IngestKeyInput) => api.createIngestKey(slug, input), {
     invalidates: () => [projectKeys.keys(slug)],
     event: "ingest_key_create",
-    properties: (input) => ({ allowsImport: input.allowsImport }),
+    properties: (input) => ({ allowsImport: input.allowsImport, siteDomain: Boolean(input.siteDomain) }),
+  });
+
+export const useUpdateIngestKey = (slug: string) =>
+  useProjectMutation(({ id, siteDomain }: { id: number; siteDomain: string | null }) => api.updateIngestKey(slug, id, { siteDomain }), {
+    invalidates: () => [projectKeys.keys(slug)],
+    event: "ingest_key_update",
+    properties: (input) => ({ siteDomain: input.siteDomain !== null }),
   });
 
 export const useRevokeIngestKey = (slug: string) =>

@@ -98,6 +98,68 @@ describe("ProjectSettingsPage", () => {
     await waitFor(() => expect(trackedNames(tracked)).toEqual(["ingest_key_create", "ingest_key_revoke"]));
   });
 
+  it("creates a key with a Plausible domain and shows each tool's setup with the new key", async () => {
+    const calls = stubApi({
+      "GET /projects/shop": json(200, PROJECT),
+      ...ADMIN_LISTS,
+      "POST /projects/shop/keys": json(201, {
+        id: 5, name: "blog", prefix: "obk_XyZw", createdAt: "2026-12-03T07:00:00Z", lastUsedAt: null, revokedAt: null, allowsImport: false,
+        siteDomain: "blog.example.com", key: "obk_XyZw_full_secret",
+      }),
+    });
+    const { user, tracked } = renderSettings();
+    const section = await screen.findByRole("region", { name: "Ingestion keys" });
+    await user.type(within(section).getByLabelText("Key name"), "blog");
+    await user.type(within(section).getByLabelText("Plausible domain"), " https://www.Blog.example.com/ ");
+    await user.click(within(section).getByRole("button", { name: "Create key" }));
+
+    await screen.findByTestId("created-key-value");
+    expect(calls.find((call) => call.method === "POST")?.body).toEqual({ name: "blog", allowsImport: false, siteDomain: "https://www.Blog.example.com/" });
+    const setup = (tool: string) => (screen.getByTestId(`setup-${tool}`) as HTMLTextAreaElement).value;
+    const origin = window.location.origin;
+    expect(setup("plausible")).toBe(`<script defer data-domain="blog.example.com" data-api="${origin}/api/event" src="https://plausible.io/js/script.js"></script>`);
+    expect(setup("umami")).toContain(`data-website-id="obk_XyZw_full_secret" data-host-url="${origin}"`);
+    expect(setup("posthog")).toBe(`posthog.init("obk_XyZw_full_secret", { api_host: "${origin}" })`);
+    expect(setup("segment")).toBe(`analytics.write_key = "obk_XyZw_full_secret"\nanalytics.host = "${origin}"`);
+    expect(trackedNames(tracked)).toEqual(["ingest_key_create"]);
+  });
+
+  it("sets and clears a key's Plausible domain, and says when another key holds it", async () => {
+    let domain: string | null = null;
+    const keyList = () => json(200, { keys: [{ id: 4, name: "website", prefix: "obk_AbCd", createdAt: "2026-12-01T10:00:00Z", lastUsedAt: null, revokedAt: null, allowsImport: false, siteDomain: domain }] });
+    const calls = stubApi({
+      "GET /projects/shop": json(200, PROJECT),
+      ...ADMIN_LISTS,
+      "GET /projects/shop/keys": keyList,
+      "PATCH /projects/shop/keys/4": (call) => {
+        const wanted = (call.body as { siteDomain: string | null }).siteDomain;
+        if (wanted === "taken.com") return json(409, { error: "The site domain 'taken.com' belongs to another ingestion key" });
+        domain = wanted;
+        return json(200, {});
+      },
+    });
+    const { user, tracked } = renderSettings();
+    const row = await screen.findByTestId("key-website");
+    await user.click(within(row).getByRole("button", { name: "Domain" }));
+    const form = screen.getByTestId("domain-form-website");
+    await user.type(within(form).getByLabelText("Plausible domain of website"), "taken.com");
+    await user.click(within(form).getByRole("button", { name: "Save" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("belongs to another ingestion key");
+
+    await user.clear(within(form).getByLabelText("Plausible domain of website"));
+    await user.type(within(form).getByLabelText("Plausible domain of website"), "shop.example.com");
+    await user.click(within(form).getByRole("button", { name: "Save" }));
+    expect((await screen.findByTestId("key-website-domain")).textContent).toBe("Plausible: shop.example.com");
+    expect(screen.queryByTestId("domain-form-website")).toBeNull();
+
+    await user.click(within(screen.getByTestId("key-website")).getByRole("button", { name: "Domain" }));
+    await user.click(within(screen.getByTestId("domain-form-website")).getByRole("button", { name: "Clear" }));
+    await waitFor(() => expect(screen.queryByTestId("key-website-domain")).toBeNull());
+    const patches = calls.filter((call) => call.method === "PATCH").map((call) => call.body);
+    expect(patches).toEqual([{ siteDomain: "taken.com" }, { siteDomain: "shop.example.com" }, { siteDomain: null }]);
+    expect(trackedNames(tracked)).toEqual(["ingest_key_update", "ingest_key_update"]);
+  });
+
   it("deletes the project only once its slug is typed, then leaves for the dashboard", async () => {
     const calls = stubApi({ "GET /projects/shop": json(200, PROJECT), ...ADMIN_LISTS, "DELETE /projects/shop": json(204) });
     const { user, tracked } = renderSettings();

@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 MIN_JWT_SECRET_BYTES = 32
 # Where websites send events with an ingestion key: ours, and the trackers' own paths.
 INGEST_PATHS = (r"/api/v1/events", r"/api/event", r"/api/send",
-                r"/(capture|batch|e|i/v0/e|decide|flags)/?$")  # PostHog's
+                r"/(capture|batch|e|i/v0/e|decide|flags)/?$",  # PostHog's
+                r"/v1/(track|page|screen|identify|alias|group|batch)$")  # Segment's
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -52,7 +53,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from app.track import queue_data as ingest_queue
     from app.track.cli import ingest_worker_command, keys_cli
     from app.track.routes import register_doc_schemas, track_bp
-    from app.trackers import plausible, posthog, umami
+    from app.trackers import plausible, posthog, segment, umami
 
     app = Flask(__name__, static_folder=None)
     if isinstance(config, type):
@@ -78,7 +79,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     url_converters.init_app(app, api)
     for blueprint in (health_bp, auth_bp, track_bp, analytics_bp, projects_bp, invitations_bp,
                       credentials_bp, plausible.plausible_bp, umami.umami_bp,
-                      posthog.posthog_bp):
+                      posthog.posthog_bp, segment.segment_bp):
         api.register_blueprint(blueprint)
     compat.init_app(app, api)  # the seed systems' dialects
     analytics_service.register_listeners(app)

@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import redis
 from posthog import Posthog
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from app.extensions import db
 from app.models import Event, Person, PersonDistinctId
 from app.projects.builtin import self_tracking_project_id
 from app.track.keys import create_key
+from app.track.queue_writer import QueueWriter
 
 # posthog-js 1.x's lz64 body for this event list, made by lz-string's compressToBase64:
 # [{"event":"signed_up","properties":{"distinct_id":"lz-visitor","token":"KEY",
@@ -371,3 +373,22 @@ def test_sites_in_ingest_cors_origins_may_send_from_the_browser(make_app):
     response = app.test_client().options("/e/", headers={
         "Origin": "https://shop.example", "Access-Control-Request-Method": "POST"})
     assert response.headers["Access-Control-Allow-Origin"] == "https://shop.example"
+
+
+def test_queued_events_are_stored_by_the_writer(make_app, redis_url):
+    stream = f"test:posthog:{uuid.uuid4().hex}"
+    app = make_app(INGEST_QUEUE="redis", REDIS_URL=redis_url, INGEST_QUEUE_STREAM=stream)
+    try:
+        with app.app_context():
+            _, raw_key = create_key(self_tracking_project_id(), "queued")
+            db.session.commit()
+        sent = event(event="$pageview", properties={"$current_url": "https://shop.example/"})
+        response = app.test_client().post("/batch/", json={"api_key": raw_key, "batch": [sent]})
+        assert response.get_json() == {"status": 1, "accepted": 1, "duplicates": 0,
+                                       "rejected": []}
+        assert stored_events(app) == []
+        assert QueueWriter(app, "writer").drain() == 1
+        assert [(row.name, row.uuid) for row in stored_events(app)] == [("page_view",
+                                                                         sent["uuid"])]
+    finally:
+        redis.Redis.from_url(redis_url).delete(stream, stream + ":dead")

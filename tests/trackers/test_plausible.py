@@ -340,3 +340,26 @@ def test_only_admins_set_a_site_domain(app, owner):
                               json={"siteDomain": "example.com"})
     assert response.status_code in (403, 404)
     assert owner.get("/projects/ouroboard/keys").get_json()["keys"][0]["siteDomain"] is None
+
+
+def test_under_the_queue_events_are_stored_by_the_writer(make_app, redis_url):
+    import uuid
+
+    import redis
+
+    from app.projects.builtin import self_tracking_project_id
+    from app.track.queue_writer import QueueWriter
+
+    stream = f"test:ingest:{uuid.uuid4().hex}"
+    queued = make_app(INGEST_QUEUE="redis", REDIS_URL=redis_url, INGEST_QUEUE_STREAM=stream)
+    try:
+        with queued.app_context():
+            create_key(self_tracking_project_id(), "queued", site_domain="example.com")
+        response = send(queued.test_client(), {"n": "pageview", "u": "https://example.com/",
+                                               "d": "example.com"}, content_type="text/plain")
+        assert (response.status_code, response.get_data(as_text=True)) == (202, "ok")
+        assert stored_events(queued) == []
+        assert QueueWriter(queued, "writer-a").drain() == 1
+        assert [event.name for event in stored_events(queued)] == ["page_view"]
+    finally:
+        redis.Redis.from_url(redis_url).delete(stream, stream + ":dead")

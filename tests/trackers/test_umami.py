@@ -282,3 +282,27 @@ def test_malformed_bodies_are_4xx_json(app, client, ingest_key, raw, content_typ
     assert response.status_code in (400, 415)
     assert response.get_json()["error"]
     assert stored_events(app) == []
+
+
+def test_under_the_queue_events_are_stored_by_the_writer(make_app, redis_url):
+    import uuid
+
+    import redis
+
+    from app.projects.builtin import self_tracking_project_id
+    from app.track.keys import create_key
+    from app.track.queue_writer import QueueWriter
+
+    stream = f"test:ingest:{uuid.uuid4().hex}"
+    queued = make_app(INGEST_QUEUE="redis", REDIS_URL=redis_url, INGEST_QUEUE_STREAM=stream)
+    try:
+        with queued.app_context():
+            _, raw_key = create_key(self_tracking_project_id(), "queued")
+        client = queued.test_client()
+        call = {"type": "event", "payload": {"website": raw_key, "url": f"{SITE}/", "name": "x"}}
+        assert (send(client, call).status_code, send(client, call).get_json()) == (200, {})
+        assert stored_events(queued) == []
+        assert QueueWriter(queued, "writer-a").drain() == 2
+        assert [event.name for event in stored_events(queued)] == ["x", "x"]
+    finally:
+        redis.Redis.from_url(redis_url).delete(stream, stream + ":dead")

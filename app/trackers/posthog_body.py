@@ -32,7 +32,7 @@ from app.track.errors import IngestError
 from app.track.routes import ingest_limit
 from app.track.sender import key_rate_limit_key
 from app.trackers.posthog_errors import InflatedBodyTooLarge, MalformedBody, UnsupportedEncoding
-from app.trackers.posthog_lz import LzStringError, decompress_from_base64
+from app.trackers.posthog_lz import LzStringError, LzStringTooLong, decompress_from_base64
 
 GZIP_MAGIC = b"\x1f\x8b"
 FORM_MIMETYPE = "application/x-www-form-urlencoded"
@@ -41,6 +41,9 @@ GZIP_WBITS = 31
 ZLIB_OR_GZIP_WBITS = 47
 # A posthog-js form holds `data` and perhaps `compression`; a few more are tolerated.
 MAX_FORM_FIELDS = 8
+# lz-string is decoded in Python, about 0.7 s per MiB; the old posthog-js versions that
+# send it post batches of a few kilobytes, so a quarter of the body limit is plenty.
+MAX_LZ64_CHARS = 256 * 1024
 
 
 def request_json():
@@ -133,8 +136,13 @@ def decoded_text(data: str, compression: str, limit: int) -> str:
     """
     data = data.strip().replace(" ", "+")
     if compression == "lz64":
+        if len(data) > MAX_LZ64_CHARS:
+            raise InflatedBodyTooLarge(f"An lz64 body holds at most {MAX_LZ64_CHARS} characters")
         try:
             return decompress_from_base64(data, limit)
+        except LzStringTooLong:
+            raise InflatedBodyTooLarge(f"Body is larger than {limit} bytes once "
+                                       "decompressed") from None
         except LzStringError as error:
             raise MalformedBody(f"Malformed lz64 body: {error}") from None
     if compression != "base64" and data[:1] in ("{", "["):

@@ -8,46 +8,46 @@ text grows, and the dictionary, built from the output, stays as small.
 """
 
 BASE64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
-BASE64_VALUES = {char: value for value, char in enumerate(BASE64_ALPHABET)}
-# Each base64 character carries 6 bits; lz-string reads them from the highest down.
-BITS_PER_CHAR = 6
+# Each base64 character carries 6 bits ('=', padding, reads as none set).
+CHAR_BITS = {char: format(value % 64, "06b") for value, char in enumerate(BASE64_ALPHABET)}
 # The codes that are not dictionary entries: an 8-bit character, a 16-bit one, the end.
 CHAR_8, CHAR_16, END = 0, 1, 2
 
 
 class LzStringError(ValueError):
-    """The text is not lz-string base64, or decodes to more than allowed."""
+    """The text is not lz-string base64."""
+
+
+class LzStringTooLong(LzStringError):  # noqa: N818 - what the text is
+    """The text decodes to more characters than allowed."""
 
 
 class BitReader:
-    """Reads lz-string's variable-width codes from base64 text, lowest bit first."""
+    """Reads lz-string's variable-width codes from base64 text: each character's 6 bits from
+    the highest down, each code's bits from its lowest up. The text is spelt out once as
+    '0'/'1' characters, so a code costs one slice, not a step per bit.
+    """
 
     def __init__(self, text: str):
         try:
-            self.values = [BASE64_VALUES[char] for char in text]
+            self.bits = "".join(CHAR_BITS[char] for char in text)
         except KeyError:
             raise LzStringError("not lz-string base64 text") from None
-        self.index = 0
         self.position = 0
 
     def read(self, width: int) -> int:
         """The next `width` bits as a number; past the end of the text is an error."""
-        number = 0
-        for bit in range(width):
-            if self.index >= len(self.values):
-                raise LzStringError("lz-string text ends in the middle of a code")
-            if self.values[self.index] >> (BITS_PER_CHAR - 1 - self.position) & 1:
-                number |= 1 << bit
-            self.position += 1
-            if self.position == BITS_PER_CHAR:
-                self.position = 0
-                self.index += 1
+        end = self.position + width
+        if end > len(self.bits):
+            raise LzStringError("lz-string text ends in the middle of a code")
+        number = int(self.bits[self.position:end][::-1], 2)
+        self.position = end
         return number
 
 
 def decompress_from_base64(text: str, max_chars: int) -> str:
     """The text lz-string's compressToBase64 made `text` from; LzStringError when it is
-    not such text or would decode to more than `max_chars` characters.
+    not such text, LzStringTooLong when it would decode to more than `max_chars` characters.
     """
     text = text.strip()
     if not text:
@@ -84,7 +84,7 @@ def decompress_from_base64(text: str, max_chars: int) -> str:
             raise LzStringError("lz-string code refers past its dictionary")
         size += len(entry)
         if size > max_chars:
-            raise LzStringError(f"lz-string text decodes to more than {max_chars} characters")
+            raise LzStringTooLong(f"lz-string text decodes to more than {max_chars} characters")
         output.append(entry)
         dictionary.append(previous + entry[0])
         enlarge_in -= 1

@@ -18,6 +18,8 @@ from app.models import Event, Person, PersonDistinctId
 from app.projects.builtin import self_tracking_project_id
 from app.track.keys import create_key
 from app.track.queue_writer import QueueWriter
+from app.trackers.posthog_body import MAX_LZ64_CHARS
+from app.trackers.posthog_lz import LzStringTooLong, decompress_from_base64
 
 # posthog-js 1.x's lz64 body for this event list, made by lz-string's compressToBase64:
 # [{"event":"signed_up","properties":{"distinct_id":"lz-visitor","token":"KEY",
@@ -392,3 +394,17 @@ def test_queued_events_are_stored_by_the_writer(make_app, redis_url):
                                                                          sent["uuid"])]
     finally:
         redis.Redis.from_url(redis_url).delete(stream, stream + ":dead")
+
+
+def test_lz64_text_stops_decoding_at_its_bound():
+    assert json.loads(decompress_from_base64(LZ64_EVENTS, 1000))[0]["event"] == "signed_up"
+    with pytest.raises(LzStringTooLong):
+        decompress_from_base64(LZ64_EVENTS, 50)
+
+
+def test_an_lz64_body_past_its_bound_is_413(client, ingest_key):
+    _, raw_key = ingest_key
+    response = client.post("/e/", data={"data": "A" * (MAX_LZ64_CHARS + 1),
+                                        "compression": "lz64"},
+                           headers={"Authorization": f"Bearer {raw_key}"})
+    assert response.status_code == 413

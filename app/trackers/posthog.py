@@ -5,8 +5,8 @@ the project API key.
 `/capture/`, `/batch/`, `/e/` and `/i/v0/e/` (each also without its trailing slash) take
 one event, a list, or `{"batch": [...]}`, in any encoding the libraries use, and answer
 `{"status": 1}` as PostHog does. `$pageview` is our page view, `$identify`, `$set`,
-`$set_once` and `$create_alias` set traits and link ids (app.people); `/decide/` and
-`/flags/` answer that there are no feature flags.
+`$set_once` and `$create_alias` set traits and link ids (app.people); `/decide/`,
+`/flags/` and `/array/<key>/config` answer that there are no feature flags.
 """
 
 from flask import current_app
@@ -95,6 +95,18 @@ def flags():
     every flag is off (posthog-js then runs with its own settings).
     """
     key_sender(raw_key_of(request_json()))
+    return NO_FLAGS
+
+
+@posthog_bp.route("/array/<string:token>/config", methods=["GET"], parameters=[
+    {"in": "path", "name": "token", "description": "The project API key (an ingestion key)"}])
+@flags_rate_limit
+@posthog_bp.response(200, PostHogFlagsSchema)
+@posthog_bp.alt_response(401, description="Unknown or revoked API key")
+@posthog_bp.alt_response(429, description="Rate limit exceeded")
+def remote_config(token: str):
+    """posthog-js's remote config, read on load: the same answer as /flags/."""
+    key_sender(token)
     return NO_FLAGS
 
 

@@ -408,3 +408,11 @@ def test_an_lz64_body_past_its_bound_is_413(client, ingest_key):
                                         "compression": "lz64"},
                            headers={"Authorization": f"Bearer {raw_key}"})
     assert response.status_code == 413
+
+
+def test_remote_config_is_answered_for_a_valid_key(client, ingest_key):
+    _, raw_key = ingest_key
+    response = client.get(f"/array/{raw_key}/config")
+    assert response.status_code == 200
+    assert response.get_json()["featureFlags"] == {}
+    assert client.get("/array/phc_unknown/config").status_code == 401

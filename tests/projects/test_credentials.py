@@ -59,7 +59,7 @@ def test_list_keys_by_role(app, team, role):
         keys = response.get_json()["keys"]
         assert [(key["name"], key["allowsImport"]) for key in keys] == [("site", True)]
         assert set(keys[0]) == {"id", "name", "prefix", "createdAt", "lastUsedAt",
-                                "revokedAt", "allowsImport"}
+                                "revokedAt", "allowsImport", "siteDomain"}
     assert "elsewhere" not in response.get_data(as_text=True)
 
 

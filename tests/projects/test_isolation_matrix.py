@@ -85,6 +85,7 @@ POLICY = {
     "keys_list":          (401,  404,  403,  200,  200,  401,  401,  401,  401,  401,  401),
     "key_create":         (401,  404,  403,  201,  201,  401,  401,  401,  401,  401,  401),
     "key_revoke":         (401,  404,  403,  204,  204,  401,  401,  401,  401,  401,  401),
+    "key_update":         (401,  404,  403,  200,  200,  401,  401,  401,  401,  401,  401),
     "share_links_list":   (401,  404,  403,  200,  200,  401,  401,  401,  401,  401,  401),
     "share_link_create":  (401,  404,  403,  201,  201,  401,  401,  401,  401,  401,  401),
     "share_link_revoke":  (401,  404,  403,  204,  204,  401,  401,  401,  401,  401,  401),
@@ -311,6 +312,14 @@ def creates_key(world, caller, diff, response):
         world.ids["a"], "matrix-key", body["key"][:12], hash_secret(body["key"]))
 
 
+def sets_site_domain(world, caller, diff, response):
+    only(diff, {"ingest_keys": (0, 0, 1)})
+    ((before, after),) = diff.tables["ingest_keys"].changed
+    assert before["id"] == world.ids["a_spare_key"]
+    assert (before["site_domain"], after["site_domain"]) == (None, "matrix.example")
+    assert set(diff.changed_columns("ingest_keys")[0]) == {"site_domain"}
+
+
 def creates_share_link(world, caller, diff, response):
     only(diff, {"share_links": (1, 0, 0)})
     (row,) = diff.tables["share_links"].added
@@ -370,6 +379,9 @@ ENDPOINTS = {
                            body=lambda world: {"name": "matrix-key"}, effect=creates_key),
     "key_revoke": Endpoint("DELETE", "/projects/{slug}/keys/{a_spare_key}",
                            effect=revokes("ingest_keys", "a_spare_key")),
+    "key_update": Endpoint("PATCH", "/projects/{slug}/keys/{a_spare_key}",
+                           body=lambda world: {"siteDomain": "matrix.example"},
+                           effect=sets_site_domain),
     "share_links_list": Endpoint("GET", "/projects/{slug}/share-links",
                                  answer=answers_share_links),
     "share_link_create": Endpoint("POST", "/projects/{slug}/share-links",

@@ -203,6 +203,10 @@ def test_every_answer_counts_only_the_events_of_matching_people(client, world, f
     status, web = get(client, world, "/analytics/web/summary", **filters)
     assert status == 200, web
     assert web["current"]["pageviews"] == names["page_view"]
+    # A visit counts when one of its events in the range is a matching person's.
+    assert web["current"]["visits"] == len({event.visit_id for event in wanted})
+    _, devices = get(client, world, "/analytics/web/breakdown", by="device", **filters)
+    assert devices["total"] == len({event.visit_id for event in wanted})
     _, pages = get(client, world, "/analytics/web/breakdown", by="page", **filters)
     assert {row["value"]: row["count"] for row in pages["rows"]} == Counter(
         event.pathname for event in wanted if event.name == "page_view")

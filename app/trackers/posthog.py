@@ -98,8 +98,9 @@ def flags():
     return NO_FLAGS
 
 
-@posthog_bp.route("/array/<string:token>/config", methods=["GET"], parameters=[
-    {"in": "path", "name": "token", "description": "The project API key (an ingestion key)"}])
+@posthog_bp.route("/array/<string:token>/config", methods=["GET"], parameters=[{
+    "in": "path", "name": "token", "description": "The project API key (an ingestion key)",
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,128}$"}}])
 @flags_rate_limit
 @posthog_bp.response(200, PostHogFlagsSchema)
 @posthog_bp.alt_response(401, description="Unknown or revoked API key")

@@ -99,7 +99,7 @@ def translate(project_id: int, messages: list) -> Translation:
         if not isinstance(message, dict):
             translation.reject(index, "message", "each message must be a JSON object")
             continue
-        kind = message.get("type")
+        kind = message.get("type") if isinstance(message.get("type"), str) else None
         user_id, anonymous_id = id_text(message.get("userId")), id_text(message.get("anonymousId"))
         if kind == "alias":
             previous_id = id_text(message.get("previousId"))

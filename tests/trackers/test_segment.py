@@ -197,11 +197,12 @@ def test_bad_messages_in_a_batch_are_rejected_one_by_one(app, client, ingest_key
     response = client.post("/v1/batch", headers=basic(raw_key), json={"batch": [
         message(event="Kept"), message(userId=None), "not an object", message(type="launch"),
         message(properties={f"key{index}": "x" * 200 for index in range(60)}),
-        message(type="identify", traits=["not", "an", "object"]), message(event="Kept Too")]})
+        message(type="identify", traits=["not", "an", "object"]), message(type=["track"]),
+        message(event="Kept Too")]})
     assert response.status_code == 200
     answer = response.get_json()
     assert (answer["success"], answer["accepted"]) == (True, 2)
-    assert [item["index"] for item in answer["rejected"]] == [1, 2, 3, 4, 5]
+    assert [item["index"] for item in answer["rejected"]] == [1, 2, 3, 4, 5, 6]
     assert answer["rejected"][0]["error"] == "userId: userId or anonymousId is required"
     assert [row.name for row in stored_events(app)] == ["Kept", "Kept Too"]
 

@@ -3940,6 +3940,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/array/{token}/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project API key (an ingestion key) */
+                token: string;
+            };
+            cookie?: never;
+        };
+        /** posthog-js's remote config, read on load: the same answer as /flags/. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The project API key (an ingestion key) */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostHogFlags"];
+                    };
+                };
+                /** @description Unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/capture/": {
         parameters: {
             query?: never;
@@ -8208,6 +8269,46 @@ export interface components {
         };
         /** @description Umami's answer, without the session cache token (nothing needs it back). */
         UmamiAnswer: Record<string, never>;
+        /**
+         * @description The answer to posthog-js's and posthog-python's feature-flag and config requests:
+         *     Ouroboard has no feature flags, session recording or surveys, so all are off.
+         */
+        PostHogFlags: {
+            /** @description Flag details (flags v4): none */
+            flags: {
+                [key: string]: unknown;
+            };
+            /** @description Flag values: none */
+            featureFlags: {
+                [key: string]: unknown;
+            };
+            /** @description Flag payloads: none */
+            featureFlagPayloads: {
+                [key: string]: unknown;
+            };
+            /** @description Always false */
+            errorsWhileComputingFlags: boolean;
+            /** @description Always empty */
+            quotaLimited: string[];
+            /** @description Client settings: autocapture stays as the client configured it */
+            config: {
+                [key: string]: unknown;
+            };
+            /** @description Body encodings this server reads */
+            supportedCompression: string[];
+            /** @description True: autocapture sends its elements as one string property, which fits our property bounds better than nested lists */
+            elementsChainAsString: boolean;
+            /** @description False: no session recording */
+            sessionRecording: boolean;
+            /** @description False: no surveys */
+            surveys: boolean;
+            /** @description False: no heatmaps */
+            heatmaps: boolean;
+            /** @description Always empty */
+            siteApps: {
+                [key: string]: unknown;
+            }[];
+        };
         /** @description One PostHog event, as posthog-js, posthog-python and PostHog's capture API send it. */
         PostHogEvent: {
             /** @description The event's name: $pageview becomes page_view; other leading $ signs are dropped ($autocapture is autocapture) */
@@ -8252,46 +8353,6 @@ export interface components {
             duplicates: number;
             /** @description Events not (wholly) taken, by their index in the batch, and why */
             rejected: components["schemas"]["RejectedEvent"][];
-        };
-        /**
-         * @description The answer to posthog-js's and posthog-python's feature-flag and config requests:
-         *     Ouroboard has no feature flags, session recording or surveys, so all are off.
-         */
-        PostHogFlags: {
-            /** @description Flag details (flags v4): none */
-            flags: {
-                [key: string]: unknown;
-            };
-            /** @description Flag values: none */
-            featureFlags: {
-                [key: string]: unknown;
-            };
-            /** @description Flag payloads: none */
-            featureFlagPayloads: {
-                [key: string]: unknown;
-            };
-            /** @description Always false */
-            errorsWhileComputingFlags: boolean;
-            /** @description Always empty */
-            quotaLimited: string[];
-            /** @description Client settings: autocapture stays as the client configured it */
-            config: {
-                [key: string]: unknown;
-            };
-            /** @description Body encodings this server reads */
-            supportedCompression: string[];
-            /** @description True: autocapture sends its elements as one string property, which fits our property bounds better than nested lists */
-            elementsChainAsString: boolean;
-            /** @description False: no session recording */
-            sessionRecording: boolean;
-            /** @description False: no surveys */
-            surveys: boolean;
-            /** @description False: no heatmaps */
-            heatmaps: boolean;
-            /** @description Always empty */
-            siteApps: {
-                [key: string]: unknown;
-            }[];
         };
         /** @description One Segment message (track, page, screen, identify, alias or group). */
         SegmentMessage: {

@@ -238,6 +238,19 @@ def test_sent_at_corrects_the_clients_clock(app, client, ingest_key):
     assert abs(happened - (datetime.now(UTC) - timedelta(minutes=5))) < timedelta(seconds=30)
 
 
+def test_posthog_js_send_time_in_the_url_corrects_the_clock(app, client, ingest_key):
+    _, raw_key = ingest_key
+    client_now = datetime.now(UTC) - timedelta(hours=3)
+    sent = event(properties={"token": raw_key},
+                 timestamp=(client_now - timedelta(minutes=5)).isoformat())
+    millis = int(client_now.timestamp() * 1000)
+    response = client.post(f"/e/?ver=1.200.0&_={millis}", json=[sent])
+    assert response.status_code == 200
+    [row] = stored_events(app)
+    happened = row.occurred_at.replace(tzinfo=UTC)
+    assert abs(happened - (datetime.now(UTC) - timedelta(minutes=5))) < timedelta(seconds=30)
+
+
 def test_the_tools_own_keys_are_shed_only_when_properties_are_too_large(app, client,
                                                                         ingest_key):
     _, raw_key = ingest_key

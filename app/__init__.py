@@ -19,7 +19,8 @@ MIN_JWT_SECRET_BYTES = 32
 # Where websites send events with an ingestion key: ours, and the trackers' own paths.
 INGEST_PATHS = (r"/api/v1/events", r"/api/event", r"/api/send",
                 r"/(capture|batch|e|i/v0/e|decide|flags|array/[^/]+/config)/?$",  # PostHog's
-                r"/v1/(track|page|screen|identify|alias|group|batch)$")  # Segment's
+                r"/v1/(track|page|screen|identify|alias|group|batch|[tpsiagb])$",  # Segment's
+                r"/v1/projects/[^/]+/settings$")
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:

@@ -3,13 +3,15 @@ analytics.js) send here unchanged once their host is this server, with an ingest
 as the write key (HTTP Basic user name, or `writeKey` in the body).
 
 `/v1/track`, `/v1/page`, `/v1/screen`, `/v1/identify`, `/v1/alias`, `/v1/group` and
-`/v1/batch` answer `{"success": true}` as Segment does. track, page and screen are stored
-as events (page as our page view); identify and alias set traits and link ids through
+`/v1/batch` (and the one-letter paths analytics.js posts to: `/v1/t`, `/v1/p`, ...,
+`/v1/b`) answer `{"success": true}` as Segment does. track, page and screen are stored as
+events (page as our page view); identify and alias set traits and link ids through
 app.people and store no event, as Segment keeps them apart from tracks; group is taken and
-ignored.
+ignored. `/v1/projects/<key>/settings` is what analytics.js loads from Segment's CDN, so
+its `cdnURL` can point here.
 """
 
-from flask import current_app
+from flask import current_app, request
 
 from app.blueprint import ApiBlueprint
 from app.track.errors import BatchTooLarge
@@ -27,6 +29,7 @@ from app.trackers.segment_schemas import (
     SegmentBatchSchema,
     SegmentMessageSchema,
     SegmentResultSchema,
+    SegmentSettingsSchema,
 )
 
 segment_bp = ApiBlueprint("segment", __name__, url_prefix="/v1",
@@ -76,7 +79,9 @@ def receive(kind: str) -> dict:
 @segment_bp.doc(requestBody=BATCH_BODY)
 @documented
 def batch():
-    """Record a batch of Segment messages (what Segment's libraries send)."""
+    """Record a batch of Segment messages (what Segment's libraries send; analytics.js in
+    batching mode sends it to /v1/b).
+    """
     return receive("batch")
 
 
@@ -87,10 +92,41 @@ def message_view(kind: str):
         return receive(kind)
 
     view.__name__ = kind
-    view.__doc__ = f"Record one Segment {kind} message."
+    view.__doc__ = (f"Record one Segment {kind} message (analytics.js sends it to "
+                    f"/v1/{kind[0]}).")
     return message_rate_limit(segment_bp.doc(requestBody=MESSAGE_BODY)(documented(view)))
 
 
+@segment_bp.route("/projects/<string:write_key>/settings", methods=["GET"], parameters=[{
+    "in": "path", "name": "write_key", "description": "The write key (an ingestion key)",
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,128}$"}}])
+@message_rate_limit
+@segment_bp.response(200, SegmentSettingsSchema)
+@segment_bp.alt_response(401, description="Unknown or revoked write key")
+@segment_bp.alt_response(429, description="Rate limit exceeded")
+def settings(write_key: str):
+    """analytics.js's settings, when its cdnURL is this server: send every event here, to
+    no other destination.
+    """
+    key_sender(write_key)
+    return browser_settings(write_key, request.host, request.scheme)
+
+
+def browser_settings(write_key: str, host: str, scheme: str) -> dict:
+    """What analytics.js reads from Segment's CDN: only its own Segment.io destination,
+    pointed at this server (`host` and `scheme` as the browser reached it), no metrics.
+    """
+    return {"integrations": {"Segment.io": {"apiKey": write_key, "apiHost": f"{host}/v1",
+                                            "protocol": "https" if scheme == "https" else "http"}},
+            "plan": {}, "metrics": {"sampleRate": 0}, "remotePlugins": [],
+            "enabledMiddleware": {}}
+
+
+# analytics.js posts each message to the type's first letter (/v1/t, /v1/p, ...).
 for message_kind in MESSAGE_KINDS:
+    message_view_function = message_view(message_kind)
     segment_bp.add_url_rule(f"/{message_kind}", endpoint=message_kind,
-                            view_func=message_view(message_kind), methods=["POST"])
+                            view_func=message_view_function, methods=["POST"])
+    segment_bp.add_url_rule(f"/{message_kind[0]}", endpoint=f"{message_kind}_short",
+                            view_func=message_view_function, methods=["POST"])
+segment_bp.add_url_rule("/b", endpoint="batch_short", view_func=batch, methods=["POST"])

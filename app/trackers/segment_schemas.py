@@ -71,3 +71,20 @@ class SegmentResultSchema(ma.Schema):
         "description": "Events whose messageId was stored before"})
     rejected = ma.fields.List(ma.fields.Nested(RejectedEventSchema), required=True, metadata={
         "description": "Messages not (wholly) taken, by their index in the batch, and why"})
+
+
+class SegmentSettingsSchema(ma.Schema):
+    """The settings analytics.js loads on start (from Segment's CDN, or from here when its
+    cdnURL is this server): one destination, Segment.io, sending to this server.
+    """
+
+    integrations = ma.fields.Dict(required=True, metadata={
+        "description": "Segment.io only, with apiKey (the write key), apiHost "
+                       "(this server's /v1) and protocol"})
+    plan = ma.fields.Dict(required=True, metadata={"description": "Tracking plan: none"})
+    metrics = ma.fields.Dict(required=True, metadata={
+        "description": "Library metrics: sampleRate 0, none are sent"})
+    remotePlugins = ma.fields.List(ma.fields.Dict(), required=True, metadata={  # noqa: N815
+        "description": "Always empty"})
+    enabledMiddleware = ma.fields.Dict(required=True, metadata={  # noqa: N815
+        "description": "Always empty"})

@@ -265,3 +265,49 @@ def test_queued_messages_are_stored_by_the_writer(make_app, redis_url):
         assert [row.name for row in stored_events(app)] == ["Queued"]
     finally:
         redis.Redis.from_url(redis_url).delete(stream, stream + ":dead")
+
+
+def analytics_js_page(raw_key: str) -> dict:
+    """A page call as analytics.js (analytics-next) posts it to /v1/p."""
+    page = {"path": "/pricing", "referrer": "https://news.example/", "search": "",
+            "title": "Pricing", "url": "https://shop.example/pricing"}
+    return {"timestamp": datetime.now(UTC).isoformat(), "integrations": {}, "type": "page",
+            "properties": page, "userId": None, "anonymousId": "f6b2c1d0-ajs",
+            "context": {"page": page, "locale": "en-US",
+                        "library": {"name": "analytics.js", "version": "npm:next-1.70.0"}},
+            "messageId": "ajs-next-1764800000000-3f2a", "writeKey": raw_key,
+            "sentAt": datetime.now(UTC).isoformat(),
+            "_metadata": {"bundled": ["Segment.io"], "unbundled": [], "bundledIds": []}}
+
+
+def test_analytics_js_one_letter_paths_and_batches_are_taken(app, client, ingest_key):
+    _, raw_key = ingest_key
+    response = client.post("/v1/p", data=json.dumps(analytics_js_page(raw_key)),
+                           content_type="text/plain")
+    assert response.status_code == 200, response.get_json()
+    track = {"type": "track", "event": "Signed Up", "anonymousId": "f6b2c1d0-ajs",
+             "messageId": "ajs-next-1764800000001-9c1e", "properties": {"plan": "free"}}
+    response = client.post("/v1/b", content_type="text/plain", data=json.dumps({
+        "writeKey": raw_key, "batch": [track], "sentAt": datetime.now(UTC).isoformat()}))
+    assert response.status_code == 200, response.get_json()
+    page, signup = stored_events(app)
+    assert (page.name, page.anonymous_id, page.page_url, page.referrer) == (
+        "page_view", "f6b2c1d0-ajs", "https://shop.example/pricing", "https://news.example/")
+    assert (signup.name, signup.anonymous_id) == ("Signed Up", "f6b2c1d0-ajs")
+
+
+def test_analytics_js_settings_point_it_at_this_server(client, ingest_key):
+    _, raw_key = ingest_key
+    response = client.get(f"/v1/projects/{raw_key}/settings")
+    assert response.status_code == 200
+    assert response.get_json()["integrations"] == {"Segment.io": {
+        "apiKey": raw_key, "apiHost": "localhost/v1", "protocol": "http"}}
+    assert client.get("/v1/projects/not-a-real-key/settings").status_code == 401
+
+
+def test_sites_in_ingest_cors_origins_may_send_from_the_browser(make_app):
+    app = make_app(INGEST_CORS_ORIGINS=["https://shop.example"])
+    for path in ("/v1/t", "/v1/batch", "/v1/projects/some-key/settings"):
+        response = app.test_client().options(path, headers={
+            "Origin": "https://shop.example", "Access-Control-Request-Method": "POST"})
+        assert response.headers["Access-Control-Allow-Origin"] == "https://shop.example"

@@ -5054,7 +5054,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a batch of Segment messages (what Segment's libraries send). */
+        /**
+         * Record a batch of Segment messages (what Segment's libraries send; analytics.js in
+         *     batching mode sends it to /v1/b).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5141,6 +5144,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/projects/{write_key}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The write key (an ingestion key) */
+                write_key: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * analytics.js's settings, when its cdnURL is this server: send every event here, to
+         *     no other destination.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The write key (an ingestion key) */
+                    write_key: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentSettings"];
+                    };
+                };
+                /** @description Unknown or revoked write key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/track": {
         parameters: {
             query?: never;
@@ -5150,7 +5217,103 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record one Segment track message. */
+        /** Record one Segment track message (analytics.js sends it to /v1/t). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SegmentMessage"];
+                    "text/plain": components["schemas"]["SegmentMessage"];
+                };
+            };
+            responses: {
+                /** @description Taken; invalid batch messages listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone message that is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked write key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 messages, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/t": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record one Segment track message (analytics.js sends it to /v1/t). */
         post: {
             parameters: {
                 query?: never;
@@ -5246,7 +5409,103 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record one Segment page message. */
+        /** Record one Segment page message (analytics.js sends it to /v1/p). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SegmentMessage"];
+                    "text/plain": components["schemas"]["SegmentMessage"];
+                };
+            };
+            responses: {
+                /** @description Taken; invalid batch messages listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone message that is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked write key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 messages, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/p": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record one Segment page message (analytics.js sends it to /v1/p). */
         post: {
             parameters: {
                 query?: never;
@@ -5342,7 +5601,103 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record one Segment screen message. */
+        /** Record one Segment screen message (analytics.js sends it to /v1/s). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SegmentMessage"];
+                    "text/plain": components["schemas"]["SegmentMessage"];
+                };
+            };
+            responses: {
+                /** @description Taken; invalid batch messages listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone message that is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked write key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 messages, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/s": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record one Segment screen message (analytics.js sends it to /v1/s). */
         post: {
             parameters: {
                 query?: never;
@@ -5438,7 +5793,103 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record one Segment identify message. */
+        /** Record one Segment identify message (analytics.js sends it to /v1/i). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SegmentMessage"];
+                    "text/plain": components["schemas"]["SegmentMessage"];
+                };
+            };
+            responses: {
+                /** @description Taken; invalid batch messages listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone message that is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked write key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 messages, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/i": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record one Segment identify message (analytics.js sends it to /v1/i). */
         post: {
             parameters: {
                 query?: never;
@@ -5534,7 +5985,103 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record one Segment alias message. */
+        /** Record one Segment alias message (analytics.js sends it to /v1/a). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SegmentMessage"];
+                    "text/plain": components["schemas"]["SegmentMessage"];
+                };
+            };
+            responses: {
+                /** @description Taken; invalid batch messages listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone message that is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked write key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 messages, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/a": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record one Segment alias message (analytics.js sends it to /v1/a). */
         post: {
             parameters: {
                 query?: never;
@@ -5630,7 +6177,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record one Segment group message. */
+        /** Record one Segment group message (analytics.js sends it to /v1/g). */
         post: {
             parameters: {
                 query?: never;
@@ -5642,6 +6189,201 @@ export interface paths {
                 content: {
                     "application/json": components["schemas"]["SegmentMessage"];
                     "text/plain": components["schemas"]["SegmentMessage"];
+                };
+            };
+            responses: {
+                /** @description Taken; invalid batch messages listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone message that is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked write key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 messages, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/g": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record one Segment group message (analytics.js sends it to /v1/g). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SegmentMessage"];
+                    "text/plain": components["schemas"]["SegmentMessage"];
+                };
+            };
+            responses: {
+                /** @description Taken; invalid batch messages listed in rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentResult"];
+                    };
+                };
+                /** @description Malformed or undecodable body, or a lone message that is invalid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown or revoked write key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than 500 messages, or a body over 1 MiB (once decompressed) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded (the key's ingest budget) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unavailable; retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/b": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a batch of Segment messages (what Segment's libraries send; analytics.js in
+         *     batching mode sends it to /v1/b).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SegmentBatch"];
+                    "text/plain": components["schemas"]["SegmentBatch"];
                 };
             };
             responses: {
@@ -8416,6 +9158,32 @@ export interface components {
             duplicates: number;
             /** @description Messages not (wholly) taken, by their index in the batch, and why */
             rejected: components["schemas"]["RejectedEvent"][];
+        };
+        /**
+         * @description The settings analytics.js loads on start (from Segment's CDN, or from here when its
+         *     cdnURL is this server): one destination, Segment.io, sending to this server.
+         */
+        SegmentSettings: {
+            /** @description Segment.io only, with apiKey (the write key), apiHost (this server's /v1) and protocol */
+            integrations: {
+                [key: string]: unknown;
+            };
+            /** @description Tracking plan: none */
+            plan: {
+                [key: string]: unknown;
+            };
+            /** @description Library metrics: sampleRate 0, none are sent */
+            metrics: {
+                [key: string]: unknown;
+            };
+            /** @description Always empty */
+            remotePlugins: {
+                [key: string]: unknown;
+            }[];
+            /** @description Always empty */
+            enabledMiddleware: {
+                [key: string]: unknown;
+            };
         };
         /** @description A one-line confirmation. */
         InsightloopMessage: {

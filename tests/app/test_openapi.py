@@ -41,4 +41,6 @@ def test_the_first_reads_of_a_new_apps_document_at_once_all_get_it_whole(make_ap
     assert {"/api/v1/events", "/api/v1/analytics", "/api/v1/projects",
             "/health"} <= set(spec["paths"])
     assert [tag["name"] for tag in spec["tags"]] == [
-        "health", "auth", "track", "analytics", "projects", "invitations", "credentials"]
+        "health", "auth", "track", "analytics", "projects", "invitations", "credentials",
+        "plausible", "umami", "posthog", "segment", "compat-insightloop", "compat-realtime",
+        "compat-analytics-module", "compat-vigility"]

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 MIN_JWT_SECRET_BYTES = 32
 # Where websites send events with an ingestion key: ours, and the trackers' own paths.
-INGEST_PATHS = (r"/api/v1/events", r"/api/event", r"/api/send",
+INGEST_PATHS = (r"/api/v1/events", r"/api/v1/identify", r"/api/event", r"/api/send",
+                r"/api/compat/realtime/[^/]+/(api/)?events$",  # seed 003's senders
                 r"/(capture|batch|e|i/v0/e|decide|flags|array/[^/]+/config)/?$",  # PostHog's
                 r"/v1/(track|page|screen|identify|alias|group|batch|[tpsiagb])$",  # Segment's
                 r"/v1/projects/[^/]+/settings$")

@@ -179,10 +179,13 @@ def test_no_cors_headers_without_an_allowlist(client):
     assert "Access-Control-Allow-Origin" not in response.headers
 
 
-def test_ingest_cors_allows_key_sites_without_credentials(make_app, ingest_key):
+@pytest.mark.parametrize("path", ["/api/v1/events", "/api/v1/identify",
+                                  "/api/compat/realtime/ouroboard/events",
+                                  "/api/compat/realtime/ouroboard/api/events"])
+def test_ingest_cors_allows_key_sites_without_credentials(make_app, ingest_key, path):
     app = make_app(INGEST_CORS_ORIGINS=["*"], CORS_ORIGINS=["https://dash.example.com"])
     client = app.test_client()
-    preflight = client.options("/api/v1/events", headers={
+    preflight = client.options(path, headers={
         "Origin": "https://blog.example.org", "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type,x-ouroboard-key"})
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"

@@ -184,6 +184,17 @@ def query_client(url: str):
     return client, bench.bearer(client)
 
 
+def timed_get(client, path: str, params: dict, headers: dict, statuses: dict) -> float:
+    """One call's milliseconds; its status is counted in `statuses`, and a 5xx stops the run."""
+    started = time.perf_counter()
+    response = client.get(path, query_string=params, headers=headers)
+    elapsed = (time.perf_counter() - started) * 1000
+    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+    if response.status_code >= 500:
+        raise RuntimeError(f"{path} {params}: {response.get_json()}")
+    return elapsed
+
+
 def measure_queries(url: str, filters: int, samples: int) -> dict:
     """p50/p95/max per endpoint and range shape, with `filters` web filters per call, the
     answer cache off: {label: {shape: figures}}; figures also count non-200 answers.
@@ -215,14 +226,9 @@ def measure_queries(url: str, filters: int, samples: int) -> dict:
             timings, statuses = [], {}
             for sample in range(samples):
                 zone = TIME_ZONES[sample % len(TIME_ZONES)]
-                params = params_for(shape, zone, extra)
-                started = time.perf_counter()
-                response = client.get(path, query_string=params, headers=headers)
-                timings.append((time.perf_counter() - started) * 1000)
+                timings.append(timed_get(client, path, params_for(shape, zone, extra),
+                                         headers, statuses))
                 by_zone.setdefault(zone, {}).setdefault(label, []).append(timings[-1])
-                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-                if response.status_code >= 500:
-                    raise RuntimeError(f"{path} {params}: {response.get_json()}")
             results[label][shape] = {**bench.summary(timings), "statuses": statuses}
         worst = max(figures["p95"] for figures in results[label].values())
         log(f"{filters} filter(s), {label}: worst p95 {worst:.1f} ms")
@@ -234,6 +240,13 @@ def measure_queries(url: str, filters: int, samples: int) -> dict:
 
 # ----------------------------------------------------------------------------- report
 
+def cell_text(figures: dict) -> str:
+    """p50 / p95 / max, and how many calls were refused (any status but 200)."""
+    refused = sum(n for status, n in figures["statuses"].items() if status != 200)
+    return (f"{figures['median']:.1f} / {figures['p95']:.1f} / {figures['max']:.0f}"
+            + (f" ({refused} refused)" if refused else ""))
+
+
 def query_table(results: dict, filters: int) -> list[str]:
     """A Markdown table: one row per endpoint, p50 / p95 / max per range shape."""
     lines = ["| endpoint | " + " | ".join(RANGE_SHAPES) + " | worst p95 | target | |",
@@ -243,12 +256,7 @@ def query_table(results: dict, filters: int) -> list[str]:
             continue
         target = TARGETS.get(label, 50)
         worst = max(figures["p95"] for figures in per_shape.values())
-        cells = []
-        for shape in RANGE_SHAPES:
-            figures = per_shape[shape]
-            refused = sum(n for status, n in figures["statuses"].items() if status != 200)
-            cells.append(f"{figures['median']:.1f} / {figures['p95']:.1f} / "
-                         f"{figures['max']:.0f}" + (f" ({refused} refused)" if refused else ""))
+        cells = [cell_text(per_shape[shape]) for shape in RANGE_SHAPES]
         verdict = "met" if worst <= target else "**missed**"
         lines.append(f"| {label} | {' | '.join(cells)} | {worst:.1f} | ≤ {target} | "
                      f"{verdict} |")

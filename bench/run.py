@@ -46,7 +46,7 @@ QUEUE = ingest_load.QUEUE
 # queued setup has its own.
 RESULTS = ROOT / "bench" / ("results-queue.md" if QUEUE else "results.md"
                             if BACKEND == "sqlite" else f"results-{BACKEND}.md")
-ALL_PARTS = ("queries", "worst", "ratios", "ceiling", "ingest", "export", "web")
+ALL_PARTS = ("queries", "worst", "ratios", "ceiling", "ingest", "export", "web", "people")
 # Parts that read the bulk-loaded year and want it as loaded, without earlier ingestion.
 READING_PARTS = {"queries", "worst", "ratios", "export"}
 # "workers" (not run by default): the earlier per-worker-class ingestion table, with the
@@ -1046,6 +1046,11 @@ def main() -> int:
         import web
 
         web.main([])
+    if "people" in PARTS and os.environ.get("BENCH_WEB", "1") != "0":
+        # Person filters, on the website benchmark's database: bench/results-people.md.
+        import people
+
+        people.main()
     log(f"done in {time.monotonic() - started:.0f} s")
     return 0
 

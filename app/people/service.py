@@ -75,10 +75,18 @@ def identify_in_transaction(project_id: int, call: dict) -> dict:
     now = utcnow()
     found = data.people_of_ids(project_id, named)
     person, other = found.get(distinct_id), found.get(anonymous_id) if len(named) > 1 else None
+    if other is not None and (person is None or other.id != person.id) and \
+            data.ids_of(other.id) != [anonymous_id]:
+        # The anonymous id is someone's known by another id too: someone identified before
+        # (a shared device). As PostHog does, it stays theirs, and nobody is merged.
+        named, other = [distinct_id], None
+    before = (person.age_group, person.gender) if person is not None else (None, None)
+    linked = True
     traits = {}
     if person is None and other is not None:
         # An anonymous person is identified: they keep their id and traits.
         person, other = other, None
+        before = (person.age_group, person.gender)
         data.link_ids(project_id, person.id, [distinct_id])
     elif person is None:
         person_id = data.create_person(project_id, now)
@@ -86,9 +94,11 @@ def identify_in_transaction(project_id: int, call: dict) -> dict:
         person = data.PersonRow(person_id, {}, None, None)
     elif len(named) > 1 and other is None:
         data.link_ids(project_id, person.id, [anonymous_id])
-    if other is not None and other.id != person.id:
+    elif other is not None and other.id != person.id:
         traits.update(other.traits)
         data.merge_into(person.id, other.id)
+    else:
+        linked = False
     traits.update(person.traits)
     for key, value in (call["traits_once"] or {}).items():
         traits.setdefault(key, value)
@@ -99,9 +109,12 @@ def identify_in_transaction(project_id: int, call: dict) -> dict:
                               details={"traits": ["Too large once merged."]})
     age_group, gender = demographics(traits)
     data.save_person(person.id, traits, age_group, gender, now)
-    ids = data.ids_of(person.id)
-    data.lock_ids(project_id, ids)
-    restamped = data.restamp(project_id, ids, age_group, gender)
+    restamped = 0
+    if linked or (age_group, gender) != before:
+        # Only new ids or new demographics can leave an event stamped otherwise.
+        ids = data.ids_of(person.id)
+        data.lock_ids(project_id, ids)
+        restamped = data.restamp(project_id, ids, age_group, gender)
     return {"distinct_id": distinct_id, "traits": traits, "age_group": age_group,
             "gender": gender, "events_restamped": restamped}
 

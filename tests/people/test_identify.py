@@ -187,3 +187,32 @@ def test_merged_traits_stay_bounded(client, site):
         response = post_identify(client, {"distinct_id": "big", "traits": traits}, key)
     assert response.status_code == 400
     assert "traits" in response.get_json()["details"]
+
+
+def test_an_anonymous_id_of_someone_identified_before_stays_theirs(app, client, site):
+    project_id, key, _ = site
+    send(client, key, "shared-browser", 2)
+    assert post_identify(client, {"distinct_id": "first-user", "anonymous_id": "shared-browser",
+                                  "traits": {"gender": "Male"}}, key).status_code == 200
+    # Someone else signs in on the same browser without a reset in between.
+    second = post_identify(client, {"distinct_id": "second-user",
+                                    "anonymous_id": "shared-browser",
+                                    "traits": {"gender": "Female"}}, key)
+    assert second.status_code == 200
+    assert second.get_json()["events_restamped"] == 0
+    with app.app_context():
+        owners = dict(db.session.execute(select(
+            PersonDistinctId.distinct_id, PersonDistinctId.person_id)).all())
+    assert owners["shared-browser"] == owners["first-user"] != owners["second-user"]
+    assert stamps(app, "shared-browser") == {(None, "Male")}
+    assert_rollups_match(app)
+
+
+def test_an_identify_that_changes_nothing_restamps_nothing(client, site):
+    _, key, _ = site
+    send(client, key, "quiet", 2)
+    first = post_identify(client, {"distinct_id": "quiet", "traits": {"age": 50}}, key)
+    assert first.get_json()["events_restamped"] == 2
+    again = post_identify(client, {"distinct_id": "quiet", "traits": {"plan": "pro"}}, key)
+    assert again.get_json() == {"distinct_id": "quiet", "age_group": ">40", "gender": None,
+                                "traits": {"age": 50, "plan": "pro"}, "events_restamped": 0}

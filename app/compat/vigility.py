@@ -24,7 +24,7 @@ from app.url_converters import SLUG_PATTERN
 PREFIX = "/api/compat/vigility/"
 ALIAS = re.compile(rf"/api/compat/vigility/({SLUG_PATTERN})(/.*)?\Z")
 SLUG_KEY = "ouroboard.compat.vigility_slug"
-INGEST_ENDPOINTS = {"track.track", "track.ingest_events"}
+INGEST_ENDPOINTS = {"track.track", "track.ingest_events", "track.identify_person"}
 # The seed's documented paths, as (path under the base, method, the /api/v1 path).
 SEED_PATHS = (("/register", "post", "/api/v1/register"), ("/login", "post", "/api/v1/login"),
               ("/logout", "post", "/api/v1/logout"), ("/track", "post", "/api/v1/track"),
@@ -70,7 +70,7 @@ def check_alias_project() -> None:
     if request.endpoint not in INGEST_ENDPOINTS:
         return
     destination = self_tracking_project_id()
-    if request.endpoint == "track.ingest_events":
+    if request.endpoint in ("track.ingest_events", "track.identify_person"):
         raw_key = raw_key_from(request.get_json(force=True, silent=True))
         key = find_active_key(raw_key) if raw_key else None
         if raw_key is not None and key is None:

@@ -12,7 +12,8 @@ def age_group_of(traits: dict) -> str | None:
     anything else. A plausible age (1-120) wins over an age_group trait.
     """
     age = traits.get("age")
-    if isinstance(age, str) and age.strip().isdigit():
+    if isinstance(age, str) and age.strip().isascii() and age.strip().isdigit():
+        # ASCII digits only: "²".isdigit() is true, but int() refuses it.
         age = int(age.strip())
     if isinstance(age, int | float) and not isinstance(age, bool) and 1 <= age <= 120:
         return age_group_for(int(age))

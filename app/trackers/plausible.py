@@ -177,13 +177,20 @@ def record(body) -> None:
 
 
 def site_rate_limit_key() -> str:
-    """The request's rate-limit bucket: its site domains as sent (no database lookup
-    before the limit; a key's Plausible events share one budget as /api/v1's share theirs).
+    """The request's rate-limit bucket: the site its first domain names (else its URL's
+    host), normalised as keys store it, so "X.com,1" and "https://x.com/2" draw on
+    x.com's budget (no database lookup before the limit); the address when neither names
+    a site.
     """
     body = request.get_json(force=True, silent=True)
-    given = (body.get("domain") or body.get("d")) if isinstance(body, dict) else None
+    given = None
+    if isinstance(body, dict):
+        given = first(body, "domain", "d") or first(body, "url", "u")
     if isinstance(given, str) and given.strip():
-        return "ingest-site:" + given.strip().lower()[:300]
+        try:
+            return "ingest-site:" + normalize_site_domain(given.split(",", 1)[0][:300])
+        except InvalidSiteDomainError:
+            pass
     return f"ingest-ip:{request.remote_addr}"
 
 

@@ -81,7 +81,9 @@ def sent_at_of(body) -> datetime | None:
             return None
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     millis = request.args.get("_", "")
-    if millis.isdigit() and len(millis) <= 15:
+    # ASCII digits ("²" is a digit to isdigit()), and at most 13 of them: milliseconds
+    # before the year 2286, which every datetime can hold.
+    if millis.isascii() and millis.isdigit() and len(millis) <= 13:
         return datetime.fromtimestamp(int(millis) / 1000, UTC)
     return None
 

@@ -3,8 +3,11 @@ slug's project; the seed's documented paths, one by one.
 """
 
 import pytest
+from sqlalchemy import func, select
 
 from app.compat.vigility import scoped_query
+from app.extensions import db
+from app.models import Person
 from tests.compat.conftest import events_of
 
 BASE = "/api/compat/vigility"
@@ -112,3 +115,15 @@ def test_the_openapi_document_lists_the_seeds_paths(client):
         assert "404" in operation["responses"]
         assert "project" not in {parameter["name"]
                                  for parameter in operation.get("parameters", [])}
+
+
+def test_an_identify_for_another_project_than_the_slugs_is_404(app, client, acme_key,
+                                                               ingest_key):
+    refused = client.post(f"{BASE}/acme/identify", json={"distinct_id": "p1"},
+                          headers={"X-Ouroboard-Key": ingest_key})
+    assert refused.status_code == 404
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(Person)).scalar_one() == 0
+    taken = client.post(f"{BASE}/acme/identify", json={"distinct_id": "p1"},
+                        headers={"X-Ouroboard-Key": acme_key})
+    assert taken.status_code == 200, taken.get_json()

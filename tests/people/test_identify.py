@@ -149,6 +149,16 @@ def test_people_of_another_project_are_untouched(app, client, site, auth):
     assert_rollups_match(app)
 
 
+@pytest.mark.parametrize(("age", "group"), [
+    (30, "18-40"), ("41", ">40"), (" 17 ", "<18"), (17.9, "<18"), ("²", None), ("٣٠", None),
+    (0, None), (121, None), (True, None), ("thirty", None), ([30], None), (1e308, None)])
+def test_odd_ages_give_a_group_only_when_they_are_plain_numbers(client, site, age, group):
+    _, key, _ = site
+    response = post_identify(client, {"distinct_id": "aged", "traits": {"age": age}}, key)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["age_group"] == group
+
+
 @pytest.mark.parametrize(("body", "field"), [
     ({}, "distinct_id"),
     ({"distinct_id": ""}, "distinct_id"),

@@ -267,6 +267,10 @@ def test_the_site_domain_draws_on_one_rate_limit(make_app):
     assert [send(client, body).status_code for _ in range(3)] == [202, 202, 429]
     assert send(client, {**body, "d": "elsewhere.org"}).status_code == 401  # its own bucket
     assert send(client, body).get_json()["error"]
+    # Other spellings of the same site, and a URL naming it, draw on the same budget.
+    for spelling in ({"d": "EXAMPLE.com,other.org"}, {"d": "https://www.example.com/x"},
+                     {"d": None}):
+        assert send(client, {**body, **spelling}).status_code == 429, spelling
 
 
 # --- The site domain in the key settings -------------------------------------------------------

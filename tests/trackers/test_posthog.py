@@ -251,6 +251,15 @@ def test_posthog_js_send_time_in_the_url_corrects_the_clock(app, client, ingest_
     assert abs(happened - (datetime.now(UTC) - timedelta(minutes=5))) < timedelta(seconds=30)
 
 
+@pytest.mark.parametrize("millis", ["999999999999999", "²", "-5", "1e5", ""])
+def test_an_unreadable_send_time_in_the_url_leaves_the_clock_alone(app, client, ingest_key,
+                                                                  millis):
+    _, raw_key = ingest_key
+    response = client.post(f"/e/?_={millis}", json=[event(properties={"token": raw_key})])
+    assert response.status_code == 200, response.get_json()
+    assert len(stored_events(app)) == 1
+
+
 def test_the_tools_own_keys_are_shed_only_when_properties_are_too_large(app, client,
                                                                         ingest_key):
     _, raw_key = ingest_key

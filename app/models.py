@@ -141,6 +141,10 @@ class Project(db.Model):
     # The zone the dashboard opens in for this project (viewers may pick another).
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC",
                                           server_default="UTC")
+    # Analytics readable without any credential by whoever names the project (the seed
+    # clients' tokenless reads under /api/compat); off until an admin turns it on.
+    public_sharing: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                 server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     def __repr__(self) -> str:

@@ -5,7 +5,7 @@ imports this module last, so they are in the metadata wherever the models are).
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -26,6 +26,10 @@ class Person(db.Model):
     traits: Mapped[dict[str, Any]] = mapped_column(JSONDocument, nullable=False, default=dict)
     age_group: Mapped[str | None] = mapped_column(String(8))
     gender: Mapped[str | None] = mapped_column(String(16))
+    # Named by an identify as who the sender is (not only given traits, as PostHog's $set
+    # does): such a person is never merged into another.
+    is_identified: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 

@@ -1,11 +1,12 @@
 """people and their distinct ids (identify, aliases, traits); a Plausible site domain per
-ingestion key; events indexed by project and anonymous id
+ingestion key; public sharing per project; events indexed by project and anonymous id
 
 Revision ID: 0012_people
 Revises: 0011_web_analytics
 Create Date: 2026-12-04
 
-Nothing existing changes: the new tables start empty and the new key column is NULL. The
+Nothing existing changes: the new tables start empty, the new key column is NULL, and no
+project is public. The
 events index is built over every stored event (on SQLite about half a minute per ten
 million events).
 """
@@ -29,6 +30,7 @@ def upgrade():
         sa.Column("traits", json_type, nullable=False),
         sa.Column("age_group", sa.String(length=8), nullable=True),
         sa.Column("gender", sa.String(length=16), nullable=True),
+        sa.Column("is_identified", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["project_id"], ["projects.id"], ondelete="CASCADE"),
@@ -48,13 +50,17 @@ def upgrade():
     op.add_column("ingest_keys", sa.Column("site_domain", sa.String(length=253), nullable=True))
     op.create_index("ix_ingest_keys_site_domain", "ingest_keys", ["site_domain"], unique=True)
     op.create_index("ix_events_project_anonymous_id", "events", ["project_id", "anonymous_id"])
+    op.add_column("projects", sa.Column("public_sharing", sa.Boolean(), nullable=False,
+                                        server_default=sa.false()))
 
 
 def downgrade():
+    # Plain DROP COLUMN (SQLite 3.35+): a batch copy of projects would cascade-delete the
+    # rows that reference it.
+    op.drop_column("projects", "public_sharing")
     op.drop_index("ix_events_project_anonymous_id", table_name="events")
     op.drop_index("ix_ingest_keys_site_domain", table_name="ingest_keys")
-    with op.batch_alter_table("ingest_keys") as batch:
-        batch.drop_column("site_domain")
+    op.drop_column("ingest_keys", "site_domain")
     op.drop_index("ix_person_distinct_ids_person_id", table_name="person_distinct_ids")
     op.drop_table("person_distinct_ids")
     op.drop_index("ix_people_project_id", table_name="people")

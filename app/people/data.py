@@ -30,6 +30,7 @@ class PersonRow:
     traits: dict
     age_group: str | None
     gender: str | None
+    is_identified: bool
 
 
 def lock_ids(project_id: int, ids: list[str]) -> None:
@@ -44,11 +45,20 @@ def people_of_ids(project_id: int, ids: list[str]) -> dict[str, PersonRow]:
     """{distinct id: its person} for the ids that have one."""
     rows = db.session.execute(
         select(distinct_ids.c.distinct_id, people.c.id, people.c.traits, people.c.age_group,
-               people.c.gender)
+               people.c.gender, people.c.is_identified)
         .join(people, people.c.id == distinct_ids.c.person_id)
         .where(distinct_ids.c.project_id == project_id, distinct_ids.c.distinct_id.in_(ids)))
-    return {row.distinct_id: PersonRow(row.id, row.traits or {}, row.age_group, row.gender)
-            for row in rows}
+    return {row.distinct_id: PersonRow(row.id, row.traits or {}, row.age_group, row.gender,
+                                       row.is_identified) for row in rows}
+
+
+def ids_with_their_people(project_id: int, ids: list[str]) -> list[str]:
+    """These ids, and every other id of the people they belong to."""
+    owners = select(distinct_ids.c.person_id).where(
+        distinct_ids.c.project_id == project_id, distinct_ids.c.distinct_id.in_(ids))
+    known = db.session.execute(select(distinct_ids.c.distinct_id).where(
+        distinct_ids.c.person_id.in_(owners))).scalars()
+    return sorted({*ids, *known})
 
 
 def create_person(project_id: int, now: datetime) -> int:
@@ -60,10 +70,11 @@ def create_person(project_id: int, now: datetime) -> int:
 
 def add_person(project_id: int, distinct_id: str, traits: dict, age_group: str | None,
                gender: str | None, now: datetime) -> None:
-    """A new person known by one id (the demo's identified visitors)."""
+    """A new, identified person known by one id (the demo's signed-up visitors)."""
     person_id = db.session.execute(
         insert(people).values(project_id=project_id, traits=traits, age_group=age_group,
-                              gender=gender, created_at=now, updated_at=now)
+                              gender=gender, is_identified=True, created_at=now,
+                              updated_at=now)
         .returning(people.c.id)).scalar_one()
     link_ids(project_id, person_id, [distinct_id])
 
@@ -84,10 +95,13 @@ def merge_into(person_id: int, merged_id: int) -> None:
 
 
 def save_person(person_id: int, traits: dict, age_group: str | None, gender: str | None,
-                now: datetime) -> None:
-    """Store the person's traits and the demographics read from them."""
+                is_identified: bool, now: datetime) -> None:
+    """Store the person's traits, the demographics read from them, and whether they were
+    identified.
+    """
     db.session.execute(update(people).where(people.c.id == person_id).values(
-        traits=traits, age_group=age_group, gender=gender, updated_at=now))
+        traits=traits, age_group=age_group, gender=gender, is_identified=is_identified,
+        updated_at=now))
 
 
 def ids_of(person_id: int) -> list[str]:

@@ -25,6 +25,9 @@ from app.validators import PROPERTIES_MAX_BYTES
 identify_schema = IdentifySchema()
 # A person's merged traits stay within twice one call's bound.
 TRAITS_MAX_BYTES = 2 * PROPERTIES_MAX_BYTES
+# The ids one person may be known by: an identify restamps the events of all of them, and
+# reads them with one bound parameter each.
+MAX_IDS_PER_PERSON = 1000
 
 
 def identify_from_body(project_id: int, body) -> dict:
@@ -44,7 +47,7 @@ def identify_from_body(project_id: int, body) -> dict:
 
 
 def identify(project_id: int, distinct_id, traits=None, *, anonymous_id=None,
-             traits_once=None) -> dict:
+             traits_once=None, identified: bool = True) -> dict:
     """Set traits on the person known as `distinct_id` (creating them), and make
     `anonymous_id` one of their ids. If that id already was someone else's anonymous
     person, the two become one (their traits under this person's). Commits; returns what
@@ -57,7 +60,7 @@ def identify(project_id: int, distinct_id, traits=None, *, anonymous_id=None,
         raise InvalidIdentify("Invalid identify", details=error.normalized_messages()) from None
     with ingest_write_turn():
         try:
-            result = identify_in_transaction(project_id, call)
+            result = identify_in_transaction(project_id, call, identified)
             db.session.commit()
         except Exception:
             db.session.rollback()
@@ -66,35 +69,36 @@ def identify(project_id: int, distinct_id, traits=None, *, anonymous_id=None,
     return result
 
 
-def identify_in_transaction(project_id: int, call: dict) -> dict:
+def identify_in_transaction(project_id: int, call: dict, identified: bool) -> dict:
     """The identify's reads and writes, uncommitted."""
     distinct_id, anonymous_id = call["distinct_id"], call["anonymous_id"]
     named = [distinct_id] + ([anonymous_id] if anonymous_id and anonymous_id != distinct_id
                              else [])
-    data.lock_ids(project_id, named)
+    # Every id the people involved are known by, locked in one sorted call (two calls could
+    # deadlock against a batch holding one of the later ids).
+    data.lock_ids(project_id, data.ids_with_their_people(project_id, named))
     now = utcnow()
     found = data.people_of_ids(project_id, named)
     person, other = found.get(distinct_id), found.get(anonymous_id) if len(named) > 1 else None
-    if other is not None and (person is None or other.id != person.id) and \
-            data.ids_of(other.id) != [anonymous_id]:
-        # The anonymous id is someone's known by another id too: someone identified before
-        # (a shared device). As PostHog does, it stays theirs, and nobody is merged.
+    if other is not None and other.is_identified and (person is None or other.id != person.id):
+        # The anonymous id is someone identified before (a shared device): as PostHog
+        # does, it stays theirs, and nobody is merged.
         named, other = [distinct_id], None
     before = (person.age_group, person.gender) if person is not None else (None, None)
-    linked = True
-    traits = {}
+    linked, traits = True, {}
     if person is None and other is not None:
         # An anonymous person is identified: they keep their id and traits.
         person, other = other, None
         before = (person.age_group, person.gender)
-        data.link_ids(project_id, person.id, [distinct_id])
+        link(project_id, person.id, [distinct_id])
     elif person is None:
-        person_id = data.create_person(project_id, now)
-        data.link_ids(project_id, person_id, named)
-        person = data.PersonRow(person_id, {}, None, None)
+        person = data.PersonRow(data.create_person(project_id, now), {}, None, None, False)
+        link(project_id, person.id, named)
     elif len(named) > 1 and other is None:
-        data.link_ids(project_id, person.id, [anonymous_id])
+        link(project_id, person.id, [anonymous_id])
     elif other is not None and other.id != person.id:
+        if len(data.ids_of(person.id)) + len(data.ids_of(other.id)) > MAX_IDS_PER_PERSON:
+            raise too_many_ids()
         traits.update(other.traits)
         data.merge_into(person.id, other.id)
     else:
@@ -108,15 +112,29 @@ def identify_in_transaction(project_id: int, call: dict) -> dict:
         raise InvalidIdentify(f"A person's traits may hold at most {TRAITS_MAX_BYTES} bytes",
                               details={"traits": ["Too large once merged."]})
     age_group, gender = demographics(traits)
-    data.save_person(person.id, traits, age_group, gender, now)
+    data.save_person(person.id, traits, age_group, gender, person.is_identified or identified,
+                     now)
     restamped = 0
     if linked or (age_group, gender) != before:
         # Only new ids or new demographics can leave an event stamped otherwise.
         ids = data.ids_of(person.id)
-        data.lock_ids(project_id, ids)
+        data.lock_ids(project_id, ids)  # ids linked meanwhile by others, if any
         restamped = data.restamp(project_id, ids, age_group, gender)
     return {"distinct_id": distinct_id, "traits": traits, "age_group": age_group,
             "gender": gender, "events_restamped": restamped}
+
+
+def too_many_ids() -> InvalidIdentify:
+    """The refusal of one id too many for a person."""
+    return InvalidIdentify(f"A person has at most {MAX_IDS_PER_PERSON} ids",
+                           details={"anonymous_id": ["This person has too many ids already."]})
+
+
+def link(project_id: int, person_id: int, ids: list[str]) -> None:
+    """Make the ids the person's, within MAX_IDS_PER_PERSON."""
+    if len(data.ids_of(person_id)) + len(ids) > MAX_IDS_PER_PERSON:
+        raise too_many_ids()
+    data.link_ids(project_id, person_id, ids)
 
 
 def stamp_rows(rows: list[dict]) -> bool:

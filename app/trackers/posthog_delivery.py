@@ -35,6 +35,8 @@ class PersonUpdate:
 
     distinct_id: str
     anonymous_id: str | None
+    # Whether a message names distinct_id as who the sender is (a sign-in), not only traits.
+    identified: bool = False
     traits: dict = field(default_factory=dict)
     traits_once: dict = field(default_factory=dict)
     indexes: list[int] = field(default_factory=list)
@@ -56,12 +58,14 @@ class Translation:
         self.origins.append(index)
 
     def add_identify(self, index: int, distinct_id: str, traits: dict | None = None,
-                     traits_once: dict | None = None, anonymous_id: str | None = None) -> None:
+                     traits_once: dict | None = None, anonymous_id: str | None = None,
+                     identified: bool = False) -> None:
         """Ask for identify(): the later message's traits win, the earlier's set-once ones."""
         if anonymous_id == distinct_id:
             anonymous_id = None
         update = self.updates.setdefault((distinct_id, anonymous_id),
                                          PersonUpdate(distinct_id, anonymous_id))
+        update.identified = update.identified or identified
         update.traits.update(traits or {})
         for name, value in (traits_once or {}).items():
             update.traits_once.setdefault(name, value)
@@ -117,7 +121,8 @@ def apply_update(project_id: int, update: PersonUpdate) -> None:
     if link_only and links.seen(pair):
         return
     identify(project_id, update.distinct_id, update.traits or None,
-             anonymous_id=update.anonymous_id, traits_once=update.traits_once or None)
+             anonymous_id=update.anonymous_id, traits_once=update.traits_once or None,
+             identified=update.identified)
     if update.anonymous_id is not None:
         links.add(pair)
 

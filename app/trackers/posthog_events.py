@@ -147,7 +147,9 @@ def ask_identify(translation: Translation, index: int, name: str, distinct_id: s
         linked = properties.get("alias")
     linked = str(linked) if isinstance(linked, str | int) and linked != "" else None
     if traits or traits_once or linked:
-        translation.add_identify(index, distinct_id, traits, traits_once, anonymous_id=linked)
+        # $identify and $create_alias say who the sender is; $set alone only gives traits.
+        translation.add_identify(index, distinct_id, traits, traits_once, anonymous_id=linked,
+                                 identified=name in ("$identify", "$create_alias"))
 
 
 def person_properties(message: dict, properties: dict, key: str) -> dict:

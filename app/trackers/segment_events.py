@@ -106,7 +106,8 @@ def translate(project_id: int, messages: list) -> Translation:
             if user_id is None or previous_id is None:
                 translation.reject(index, "userId", "alias needs userId and previousId")
             else:
-                translation.add_identify(index, user_id, anonymous_id=previous_id)
+                translation.add_identify(index, user_id, anonymous_id=previous_id,
+                                         identified=True)
             continue
         if kind == "group":
             continue
@@ -138,14 +139,16 @@ def add_message(translation: Translation, project_id: int, index: int, message: 
         if traits is not None and not isinstance(traits, dict):
             translation.reject(index, "traits", "must be a JSON object")
             return
-        translation.add_identify(index, person, traits, anonymous_id=linked)
+        # A userId is who the sender is; traits for an anonymousId only describe a visitor.
+        translation.add_identify(index, person, traits, anonymous_id=linked,
+                                 identified=user_id is not None)
         return
     event = our_event(project_id, message, person)
     if isinstance(event, tuple):
         translation.reject(index, *event)
         return
     if linked:
-        translation.add_identify(index, person, anonymous_id=linked)
+        translation.add_identify(index, person, anonymous_id=linked, identified=True)
     translation.add_event(index, event)
 
 

@@ -19,8 +19,6 @@ from app.people.service import identify
 from app.track.routes import ingest_limit
 from app.track.sender import Sender, key_rate_limit_key, rate_limit_cost
 from app.trackers.common import PAGEVIEW, event_name, ingest_events, key_sender
-from app.web.client import client_of_request
-from app.web.salt import visitor_hash
 
 umami_bp = ApiBlueprint("umami", __name__, url_prefix="/api",
                         description="Umami's collection API: its script and @umami/node send "
@@ -109,15 +107,16 @@ def our_event(payload: dict) -> dict:
 
 
 def identify_visitor(sender: Sender, payload: dict) -> None:
-    """Set the traits of the person payload.id names. Without an id, Umami keeps the
-    traits on its session (address and User-Agent); ours is the script's visitor id, else
-    the same cookieless visitor hash the sender's events get today.
+    """Set the traits of the person payload.id names (a sign-in), or of the script's
+    visitor id (vid) alone (traits of a visitor, not a sign-in). Without either, Umami keeps
+    the traits on its session; ours have no id any event carries, so they are not kept.
     """
-    client = client_of_request()
-    distinct_id = (payload.get("id") or payload.get("vid")
-                   or visitor_hash(sender.project_id, client.ip, client.user_agent))
+    distinct_id = payload.get("id") or payload.get("vid")
+    if not distinct_id:
+        return
     anonymous_id = payload.get("vid") if payload.get("id") else None
-    identify(sender.project_id, distinct_id, payload.get("data"), anonymous_id=anonymous_id)
+    identify(sender.project_id, distinct_id, payload.get("data"), anonymous_id=anonymous_id,
+             identified=bool(payload.get("id")))
 
 
 def record(call: dict) -> None:

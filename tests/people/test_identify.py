@@ -95,9 +95,9 @@ def test_identify_restamps_past_anonymous_events_and_moves_their_counts(app, cli
 def test_an_anonymous_person_with_traits_is_merged_into_the_identified_one(app, client, site):
     project_id, key, _ = site
     send(client, key, "anon-9", 2)
-    assert post_identify(client, {"distinct_id": "anon-9", "traits": {"plan": "free",
-                                                                     "gender": "Other"}},
-                         key).status_code == 200
+    with app.app_context():
+        # Traits for an anonymous visitor, as PostHog's $set gives them: not a sign-in.
+        identify(project_id, "anon-9", {"plan": "free", "gender": "Other"}, identified=False)
     assert post_identify(client, {"distinct_id": "user-9", "traits": {"plan": "pro"}},
                          key).status_code == 200
     response = post_identify(client, {"distinct_id": "user-9", "anonymous_id": "anon-9",
@@ -216,6 +216,39 @@ def test_an_anonymous_id_of_someone_identified_before_stays_theirs(app, client, 
     assert owners["shared-browser"] == owners["first-user"] != owners["second-user"]
     assert stamps(app, "shared-browser") == {(None, "Male")}
     assert_rollups_match(app)
+
+
+def test_someone_identified_is_never_merged_into_someone_else(app, client, site):
+    _, key, _ = site
+    send(client, key, "alice", 3)
+    assert post_identify(client, {"distinct_id": "alice", "traits": {"gender": "Female"}},
+                         key).status_code == 200
+    bob = post_identify(client, {"distinct_id": "bob", "anonymous_id": "alice",
+                                 "traits": {"gender": "Male"}}, key)
+    assert bob.status_code == 200
+    assert bob.get_json()["events_restamped"] == 0
+    with app.app_context():
+        owners = dict(db.session.execute(select(
+            PersonDistinctId.distinct_id, PersonDistinctId.person_id)).all())
+        assert len(db.session.execute(select(Person.id)).all()) == 2
+    assert owners["alice"] != owners["bob"]
+    assert stamps(app, "alice") == {(None, "Female")}
+
+
+def test_a_person_has_at_most_a_thousand_ids(app, client, site, monkeypatch):
+    from app.people import service
+
+    monkeypatch.setattr(service, "MAX_IDS_PER_PERSON", 3)
+    _, key, _ = site
+    for anonymous in ("a1", "a2"):
+        assert post_identify(client, {"distinct_id": "many", "anonymous_id": anonymous},
+                             key).status_code == 200
+    refused = post_identify(client, {"distinct_id": "many", "anonymous_id": "a3"}, key)
+    assert refused.status_code == 400
+    assert "anonymous_id" in refused.get_json()["details"]
+    with app.app_context():
+        assert sorted(db.session.execute(select(PersonDistinctId.distinct_id)).scalars()) == [
+            "a1", "a2", "many"]
 
 
 def test_an_identify_that_changes_nothing_restamps_nothing(client, site):

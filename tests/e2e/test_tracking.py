@@ -112,7 +112,8 @@ def test_identify_names_the_visitor_and_aliases_their_anonymous_id(page, live_se
                   "plan: 'pro'})")
     people = live_server.wait_for_rows(
         "SELECT d.distinct_id, p.traits FROM person_distinct_ids d "
-        "JOIN people p ON p.id = d.person_id ORDER BY d.distinct_id", minimum=2)
+        "JOIN people p ON p.id = d.person_id WHERE d.distinct_id IN (?, ?) "
+        "ORDER BY d.distinct_id", (anonymous_id, "e2e-user-7"), minimum=2)
     page.evaluate("() => window.ouroboard.track('after_identify')")
     after = live_server.wait_for_rows(
         "SELECT anonymous_id, age_group, gender FROM events WHERE name = 'after_identify'")

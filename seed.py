@@ -92,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                   + (f"added {added_web:,} events" if added_web else "already present"))
             demo_key = demo.ensure_demo_key()
         if share_self_tracking_project():  # the seed clients read analytics tokenless
-            print("seed: public sharing turned on for `ouroboard` (development/demo only)")
+            print("seed: public sharing (tokenless analytics) turned on for `ouroboard` "
+                  "(development/demo only; Settings, Sharing, Public analytics turns it off)")
         demo_logins = len(demo.demo_users(args.users))
     if demo_logins:
         print(f"seed: demo logins: user1 ... user{demo_logins}, password "

@@ -1,7 +1,8 @@
 """Who may read and write through a dialect: the project comes from the URL's slug, and
-every check is app/projects/access.py's, plus one rule of its own: a project with public
-sharing on (an unrevoked share link) may be read without any credential, as the seed
-clients call their analytics tokenless.
+every check is app/projects/access.py's, plus one rule of its own: a project whose admin
+turned public sharing on (`projects.public_sharing`) may be read without any credential, as
+the seed clients call their analytics tokenless. A share link never does: it is a secret
+meant for whoever holds it, not a licence for anyone who guesses the slug.
 """
 
 import functools
@@ -27,22 +28,23 @@ def presents_credentials() -> bool:
 
 
 def public_project_id(slug: str) -> int | None:
-    """The project's id when it has public sharing on, else None."""
+    """The project's id when an admin turned its public sharing on, else None."""
     project_id = project_data.project_id_by_slug(slug)
-    if project_id is not None and project_data.is_shared(project_id):
+    if project_id is not None and project_data.is_public(project_id):
         return project_id
     return None
 
 
 def public_reader(slug: str) -> tuple[Reader, int]:
-    """A credential-less reader of a publicly shared project, shown what a share link
-    shows; 404 for an unknown project, 401 for one that is not shared.
+    """A credential-less reader of a project with public sharing on, shown what a share
+    link shows; 404 for an unknown project, 401 for one whose public sharing is off.
     """
     project_id = public_project_id(slug)
     if project_id is None:
         if project_data.project_id_by_slug(slug) is None:
             raise ProjectNotFoundError(f"No project {slug!r}")
-        raise NotSignedInError("Sign in, or turn on public sharing for this project")
+        raise NotSignedInError("Sign in or send an API token, or have an admin turn on public "
+                               "sharing in the project's settings (Sharing, Public analytics)")
     # Per project and address, like a share link: one busy reader cannot starve the rest.
     return Reader("share", f"public:{project_id}:{request.remote_addr}"), project_id
 

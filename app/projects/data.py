@@ -138,12 +138,12 @@ def is_first_account() -> bool:
 
 
 def membership(user_id: int, slug: str) -> Row | None:
-    """(id, slug, name, timezone, created_at, role) of the project `slug` if the user is a
-    member of it.
+    """(id, slug, name, timezone, created_at, public_sharing, role) of the project `slug` if
+    the user is a member of it.
     """
     return db.session.execute(
         select(Project.id, Project.slug, Project.name, Project.timezone, Project.created_at,
-               Membership.role)
+               Project.public_sharing, Membership.role)
         .join(Membership, Membership.project_id == Project.id)
         .where(Membership.user_id == user_id, Project.slug == slug)).first()
 
@@ -153,7 +153,7 @@ def member_projects(user_id: int) -> list[Row]:
     builtin_first = case((Project.slug == SELF_TRACKING_SLUG, 0), else_=1)
     return list(db.session.execute(
         select(Project.id, Project.slug, Project.name, Project.timezone, Project.created_at,
-               Membership.role)
+               Project.public_sharing, Membership.role)
         .join(Membership, Membership.project_id == Project.id)
         .where(Membership.user_id == user_id)
         .order_by(builtin_first, Project.id)))
@@ -164,6 +164,14 @@ def is_shared(project_id: int) -> bool:
     return db.session.execute(select(ShareLink.id).where(
         ShareLink.project_id == project_id, ShareLink.revoked_at.is_(None)).limit(1)
     ).first() is not None
+
+
+def is_public(project_id: int) -> bool:
+    """Whether an admin turned public sharing on: the project's analytics are then readable
+    without any credential (a share link alone never makes a project public).
+    """
+    return bool(db.session.execute(
+        select(Project.public_sharing).where(Project.id == project_id)).scalar())
 
 
 def slugs_like(prefix: str) -> set[str]:
@@ -188,7 +196,7 @@ def insert_project(slug: str, name: str, timezone: str, owner_id: int) -> bool:
 
 
 def update_project(project_id: int, changes: dict) -> None:
-    """Store new values of the project's name and time zone ({column: value})."""
+    """Store new values of the project's name, time zone and public sharing ({column: value})."""
     if changes:
         db.session.execute(update(Project).where(Project.id == project_id).values(**changes))
         db.session.commit()

@@ -68,7 +68,9 @@ def get_project(slug: str):
 @projects_bp.arguments(schemas.ProjectUpdateSchema())
 @projects_bp.response(200, schemas.ProjectSchema)
 def update_project(changes: dict, slug: str):
-    """Rename the project or change its time zone (admins and the owner)."""
+    """Rename the project, change its time zone or turn public sharing (tokenless reads of
+    its analytics) on or off (admins and the owner).
+    """
     return service.update_project(caller_id(), slug, changes)
 
 

@@ -57,6 +57,15 @@ class TimeZone(ma.fields.String):
         return name
 
 
+class StrictBoolean(ma.fields.Boolean):
+    """true or false only: never "yes", 1 or "true", so a switch is not flipped by accident."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 def id_field(description: str, **kwargs) -> ma.fields.Integer:
     """A positive 32-bit id (strict: never "3" or 3.0)."""
     return ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID),
@@ -76,6 +85,9 @@ class ProjectSchema(ma.Schema):
         "description": "Whether this is the built-in project recording the dashboard's own use"})
     created_at = ma.fields.DateTime(required=True, data_key="createdAt",
                                     metadata={"description": "When the project was created"})
+    public_sharing = ma.fields.Boolean(required=True, data_key="publicSharing", metadata={
+        "description": "Whether anyone who knows the slug may read the project's analytics "
+                       "without any credential (the seed clients' tokenless reads)"})
     sharing = ma.fields.Boolean(metadata={
         "description": "Whether an active share link exists (single-project answers only)"})
 
@@ -102,6 +114,9 @@ class ProjectUpdateSchema(ma.Schema):
 
     name = ProjectName(metadata={"description": "Display name, 1-100 characters"})
     timezone = TimeZone(metadata={"description": "IANA zone the dashboard opens in"})
+    public_sharing = StrictBoolean(data_key="publicSharing", metadata={
+        "description": "true: anyone who knows the slug may read the project's analytics "
+                       "without a credential; false: only members, tokens and share links"})
 
 
 class TransferSchema(ma.Schema):

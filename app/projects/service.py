@@ -44,7 +44,7 @@ def project_answer(row: Row, with_sharing: bool = False) -> dict:
     """A project as the API shows it to a member."""
     answer = {"slug": row.slug, "name": row.name, "timezone": row.timezone, "role": row.role,
               "is_self_tracking": row.slug == SELF_TRACKING_SLUG,
-              "created_at": row.created_at}
+              "public_sharing": row.public_sharing, "created_at": row.created_at}
     if with_sharing:
         answer["sharing"] = data.is_shared(row.id)
     return answer
@@ -81,7 +81,7 @@ def create_project(user_id: int, name: str, slug: str | None, timezone: str) -> 
 
 
 def update_project(user_id: int, slug: str, changes: dict) -> dict:
-    """Rename the project or change its time zone (admins)."""
+    """Rename the project, change its time zone or turn public sharing on or off (admins)."""
     project = member_project(user_id, slug, "admin")
     data.update_project(project.id, changes)
     return get_project(user_id, slug)

@@ -1,5 +1,5 @@
 """Fixtures of the dialect tests: a member's project `acme` with an ingestion key, an
-outsider, and public sharing switched on by its owner through /api/v1.
+outsider, and public sharing switched on by its owner through /api/v1 (PATCH publicSharing).
 """
 
 import pytest
@@ -58,8 +58,16 @@ def acme_key(app, owner) -> str:
     return raw_key
 
 
-def share(client, person: Person, slug: str = "acme") -> int:
-    """Turn public sharing on for the project; the share link's id."""
+def make_public(client, person: Person, slug: str = "acme", on: bool = True) -> None:
+    """Turn the project's public sharing (tokenless reads) on, or off, as its admin."""
+    response = client.patch(f"/api/v1/projects/{slug}", json={"publicSharing": on},
+                            headers=person.headers)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["publicSharing"] is on
+
+
+def create_share_link(client, person: Person, slug: str = "acme") -> int:
+    """A share link of the project (which alone never makes it public); its id."""
     response = client.post(f"/api/v1/projects/{slug}/share-links", headers=person.headers)
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.compat.conftest import share
+from tests.compat.conftest import make_public
 
 BASE = "/api/compat/analytics-module/acme"
 
@@ -67,7 +67,7 @@ def test_reads_need_a_member_or_public_sharing(client, owner, outsider):
     assert client.get(url, query_string=query, headers=outsider.headers).status_code == 404
     assert client.get("/api/compat/analytics-module/nowhere/analytics/summary",
                       query_string=query).status_code == 404
-    share(client, owner)
+    make_public(client, owner)
     assert client.get(url, query_string=query).status_code == 200
 
 
@@ -78,7 +78,7 @@ def test_health(client):
 
 
 def test_the_reference_path_under_api_answers_too(client, owner):
-    share(client, owner)
+    make_public(client, owner)
     query = {"from": "2024-01-01T00:00:00Z", "to": "2024-01-02T00:00:00Z"}
     response = client.get(f"{BASE}/api/analytics/summary", query_string=query)
     assert response.status_code == 200

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.compat.conftest import events_of, register, share
+from tests.compat.conftest import events_of, make_public, register
 
 BASE = "/api/compat/insightloop"
 
@@ -129,7 +129,7 @@ def test_analytics_without_a_token_needs_public_sharing(client, owner):
     response = client.get(f"{BASE}/acme/analytics")
     assert response.status_code == 401
     assert "error" in response.get_json()
-    share(client, owner)
+    make_public(client, owner)
     response = client.get(f"{BASE}/acme/analytics")
     assert response.status_code == 200
     today = datetime.now(UTC).date().isoformat()
@@ -184,7 +184,7 @@ def test_the_age_error_says_which_bounds_work(client, owner):
 
 def test_public_reads_never_show_another_projects_data(client, owner, outsider):
     click(client, owner, "acme", "secret_feature")
-    share(client, owner, "ouroboard")  # the owner is the instance's first account
+    make_public(client, owner, "ouroboard")  # the owner is the instance's first account
     response = client.get(f"{BASE}/ouroboard/analytics")
     assert response.status_code == 200
     assert "secret_feature" not in response.get_json()["barChart"]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.compat.conftest import events_of, share
+from tests.compat.conftest import events_of, make_public
 
 BASE = "/api/compat/realtime/acme"
 SEED_EVENT = {"event_type": "PAGE_VIEW", "user_id": "user_101", "session_id": "sess_1",
@@ -173,7 +173,7 @@ def test_reads_need_a_member_or_public_sharing(client, owner, outsider, acme_key
         assert client.get(BASE + path, headers=outsider.headers).status_code == 404
         assert client.get(BASE + path, headers={"X-Ouroboard-Key": acme_key}).status_code \
             == 401
-    share(client, owner)
+    make_public(client, owner)
     for path in paths:
         assert client.get(BASE + path).status_code == 200
     # Anonymous readers see what a share link shows: nothing about the person.

@@ -30,7 +30,7 @@ def test_list_shows_the_callers_projects_self_tracking_first(app, team):
     assert [(p["slug"], p["role"], p["isSelfTracking"]) for p in projects] == [
         ("ouroboard", "viewer", True), ("acme", "owner", False)]
     assert set(projects[1]) == {"slug", "name", "timezone", "role", "isSelfTracking",
-                                "createdAt"}
+                                "publicSharing", "createdAt"}
 
 
 def test_list_never_shows_other_peoples_projects(app, team):
@@ -46,7 +46,7 @@ def test_create_makes_the_caller_owner(app, root):
     body = response.get_json()
     assert body | {"createdAt": None} == {
         "slug": "shop", "name": "Shop", "timezone": "Europe/Berlin", "role": "owner",
-        "isSelfTracking": False, "sharing": False, "createdAt": None}
+        "isSelfTracking": False, "publicSharing": False, "sharing": False, "createdAt": None}
     assert roles_in(app, "shop") == {root.id: "owner"}
 
 
@@ -150,6 +150,20 @@ def test_update_by_role(app, team, role, status):
         assert tuple(stored) == ("Acme", "UTC")
 
 
+@pytest.mark.parametrize("role, status", [("owner", 200), ("admin", 200), ("viewer", 403),
+                                          ("outsider", 404)])
+def test_public_sharing_is_switched_by_admins(app, team, role, status):
+    response = team.by_role(role).patch("/projects/acme", json={"publicSharing": True})
+    assert response.status_code == status
+    with app.app_context():
+        stored = db.session.execute(select(Project.name, Project.public_sharing)
+                                    .where(Project.slug == "acme")).one()
+    assert tuple(stored) == ("Acme", status == 200)
+    if status == 200:
+        assert response.get_json()["publicSharing"] is True
+        assert team.viewer.get("/projects/acme").get_json()["publicSharing"] is True
+
+
 def test_update_changes_only_what_is_given(app, team):
     response = team.admin.patch("/projects/acme", json={"timezone": "America/St_Johns"})
     assert response.status_code == 200
@@ -160,6 +174,7 @@ def test_update_changes_only_what_is_given(app, team):
 
 @pytest.mark.parametrize("body", [{"name": ""}, {"timezone": "Nowhere/City"},
                                   {"slug": "renamed"}, {"name": None},
+                                  {"publicSharing": "true"}, {"publicSharing": None},
                                   {"name": "x" * 100 + "\t"}])
 def test_update_rejects_invalid_input(app, team, body):
     assert team.owner.patch("/projects/acme", json=body).status_code == 400

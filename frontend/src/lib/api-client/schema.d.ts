@@ -2254,7 +2254,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Rename the project or change its time zone (admins and the owner). */
+        /**
+         * Rename the project, change its time zone or turn public sharing (tokenless reads of
+         *     its analytics) on or off (admins and the owner).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -8626,6 +8629,8 @@ export interface components {
              * @description When the project was created
              */
             createdAt: string;
+            /** @description Whether anyone who knows the slug may read the project's analytics without any credential (the seed clients' tokenless reads) */
+            publicSharing: boolean;
             /** @description Whether an active share link exists (single-project answers only) */
             sharing?: boolean;
         };
@@ -8655,6 +8660,8 @@ export interface components {
             name?: string;
             /** @description IANA zone the dashboard opens in */
             timezone?: string;
+            /** @description true: anyone who knows the slug may read the project's analytics without a credential; false: only members, tokens and share links */
+            publicSharing?: boolean;
         };
         /** @description Who becomes the owner. */
         Transfer: {

@@ -13,6 +13,7 @@ import type {
   InvitedRole,
   Member,
   Project,
+  ProjectChange,
   ProjectDetail,
   PublicInvitation,
   ShareLink,
@@ -41,7 +42,7 @@ export const fetchProjects = (signal?: AbortSignal) =>
   apiRequest<{ projects: Project[] }>("/projects", { signal }).then((body) => body.projects);
 export const fetchProject = (slug: string, signal?: AbortSignal) => apiRequest<ProjectDetail>(at(slug), { signal });
 export const createProject = (input: { name: string; timezone: string; slug?: string }) => post<Project>("/projects", input);
-export const updateProject = (slug: string, change: { name?: string; timezone?: string }) =>
+export const updateProject = (slug: string, change: ProjectChange) =>
   apiRequest<Project>(at(slug), { method: "PATCH", body: change });
 export const deleteProject = (slug: string) => remove(at(slug));
 export const transferProject = (slug: string, userId: number) => post<unknown>(at(slug, "/transfer"), { userId });

@@ -7,6 +7,8 @@ export type InvitedRole = Schema<"RoleChange">["role"];
 
 /** A project as GET /projects/<slug> answers it: with whether an active share link exists. */
 export type ProjectDetail = Project;
+/** A PATCH of a project's settings: name, time zone, public sharing (absent fields stay). */
+export type ProjectChange = Schema<"ProjectUpdate">;
 export type Member = Schema<"Member">;
 export type Invitation = Schema<"Invitation">;
 export type InvitationStatus = Invitation["status"];

@@ -6,7 +6,7 @@ import { ApiError } from "../../../lib/api-client";
 import { track, type TrackedEvent, type TrackedProperties } from "../../../lib/tracking";
 import * as api from "../api/projects";
 import { projectKeys } from "../api/projects";
-import type { IngestKeyInput } from "../api/types";
+import type { IngestKeyInput, ProjectChange } from "../api/types";
 
 /** Client errors (a 404 for a project that is not ours, a 401 for a revoked link) are answers, not outages. */
 const retryOutagesOnly = (failures: number, error: Error) =>
@@ -115,7 +115,7 @@ export function useRefreshProjects() {
 }
 
 export const useUpdateProject = (slug: string) =>
-  useProjectMutation((change: { name?: string; timezone?: string }) => api.updateProject(slug, change), {
+  useProjectMutation((change: ProjectChange) => api.updateProject(slug, change), {
     invalidates: everyProject,
     event: "project_update",
     properties: (change) => ({ fields: Object.keys(change) }),

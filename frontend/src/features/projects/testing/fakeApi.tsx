@@ -83,5 +83,6 @@ export const PROJECT = {
   role: "owner" as const,
   isSelfTracking: false,
   createdAt: "2026-12-01T10:00:00Z",
+  publicSharing: false,
   sharing: false,
 };

@@ -3,12 +3,14 @@ import { Table, type Column } from "../../../../components/table/Table";
 import { track } from "../../../../lib/tracking";
 import type { ProjectDetail } from "../../api/types";
 import { useCreateShareLink, useRevokeShareLink, useShareLinks } from "../../hooks/useProjects";
+import { PublicAnalyticsToggle } from "./PublicAnalyticsToggle";
 import { absoluteUrl } from "../../utils/snippets";
 import { ConfirmButton, ErrorNote, ListState, Section, ShownOnce, When } from "../ui";
 
 const COLUMNS: Column[] = [{ label: "Link" }, { label: "Created", className: "hidden w-44 sm:table-cell" }, { label: "", className: "w-44" }];
 
-/** Public read-only links to the dashboard: no sign-in, no usernames, no export. */
+/** Public analytics (tokenless reads by slug), and secret read-only links to the dashboard:
+ * no sign-in, no usernames, no export. */
 export function SharingSection({ project }: { project: ProjectDetail }) {
   const links = useShareLinks(project.slug);
   const create = useCreateShareLink(project.slug);
@@ -20,6 +22,7 @@ export function SharingSection({ project }: { project: ProjectDetail }) {
       description="Anyone with a share link sees this project’s dashboard, read-only, without signing in. It never shows usernames and cannot export. Revoking a link ends its access at once."
       testId="sharing"
     >
+      <PublicAnalyticsToggle project={project} />
       <button type="button" className="btn-primary" disabled={create.isPending} onClick={() => create.mutate()}>
         {create.isPending ? "Creating…" : "Create share link"}
       </button>

@@ -5,6 +5,7 @@ bad input, which is a 4xx JSON answer and stores nothing.
 
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -107,20 +108,28 @@ def test_plausible_tracker_in_chromium_stores_its_page_view_and_event(app, site_
 
     project_id, _ = site_key
     problems = []
-    with sync_playwright() as playwright:
-        # www.example.com resolves to the local site server, so the page is a real
-        # cross-origin site posting to the live server, as in production.
-        browser = playwright.chromium.launch(executable_path=executable, args=[
-            *CHROMIUM_FLAGS, f"--host-resolver-rules=MAP www.example.com 127.0.0.1:{website}"])
-        try:
-            page = browser.new_page(user_agent=CHROME_UA)  # HeadlessChrome is a bot
-            page.on("console", lambda message: problems.append(message.text)
-                    if message.type == "error" else None)
-            page.goto(f"{SITE}/pricing?utm_source=newsletter",
-                      referer="https://news.ycombinator.com/item?id=1")
-            page.wait_for_function("window.sent === 2", timeout=15_000)
-        finally:
-            browser.close()
+
+    def visit() -> None:
+        with sync_playwright() as playwright:
+            # www.example.com resolves to the local site server, so the page is a real
+            # cross-origin site posting to the live server, as in production.
+            browser = playwright.chromium.launch(executable_path=executable, args=[
+                *CHROMIUM_FLAGS,
+                f"--host-resolver-rules=MAP www.example.com 127.0.0.1:{website}"])
+            try:
+                page = browser.new_page(user_agent=CHROME_UA)  # HeadlessChrome is a bot
+                page.on("console", lambda message: problems.append(message.text)
+                        if message.type == "error" else None)
+                page.goto(f"{SITE}/pricing?utm_source=newsletter",
+                          referer="https://news.ycombinator.com/item?id=1")
+                page.wait_for_function("window.sent === 2", timeout=15_000)
+            finally:
+                browser.close()
+
+    # In a thread of its own: the browser tests' session-wide Playwright keeps this
+    # thread's event loop, and a second sync Playwright refuses to run inside it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(visit).result(timeout=120)
     assert problems == []  # CORS admitted the answers
     by_name = {event.name: event for event in stored_events(app)}  # sent at once
     assert sorted(by_name) == ["Signup", "page_view"]

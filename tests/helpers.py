@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Event
+from app.models import Event, Person, PersonDistinctId
 from app.rollups.tables import daily as daily_rollup
 
 
@@ -40,3 +40,22 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+def stored_events(app) -> list[Event]:
+    """Every stored event in id order, detached from the session."""
+    with app.app_context():
+        events = list(db.session.execute(select(Event).order_by(Event.id)).scalars())
+        db.session.expunge_all()
+        return events
+
+
+def people_by_id(app, project_id) -> dict[str, dict]:
+    """Each distinct id of the project's people, with the traits of its person."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(PersonDistinctId.distinct_id, Person.id, Person.traits)
+            .join(Person, Person.id == PersonDistinctId.person_id)
+            .where(PersonDistinctId.project_id == project_id)).all()
+        return {distinct_id: {"person": person_id, "traits": traits}
+                for distinct_id, person_id, traits in rows}

@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Event, IngestKey
+from app.models import IngestKey
 from app.track.keys import create_key, revoke_key
 from tests.e2e.conftest import CHROMIUM_FLAGS, chromium_path, unavailable
+from tests.helpers import stored_events
 from tests.projects.conftest import Person
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,12 +43,6 @@ def site_key(app, ingest_key):
         db.session.commit()
     return project_id, raw_key
 
-
-def stored_events(app) -> list[Event]:
-    with app.app_context():
-        events = list(db.session.execute(select(Event).order_by(Event.id)).scalars())
-        db.session.expunge_all()
-        return events
 
 
 def send(client, body, content_type="application/json", **headers):

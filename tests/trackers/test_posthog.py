@@ -11,15 +11,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 from posthog import Posthog
-from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Event, Person, PersonDistinctId
 from app.projects.builtin import self_tracking_project_id
 from app.track.keys import create_key
 from app.track.queue_writer import QueueWriter
 from app.trackers.posthog_body import MAX_LZ64_CHARS
 from app.trackers.posthog_lz import LzStringTooLong, decompress_from_base64
+from tests.helpers import people_by_id, stored_events
 
 # posthog-js 1.x's lz64 body for this event list, made by lz-string's compressToBase64:
 # [{"event":"signed_up","properties":{"distinct_id":"lz-visitor","token":"KEY",
@@ -29,22 +28,6 @@ LZ64_EVENTS = ("NobwRApgbhB2AuYBcYDOBLA5rCATA+gK4AOYANGMQE4D2xEV86Eqy4u6qTsAxvPu
                "AazjCA0gFEAmouIiAhrGEAzKhAiKAJD0JVzCIlRHCAFvHjFUSAPQ/UrnQAdBAAHgYAtvoQPgA/YAC+CQC6QA==")
 
 
-def stored_events(app) -> list[Event]:
-    with app.app_context():
-        events = db.session.execute(select(Event).order_by(Event.id)).scalars().all()
-        db.session.expunge_all()
-        return events
-
-
-def people_by_id(app, project_id) -> dict[str, dict]:
-    """Each distinct id of the project's people, with the traits of its person."""
-    with app.app_context():
-        rows = db.session.execute(
-            select(PersonDistinctId.distinct_id, Person.id, Person.traits)
-            .join(Person, Person.id == PersonDistinctId.person_id)
-            .where(PersonDistinctId.project_id == project_id)).all()
-        return {distinct_id: {"person": person_id, "traits": traits}
-                for distinct_id, person_id, traits in rows}
 
 
 def library(live_url, raw_key, errors, **options) -> Posthog:

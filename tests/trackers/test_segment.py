@@ -11,31 +11,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 from segment.analytics.client import Client
-from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Event, Person, PersonDistinctId
 from app.projects.builtin import self_tracking_project_id
 from app.track.keys import create_key
 from app.track.queue_writer import QueueWriter
-
-
-def stored_events(app) -> list[Event]:
-    with app.app_context():
-        events = db.session.execute(select(Event).order_by(Event.id)).scalars().all()
-        db.session.expunge_all()
-        return events
-
-
-def people_by_id(app, project_id) -> dict[str, dict]:
-    """Each distinct id of the project's people, with the traits of its person."""
-    with app.app_context():
-        rows = db.session.execute(
-            select(PersonDistinctId.distinct_id, Person.id, Person.traits)
-            .join(Person, Person.id == PersonDistinctId.person_id)
-            .where(PersonDistinctId.project_id == project_id)).all()
-        return {distinct_id: {"person": person_id, "traits": traits}
-                for distinct_id, person_id, traits in rows}
+from tests.helpers import people_by_id, stored_events
 
 
 def library(live_url, raw_key, errors, **options) -> Client:

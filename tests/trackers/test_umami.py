@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Event, Person, PersonDistinctId
+from app.models import Person, PersonDistinctId
+from tests.helpers import stored_events
 
 ROOT = Path(__file__).resolve().parents[2]
 UMAMI_NODE = ROOT / "frontend" / "node_modules" / "@umami" / "node"
@@ -44,12 +45,6 @@ umami.init({ websiteId, hostUrl, userAgent });
 })().catch((error) => { console.error(error); process.exit(1); });
 """
 
-
-def stored_events(app) -> list[Event]:
-    with app.app_context():
-        events = list(db.session.execute(select(Event).order_by(Event.id)).scalars())
-        db.session.expunge_all()
-        return events
 
 
 def people(app) -> dict[str, dict]:

@@ -235,7 +235,7 @@ def test_someone_identified_is_never_merged_into_someone_else(app, client, site)
     assert stamps(app, "alice") == {(None, "Female")}
 
 
-def test_a_person_has_at_most_a_thousand_ids(app, client, site, monkeypatch):
+def test_a_person_has_a_bounded_number_of_ids(app, client, site, monkeypatch):
     from app.people import service
 
     monkeypatch.setattr(service, "MAX_IDS_PER_PERSON", 3)

@@ -203,9 +203,10 @@ class BreakdownArgsSchema(AnalyticsFilterSchema):
 
     by = ma.fields.String(required=True, metadata={
         "description": "feature, age_group, gender, page_url, property:<key> (an event "
-                       "property) or person:<trait> (a trait of the event's person; numbers "
-                       "and booleans as their JSON text, e.g. 3 or true). Events without "
-                       "the value are the null row",
+                       "property) or person:<trait> (a trait of the event's person). A "
+                       "property or trait that is a number or boolean reads as its JSON "
+                       "text (3, 2.5, true); null, an object or an array is no value. "
+                       "Events without the value are the null row",
         "pattern": r"^(feature|age_group|gender|page_url|"
                    r"(property|person):[A-Za-z0-9_.-]{1,64})$"})
     limit = limit_field(10, 100, "values")

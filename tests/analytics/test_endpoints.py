@@ -161,6 +161,25 @@ def test_breakdown_by_property(get_json, two_weeks):
                              {"value": "30d", "count": 1, "uniqueUsers": 1}]
 
 
+# One property, a value of each JSON type per event; the rows say what each one reads as.
+MIXED_VALUES = [("plain", "plain"), (7, "7"), (2.5, "2.5"), (True, "true"), (False, "false"),
+                ("true", "true"), (None, None), ({"x": 1}, None), ([1, 2], None)]
+
+
+def test_breakdown_by_property_reads_each_json_type_alike_on_every_database(get_json,
+                                                                           fixtures):
+    fixtures.add(*[FixtureEvent("signup", utc(2026, 3, 10, hour), anonymous_id=f"v{hour}",
+                                properties={"kind": value})
+                   for hour, (value, _) in enumerate(MIXED_VALUES)],
+                 FixtureEvent("signup", utc(2026, 3, 10, 20), anonymous_id="v20"))
+    _, body = get_json("/analytics/breakdown", by="property:kind", limit=20, **CURRENT)
+    expected: dict = {}
+    for _, text in [*MIXED_VALUES, (None, None)]:  # the last one: no properties at all
+        expected[text] = expected.get(text, 0) + 1
+    assert {item["value"]: item["count"] for item in body["items"]} == expected
+    assert expected["true"] == 2 and expected[None] == 4
+
+
 @pytest.mark.parametrize("by", ["user_id", "property:", "property:a'b", "property:x;drop",
                                 "name) --", "property:" + "k" * 65])
 def test_breakdown_rejects_dimensions_outside_the_allowlist(get_json, by):

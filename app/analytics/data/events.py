@@ -19,6 +19,7 @@ from app.analytics.data.clauses import (
     users,
     where,
 )
+from app.analytics.data.json_text import json_text
 from app.analytics.data.person_clauses import events_with_trait
 from app.analytics.periods import Filters
 from app.analytics.ranges import ONE_HOUR
@@ -106,7 +107,7 @@ def raw_breakdown(filters: Filters, by: str, limit: int) -> list[tuple[str | Non
     """
     source = events
     if by.startswith("property:"):
-        value = events.c.properties[by.removeprefix("property:")].as_string()
+        value = json_text(events.c.properties, by.removeprefix("property:"))
     elif by.startswith("person:"):
         source, value = events_with_trait(filters.project_id, by.removeprefix("person:"))
     else:

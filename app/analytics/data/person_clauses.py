@@ -8,51 +8,22 @@ array counts as no value. Every lookup names the project twice (the ids and the 
 and every key and value is a bound parameter.
 """
 
-from sqlalchemy import (
-    String,
-    and_,
-    bindparam,
-    case,
-    cast,
-    func,
-    literal_column,
-    null,
-    or_,
-    select,
-)
+from sqlalchemy import String, and_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
+from app.analytics.data.json_text import json_text
 from app.analytics.periods import Filters
-from app.extensions import db
 from app.models import Event, Person, PersonDistinctId
 
 events = Event.__table__
 people = Person.__table__
 distinct_ids = PersonDistinctId.__table__
 
-# JSON types that are no value: a trait is compared as one scalar.
-NOT_SCALARS = {"object": null(), "array": null()}
-
-
 def trait_text(key: str) -> ColumnElement:
-    """A person's trait as text (see the module's docstring), NULL when they have none.
-
-    The type is read once per person (a simple CASE evaluates its operand once): JSON
-    parsing is most of the lookup's cost on SQLite. SQLite's json_extract gives a boolean
-    as 1 or 0, so booleans are spelled by their type; Postgres's ->> already gives the
-    JSON text of a number or boolean, and NULL for a JSON null.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        # The key matches [A-Za-z0-9_.-]+ (the schemas check it), so quoting it suffices.
-        path = bindparam(None, f'$."{key}"', type_=String)
-        return case({**NOT_SCALARS, "true": literal_column("'true'"),
-                     "false": literal_column("'false'")},
-                    value=func.json_type(people.c.traits, path),
-                    else_=cast(func.json_extract(people.c.traits, path), String))
-    return case(NOT_SCALARS, value=func.jsonb_typeof(people.c.traits[key]),
-                else_=people.c.traits[key].as_string())
+    """A person's trait as text (app.analytics.data.json_text), NULL when they have none."""
+    return json_text(people.c.traits, key)
 
 
 class unindexed(FunctionElement):  # noqa: N801 - reads like the SQL it renders

@@ -1191,7 +1191,7 @@ export interface paths {
                     tz?: string;
                     /** @description Slug of the project to read; default: the caller's default project (`ouroboard` for its members, else their first) */
                     project?: string | null;
-                    /** @description feature, age_group, gender, page_url, property:<key> (an event property) or person:<trait> (a trait of the event's person; numbers and booleans as their JSON text, e.g. 3 or true). Events without the value are the null row */
+                    /** @description feature, age_group, gender, page_url, property:<key> (an event property) or person:<trait> (a trait of the event's person). A property or trait that is a number or boolean reads as its JSON text (3, 2.5, true); null, an object or an array is no value. Events without the value are the null row */
                     by: string;
                     /** @description How many values, 1-100 */
                     limit?: number;

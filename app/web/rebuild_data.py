@@ -7,6 +7,7 @@ bound.
 from sqlalchemy import delete, text
 
 from app.extensions import db
+from app.models import sqlite_epoch_seconds
 from app.web.data import dialect_name
 from app.web.tables import (
     MEASURES,
@@ -45,7 +46,7 @@ def seconds_sql(column: str, dialect: str) -> str:
     """Whole epoch seconds of a timestamp column."""
     if dialect == "postgresql":
         return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
-    return f"CAST(strftime('%s', {column}) AS INTEGER)"
+    return sqlite_epoch_seconds(column)
 
 
 def dimension_sql(name: str) -> str:

@@ -29,7 +29,7 @@ from app.analytics.periods import Filters
 from app.analytics.quarters import ListedMoments
 from app.analytics.ranges import MovedHours
 from app.extensions import db
-from app.models import Event, User
+from app.models import Event, User, sqlite_epoch_seconds
 
 events = Event.__table__
 users = User.__table__
@@ -115,7 +115,7 @@ class epoch_bucket(FunctionElement):  # noqa: N801 - reads like the SQL function
 @compiles(epoch_bucket, "sqlite")
 def _epoch_bucket_sqlite(element, compiler, **kw):
     column, size = list(element.clauses)
-    return (f"(CAST(strftime('%s', {compiler.process(column, **kw)}) AS INTEGER) / "
+    return (f"({sqlite_epoch_seconds(compiler.process(column, **kw))} / "
             f"{compiler.process(size, **kw)}) * {compiler.process(size, **kw)}")
 
 

@@ -7,13 +7,9 @@ value read here is coalesced to "" and the API turns "" back into null.
 from datetime import datetime
 
 from sqlalchemy import (
-    BigInteger,
-    Integer,
     and_,
     case,
-    cast,
     exists,
-    extract,
     false,
     func,
     literal_column,
@@ -24,7 +20,7 @@ from sqlalchemy.sql.expression import ColumnElement
 from app.analytics.data.person_clauses import person_conditions
 from app.analytics.periods import Filters
 from app.extensions import db
-from app.models import Event, Visit
+from app.models import Event, Visit, epoch_seconds
 from app.web.tables import VISIT_DIMENSIONS
 
 events = Event.__table__
@@ -144,11 +140,7 @@ def visit_seconds() -> ColumnElement:
     """A visit's duration as the web rollups count it: whole seconds of its end minus whole
     seconds of its start.
     """
-    if db.session.get_bind().dialect.name == "sqlite":
-        return (cast(func.strftime("%s", visits.c.ended_at), Integer)
-                - cast(func.strftime("%s", visits.c.started_at), Integer))
-    return cast(func.floor(extract("epoch", visits.c.ended_at))
-                - func.floor(extract("epoch", visits.c.started_at)), BigInteger)
+    return epoch_seconds(visits.c.ended_at) - epoch_seconds(visits.c.started_at)
 
 
 def sortable(value: ColumnElement) -> ColumnElement:

@@ -172,13 +172,13 @@ def feature_usage(filters: Filters) -> tuple[dict, bool]:
 def figures(filters: Filters) -> dict:
     """The summary cards for one period."""
     totals = rollup_counts.totals(filters, count_people=people_countable(filters))
-    top = rollup_counts.feature_counts(filters, with_feature=True)[:1]
+    top = totals["top"]
     days = days_in_range(filters.start, filters.end, filters.tz) \
         if filters.start is not None and filters.end is not None else 1
     return {
         "totalEvents": totals["events"],
         "uniqueUsers": totals["people"],
-        "topFeature": {"name": top[0][0], "count": top[0][1]} if top else None,
+        "topFeature": {"name": top[0], "count": top[1]} if top else None,
         "dailyAverage": round(totals["events"] / days, 2),
         "featuresTracked": totals["features"],
     }

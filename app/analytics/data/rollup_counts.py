@@ -354,11 +354,16 @@ def event_count(filters: Filters) -> int:
 
 
 def totals(filters: Filters, *, count_people: bool = True) -> dict:
-    """Event count, unique people (None unless `count_people`) and distinct features."""
-    per_feature = counts_by(filters, ("name",), with_feature=True)
-    return {"events": sum(per_feature.values()),
+    """Event count, unique people (None unless `count_people`), distinct features and the
+    most used one ((name, count) or None), from one count per feature: with a website or
+    person filter each count reads every event of the range.
+    """
+    used = sorted(((name, count) for name, count
+                   in counts_by(filters, ("name",), with_feature=True).items() if count),
+                  key=lambda item: (-item[1], item[0]))
+    return {"events": sum(count for _, count in used),
             "people": unique_people_count(filters) if count_people else None,
-            "features": sum(1 for count in per_feature.values() if count)}
+            "features": len(used), "top": used[0] if used else None}
 
 
 # Breakdowns the rollups answer; every other dimension is grouped from raw events.

@@ -110,6 +110,11 @@ def cases() -> dict[str, tuple[str, dict, tuple[dict, ...]]]:
                 ("/api/v1/analytics/breakdown", {"by": "feature"}, "breakdown by feature"),
                 ("/api/v1/analytics/web/summary", {}, "/analytics/web/summary")):
             found[f"{name}, {kind} filter"] = (path, extra, filter_sets)
+    # The same answers without a filter: which misses the filters add, and which this
+    # project's millions of visitors already cause.
+    found["/analytics/summary, no filter"] = ("/api/v1/analytics/summary", {}, ({},))
+    found["breakdown by feature, no filter"] = (
+        "/api/v1/analytics/breakdown", {"by": "feature"}, ({},))
     found["breakdown by person:plan, no filter"] = (
         "/api/v1/analytics/breakdown", {"by": "person:plan"}, ({},))
     found["breakdown by age_group, no filter"] = (

@@ -7,7 +7,7 @@ bound.
 from sqlalchemy import delete, text
 
 from app.extensions import db
-from app.models import sqlite_epoch_seconds
+from app.sql_seconds import sqlite_epoch_seconds
 from app.web.data import dialect_name
 from app.web.tables import (
     MEASURES,

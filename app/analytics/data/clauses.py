@@ -29,7 +29,8 @@ from app.analytics.periods import Filters
 from app.analytics.quarters import ListedMoments
 from app.analytics.ranges import MovedHours
 from app.extensions import db
-from app.models import Event, User, sqlite_epoch_seconds
+from app.models import Event, User
+from app.sql_seconds import sqlite_epoch_seconds
 
 events = Event.__table__
 users = User.__table__

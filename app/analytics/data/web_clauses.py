@@ -20,7 +20,8 @@ from sqlalchemy.sql.expression import ColumnElement
 from app.analytics.data.person_clauses import person_conditions
 from app.analytics.periods import Filters
 from app.extensions import db
-from app.models import Event, Visit, epoch_seconds
+from app.models import Event, Visit
+from app.sql_seconds import epoch_seconds
 from app.web.tables import VISIT_DIMENSIONS
 
 events = Event.__table__

@@ -19,6 +19,13 @@ def sqlite_epoch_seconds(column_sql: str) -> str:
     return f"CAST(strftime('%s', substr({column_sql}, 1, 19)) AS INTEGER)"
 
 
+def epoch_seconds_sql(column_sql: str, dialect: str) -> str:
+    """Whole epoch seconds of a UTCDateTime column, as SQL text for the dialect."""
+    if dialect == "postgresql":
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column_sql})) AS BIGINT)"
+    return sqlite_epoch_seconds(column_sql)
+
+
 class epoch_seconds(FunctionElement):  # noqa: N801 - reads like the SQL function it renders
     """Whole epoch seconds (floored) of a UTCDateTime column, on either backend."""
 
@@ -33,5 +40,4 @@ def _epoch_seconds_sqlite(element, compiler, **kw):
 
 @compiles(epoch_seconds, "postgresql")
 def _epoch_seconds_postgres(element, compiler, **kw):
-    column = compiler.process(list(element.clauses)[0], **kw)
-    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+    return epoch_seconds_sql(compiler.process(list(element.clauses)[0], **kw), "postgresql")

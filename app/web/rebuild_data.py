@@ -7,7 +7,7 @@ bound.
 from sqlalchemy import delete, text
 
 from app.extensions import db
-from app.sql_seconds import sqlite_epoch_seconds
+from app.sql_seconds import epoch_seconds_sql
 from app.web.data import dialect_name
 from app.web.tables import (
     MEASURES,
@@ -42,13 +42,6 @@ def month_sql(column: str, dialect: str) -> str:
     return f"date({column}, 'start of month')"
 
 
-def seconds_sql(column: str, dialect: str) -> str:
-    """Whole epoch seconds of a timestamp column."""
-    if dialect == "postgresql":
-        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
-    return sqlite_epoch_seconds(column)
-
-
 def dimension_sql(name: str) -> str:
     """A visit dimension's rollup value over the visits table."""
     if name == "browser_version":
@@ -65,7 +58,8 @@ def rebuild_web(project_id: int) -> None:
     for table in (web_hourly, web_daily, web_monthly, visitor_days, visitor_hours,
                   visitor_day_pairs):
         db.session.execute(delete(table).where(table.c.project_id == project_id))
-    duration = f"{seconds_sql('ended_at', dialect)} - {seconds_sql('started_at', dialect)}"
+    duration = (f"{epoch_seconds_sql('ended_at', dialect)} - "
+                f"{epoch_seconds_sql('started_at', dialect)}")
     visit_measures = ("COUNT(*), SUM(pageviews), "
                       "SUM(CASE WHEN pageviews = 1 AND events = 1 THEN 1 ELSE 0 END), "
                       f"SUM({duration}), SUM(events)")

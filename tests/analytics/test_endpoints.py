@@ -177,7 +177,6 @@ def test_breakdown_by_property_reads_each_json_type_alike_on_every_database(get_
     for _, text in [*MIXED_VALUES, (None, None)]:  # the last one: no properties at all
         expected[text] = expected.get(text, 0) + 1
     assert {item["value"]: item["count"] for item in body["items"]} == expected
-    assert expected["true"] == 2 and expected[None] == 4
 
 
 @pytest.mark.parametrize("by", ["user_id", "property:", "property:a'b", "property:x;drop",

@@ -21,6 +21,7 @@ events = Event.__table__
 people = Person.__table__
 distinct_ids = PersonDistinctId.__table__
 
+
 def trait_text(key: str) -> ColumnElement:
     """A person's trait as text (app.analytics.data.json_text), NULL when they have none."""
     return json_text(people.c.traits, key)
